@@ -1,0 +1,95 @@
+package io.sedm.ffi;
+
+import io.sedm.ffi.bindings.Sedm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads {@code libsedm} once per class loader and checks that its ABI version is the one the
+ * generated bindings were made for.
+ *
+ * <p>Search order: the system property {@code sedm.library.path} (a file), the property
+ * {@code sedm.library.dir} (a folder), {@code build/native} under the working directory and
+ * under the folders above the jar, then {@code java.library.path} ({@code System.loadLibrary}).
+ */
+public final class NativeLibrary {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
+    private static final String FILE_NAME = System.mapLibraryName("sedm");
+    private static volatile boolean loaded;
+
+    private NativeLibrary() {}
+
+    /** Loads the library if needed; throws {@link NativeLoadException} naming every place tried. */
+    public static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (NativeLibrary.class) {
+            if (loaded) {
+                return;
+            }
+            load();
+            checkAbi(Sedm.sedm_abi_version(), Sedm.SEDM_ABI_VERSION());
+            LOG.debug("loaded {}", Sedm.sedm_build_info().getString(0));
+            loaded = true;
+        }
+    }
+
+    /**
+     * Fails unless the library's ABI version equals the bindings'. Public so the check itself is
+     * testable without a mismatching library.
+     */
+    public static void checkAbi(int libraryVersion, int bindingsVersion) {
+        if (libraryVersion != bindingsVersion) {
+            throw new NativeLoadException("libsedm ABI version " + libraryVersion
+                    + " does not match the Java bindings' version " + bindingsVersion
+                    + ": rebuild the native library (cmake --build build/native) or the jar from the same checkout");
+        }
+    }
+
+    private static void load() {
+        List<String> tried = new ArrayList<>();
+        for (Path candidate : candidates()) {
+            tried.add(candidate.toString());
+            if (Files.isRegularFile(candidate)) {
+                System.load(candidate.toAbsolutePath().toString());
+                return;
+            }
+        }
+        try {
+            System.loadLibrary("sedm");
+        } catch (UnsatisfiedLinkError e) {
+            tried.add("java.library.path=" + System.getProperty("java.library.path"));
+            throw new NativeLoadException("cannot find " + FILE_NAME + "; tried " + String.join(", ", tried)
+                    + ". Build it with ./sedm build or set -Dsedm.library.path=/path/to/" + FILE_NAME, e);
+        }
+    }
+
+    private static List<Path> candidates() {
+        List<Path> paths = new ArrayList<>();
+        String file = System.getProperty("sedm.library.path");
+        if (file != null && !file.isBlank()) {
+            Path p = Path.of(file);
+            paths.add(Files.isDirectory(p) ? p.resolve(FILE_NAME) : p);
+        }
+        String dir = System.getProperty("sedm.library.dir");
+        if (dir != null && !dir.isBlank()) {
+            paths.add(Path.of(dir).resolve(FILE_NAME));
+        }
+        paths.add(Path.of("build", "native", FILE_NAME));
+        try {
+            Path jar = Path.of(NativeLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = jar.getParent(); p != null; p = p.getParent()) {
+                paths.add(p.resolve("build").resolve("native").resolve(FILE_NAME));
+                paths.add(p.resolve(FILE_NAME));
+            }
+        } catch (Exception e) {
+            LOG.trace("no code source location", e);
+        }
+        return paths;
+    }
+}

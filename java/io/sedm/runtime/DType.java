@@ -1,0 +1,56 @@
+package io.sedm.runtime;
+
+import java.lang.foreign.ValueLayout;
+
+/** Element types a native tensor can hold; codes are the {@code SEDM_DTYPE_*} constants. */
+public enum DType {
+    FLOAT32(0, 4),
+    FLOAT64(1, 8),
+    INT64(2, 8),
+    INT32(3, 4),
+    UINT8(4, 1),
+    BFLOAT16(5, 2),
+    FLOAT16(6, 2);
+
+    private final int code;
+    private final int byteSize;
+
+    DType(int code, int byteSize) {
+        this.code = code;
+        this.byteSize = byteSize;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public int byteSize() {
+        return byteSize;
+    }
+
+    /** Whether samplers can compute in this type (the solver-step kernel takes these two). */
+    public boolean isSolverReal() {
+        return this == FLOAT32 || this == FLOAT64;
+    }
+
+    public static DType ofCode(int code) {
+        for (DType d : values()) {
+            if (d.code == code) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("unknown dtype code " + code);
+    }
+
+    /** Java layout of one element, for the types Java has a layout for. */
+    public ValueLayout layout() {
+        return switch (this) {
+            case FLOAT32 -> ValueLayout.JAVA_FLOAT;
+            case FLOAT64 -> ValueLayout.JAVA_DOUBLE;
+            case INT64 -> ValueLayout.JAVA_LONG;
+            case INT32 -> ValueLayout.JAVA_INT;
+            case UINT8 -> ValueLayout.JAVA_BYTE;
+            case BFLOAT16, FLOAT16 -> ValueLayout.JAVA_SHORT;
+        };
+    }
+}

@@ -1,0 +1,34 @@
+package io.sedm.runtime;
+
+import io.sedm.ffi.NativeLibrary;
+import io.sedm.ffi.Status;
+import io.sedm.ffi.bindings.Sedm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** Library-wide facts of the loaded libsedm. */
+public final class NativeRuntime {
+    private NativeRuntime() {}
+
+    /** libsedm, libtorch and CUDA versions. */
+    public static String buildInfo() {
+        NativeLibrary.ensureLoaded();
+        return Sedm.sedm_build_info().getString(0);
+    }
+
+    public static int abiVersion() {
+        NativeLibrary.ensureLoaded();
+        return Sedm.sedm_abi_version();
+    }
+
+    /** Native handles (tensors + generators) created and not yet destroyed: the leak counter. */
+    public static long liveHandles() {
+        NativeLibrary.ensureLoaded();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            Status.check(Sedm.sedm_live_handles(out));
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sedm.runtime;
+
+import io.sedm.ffi.NativeLibrary;
+import io.sedm.ffi.Status;
+import io.sedm.ffi.bindings.Sedm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The fused per-sample operations samplers are built from. Java computes the coefficients (in
+ * double precision, from the schedule); native applies them in one pass over the batch.
+ */
+public final class Ops {
+    /** Same limit as SEDM_MAX_STEP_TERMS in sedm.h. */
+    public static final int MAX_TERMS = 4;
+
+    static {
+        NativeLibrary.ensureLoaded();
+    }
+
+    private Ops() {}
+
+    /**
+     * {@code out[b] = Σ_k coefs[k·B + b] · terms[k][b]} for every sample b (B = batch size),
+     * formed in double precision and rounded once. {@code out} may be one of the terms.
+     *
+     * @param coefs per-sample coefficients, term-major: {@code terms.length · B} values
+     */
+    public static void combine(Tensor out, double[] coefs, Tensor... terms) {
+        if (terms.length < 1 || terms.length > MAX_TERMS) {
+            throw new IllegalArgumentException("combine takes 1 to " + MAX_TERMS + " terms, got " + terms.length);
+        }
+        long batch = out.batchSize();
+        if (coefs.length != terms.length * batch) {
+            throw new IllegalArgumentException("coefs must hold terms × batch = " + terms.length + " × " + batch
+                    + " = " + terms.length * batch + " values, got " + coefs.length);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ptrs = arena.allocate(ValueLayout.ADDRESS, terms.length);
+            for (int k = 0; k < terms.length; k++) {
+                if (terms[k] == null) {
+                    throw new IllegalArgumentException("terms[" + k + "] must not be null");
+                }
+                ptrs.setAtIndex(ValueLayout.ADDRESS, k, terms[k].address());
+            }
+            MemorySegment c = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, coefs);
+            Status.check(Sedm.sedm_step_combine(out.address(), terms.length, ptrs, c, MemorySegment.NULL));
+        }
+    }
+
+    /**
+     * {@code out = a·x + b·y} with the same scalar pair for every sample: a convenience over
+     * {@link #combine} for uniform coefficients.
+     */
+    public static void axpby(Tensor out, double a, Tensor x, double b, Tensor y) {
+        int batch = Math.toIntExact(out.batchSize());
+        double[] coefs = new double[2 * batch];
+        java.util.Arrays.fill(coefs, 0, batch, a);
+        java.util.Arrays.fill(coefs, batch, 2 * batch, b);
+        combine(out, coefs, x, y);
+    }
+
+    /** Per-sample Σ x² (double accumulation); waits for the result. */
+    public static double[] sumSquaresPerSample(Tensor t) {
+        int batch = Math.toIntExact(t.batchSize());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, batch));
+            Status.check(Sedm.sedm_sum_squares_per_sample(t.address(), out, MemorySegment.NULL));
+            return out.asSlice(0, 8L * batch).toArray(ValueLayout.JAVA_DOUBLE);
+        }
+    }
+
+    /** Per-sample L2 norm √(Σ x²). */
+    public static double[] l2NormPerSample(Tensor t) {
+        double[] s = sumSquaresPerSample(t);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.sqrt(s[i]);
+        }
+        return s;
+    }
+}
