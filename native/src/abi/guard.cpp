@@ -109,6 +109,19 @@ std::vector<int64_t> to_shape(const int64_t* shape, int32_t ndim) {
     return sizes;
 }
 
+std::string dtype_name(at::ScalarType type) {
+    switch (type) {
+        case at::kFloat: return "float32";
+        case at::kDouble: return "float64";
+        case at::kLong: return "int64";
+        case at::kInt: return "int32";
+        case at::kByte: return "uint8";
+        case at::kBFloat16: return "bfloat16";
+        case at::kHalf: return "float16";
+        default: return c10::toString(type);
+    }
+}
+
 std::string shape_string(at::IntArrayRef shape) {
     std::string s = "[";
     for (size_t i = 0; i < shape.size(); ++i) {

@@ -81,6 +81,8 @@ size_t element_size(int32_t dtype);
 at::Device to_device(int32_t device_type, int32_t device_index);
 std::vector<int64_t> to_shape(const int64_t* shape, int32_t ndim);
 std::string shape_string(at::IntArrayRef shape);
+/** The sedm name of a dtype (float32, float64, int64, ...). */
+std::string dtype_name(at::ScalarType type);
 
 const at::Tensor& tensor_of(const sedm_tensor* t, const char* name);
 

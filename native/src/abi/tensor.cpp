@@ -14,7 +14,7 @@ int64_t nbytes_of(const at::Tensor& t) { return t.numel() * static_cast<int64_t>
 
 void require_nbytes(const at::Tensor& t, int64_t nbytes) {
     require(nbytes == nbytes_of(t), "buffer holds " + std::to_string(nbytes) + " bytes but the tensor " +
-                                        sedm::shape_string(t.sizes()) + " of " + c10::toString(t.scalar_type()) +
+                                        sedm::shape_string(t.sizes()) + " of " + sedm::dtype_name(t.scalar_type()) +
                                         " needs " + std::to_string(nbytes_of(t)));
 }
 
