@@ -10,6 +10,10 @@ enum class Real { kFloat32, kFloat64 };
 
 constexpr int kMaxTerms = 4;
 
+/** Element count below which the CPU twins stay on the calling thread (waking an OpenMP team
+ * costs more than it saves on small batches). */
+constexpr int64_t kCpuParallelThreshold = int64_t{1} << 20;
+
 /** Philox blocks one draw of `per_sample` elements consumes (two draws per block, philox.h). */
 inline uint64_t blocks_for(int64_t per_sample) { return static_cast<uint64_t>((per_sample + 1) / 2); }
 

@@ -10,7 +10,7 @@ namespace {
 template <typename T>
 void fill(T* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int64_t per_sample,
           bool normal) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (batch * per_sample >= kCpuParallelThreshold && batch > 1)
     for (int64_t b = 0; b < batch; ++b) {
         T* dst = out + b * per_sample;
         for (int64_t j = 0; j < per_sample; ++j) {

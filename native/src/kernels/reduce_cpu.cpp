@@ -6,7 +6,7 @@ namespace {
 
 template <typename T>
 void sum_squares(const T* x, double* out, int64_t batch, int64_t per_sample) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (batch * per_sample >= kCpuParallelThreshold && batch > 1)
     for (int64_t b = 0; b < batch; ++b) {
         const T* src = x + b * per_sample;
         double acc = 0.0;

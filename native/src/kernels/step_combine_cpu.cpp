@@ -7,7 +7,7 @@ namespace {
 template <typename T>
 void combine(T* out, const T* const* terms, int n_terms, const double* coefs, int64_t batch,
              int64_t per_sample) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (batch * per_sample >= kCpuParallelThreshold && batch > 1)
     for (int64_t b = 0; b < batch; ++b) {
         double c[kMaxTerms];
         const T* src[kMaxTerms];

@@ -1,10 +1,35 @@
 package io.sedm.cli;
 
-/** Placeholder entry point; replaced by the picocli command tree. */
-public final class Main {
-    private Main() {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sedm} command tree. */
+@Command(name = "sedm", mixinStandardHelpOptions = true, version = "sedm 0.1.0",
+        description = "Score-based diffusion models on libtorch: EDM, DG, ES and SEDM-G++ sampling and training.",
+        subcommands = {DemoCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line with the project's error handling (messages, not stack traces). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("sedm " + commandLine.getCommandName() + ": " + ex.getMessage());
+            if (Boolean.getBoolean("sedm.debug")) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl;
+    }
 
     public static void main(String[] args) {
-        System.out.println("sedm");
+        System.exit(commandLine().execute(args));
     }
 }
