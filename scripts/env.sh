@@ -13,3 +13,4 @@ if [ -z "${SEDM_JAVA_HOME:-}" ]; then
 fi
 export JAVA_HOME="$SEDM_JAVA_HOME"
 export PATH="$JAVA_HOME/bin:$PATH"
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The cost of crossing the FFM boundary: one trivial downcall, and the fused solver-step kernel
- * (4 terms, per-sample coefficients) on the CPU for a batch of 32×32 images.
+ * (4 terms, per-sample coefficients) for a batch of 32×32 images, on the CPU or a GPU.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -34,6 +34,10 @@ public class DowncallBenchmark {
     @Param({"1", "3"})
     public int channels;
 
+    /** cpu or cuda:N (scripts/gpu-check.sh passes -p device=cpu,cuda:0). */
+    @Param({"cpu"})
+    public String device;
+
     private Tensor x;
     private Tensor d;
     private Tensor z;
@@ -44,11 +48,12 @@ public class DowncallBenchmark {
     public void setUp() {
         NativeLibrary.ensureLoaded();
         long[] shape = {batch, channels, 32, 32};
+        Device dev = Device.parse(device);
         try (Generator gen = Generator.ofSeedRange(0, batch)) {
-            x = gen.normal(shape, DType.FLOAT32, Device.CPU);
-            d = gen.normal(shape, DType.FLOAT32, Device.CPU);
-            z = gen.normal(shape, DType.FLOAT32, Device.CPU);
-            g = gen.normal(shape, DType.FLOAT32, Device.CPU);
+            x = gen.normal(shape, DType.FLOAT32, dev);
+            d = gen.normal(shape, DType.FLOAT32, dev);
+            z = gen.normal(shape, DType.FLOAT32, dev);
+            g = gen.normal(shape, DType.FLOAT32, dev);
         }
         coefs = new double[4 * batch];
         for (int i = 0; i < coefs.length; i++) {
@@ -74,6 +79,9 @@ public class DowncallBenchmark {
     @Benchmark
     public Tensor stepCombineFourTerms() {
         Ops.combine(x, coefs, x, d, z, g);
+        if (x.device().isCuda()) {
+            x.device().synchronize(); // time the kernel, not just the launch
+        }
         return x;
     }
 
