@@ -96,4 +96,11 @@ class DistributionTest {
             assertThat(boosted).isLessThan(0.5 * unguided);
         }
     }
+
+    @Test
+    void ddimDeterministicAndAncestral() {
+        // DDIM η = 0 at 50 steps, η = 1 (DDPM ancestral, fixed small variance) at 200 steps; broken: the wrong model
+        check("DDIM eta=0 N=50", distance(new DdimSampler(0), right, 50), distance(new DdimSampler(0), wrong, 50));
+        check("DDIM eta=1 N=200", distance(new DdimSampler(1), right, 200), distance(new DdimSampler(1), wrong, 200));
+    }
 }

@@ -110,4 +110,16 @@ class SamplerPropertiesTest {
         assertThat(lines.get(0)).isEqualTo("step,sigma,count,eps_l2_mean,eps_l2_std");
         assertThat(lines.get(1)).startsWith("0,80.");
     }
+
+    @Test
+    void deterministicDdimIsTheEulerStepOfTheProbabilityFlowOde() {
+        double[] sigmas = Fixtures.edmSigmas(18);
+        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU); Generator g = Generator.ofSeedRange(0, 16);
+                Tensor z = Latents.draw(g, new long[] {16, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
+                Tensor ddim = new DdimSampler(0).sample(d, x0, sigmas, null);
+                Tensor euler = new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)).sample(d, x0, sigmas, null)) {
+            // same update written two ways (D + σ_s ε̂ vs x + (σ_s − σ_t) ε̂): float64 rounding only
+            assertThat(Fixtures.maxAbsDiff(ddim.toDoubleArray(), euler.toDoubleArray())).isLessThan(1e-12);
+        }
+    }
 }
