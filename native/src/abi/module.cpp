@@ -243,7 +243,8 @@ sedm_status sedm_module_save_safetensors(const sedm_module* m, const char* path,
         std::map<std::string, std::string> meta;
         if (metadata_json != nullptr) {
             try {
-                for (const auto& [k, v] : sedm::json::parse(metadata_json).members("metadata"))
+                const sedm::json::Value parsed = sedm::json::parse(metadata_json);
+                for (const auto& [k, v] : parsed.members("metadata"))
                     meta[k] = v.as_string("metadata value \"" + k + "\"");
             } catch (const std::invalid_argument& e) {
                 sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("metadata_json: ") + e.what());
