@@ -83,7 +83,7 @@ const char *sedm_build_info(void);
 /* Whether this build can run CUDA work (CUDA libtorch and at least one visible device). */
 sedm_status sedm_cuda_device_count(int32_t *out_count);
 
-/* Number of live handles (tensors + generators) created and not yet destroyed. */
+/* Number of live handles (tensors, generators, mixtures) created and not yet destroyed. */
 sedm_status sedm_live_handles(int64_t *out_count);
 
 /* Waits until all work queued on `stream` (NULL = current stream) of the device is done.
@@ -188,6 +188,41 @@ sedm_status sedm_step_combine(sedm_tensor *out, int32_t n_terms, sedm_tensor *co
 /* out[b] = sum over the elements of sample b of t^2, accumulated in double. `out` is a host
  * array of B doubles; the call waits for the result. */
 sedm_status sedm_sum_squares_per_sample(const sedm_tensor *t, double *out, void *stream);
+
+/* ---- exact Gaussian-mixture density (test fixture and analytic denoiser) ----------------- */
+
+/* An isotropic Gaussian mixture p_0 = sum_k pi_k N(mu_k, c_k^2 I) in R^dim, held in float64 on
+ * one device. Noised by x = y + sigma n it stays a mixture with variances c_k^2 + sigma^2, so the
+ * exact denoiser D(x; sigma) = E[y | x] and log p_sigma(x) are closed-form (ALGORITHMS.md 14.1).
+ * All arithmetic is float64 with log-sum-exp over components. Tensors x are [B, ...] with
+ * prod(...) = dim; sigma is a host array of B noise levels (>= 0; > 0 where some c_k = 0). */
+typedef struct sedm_gmm sedm_gmm;
+
+/* weights: k values >= 0 with a positive sum (normalised here); means: k * dim row-major;
+ * variances: k per-component variances c_k^2 >= 0. */
+sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances,
+                            int64_t k, int64_t dim, int32_t device_type, int32_t device_index,
+                            sedm_gmm **out);
+
+/* out = D(x; sigma) = sum_k r_k (c_k^2 x + sigma^2 mu_k)/(c_k^2 + sigma^2), r = responsibilities.
+ * out has x's shape; x and out may differ in dtype (float32/float64) but share the device. */
+sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma,
+                             sedm_tensor *out, void *stream);
+
+/* out[b] = log p_sigma(x_b) (host array of B doubles); waits for the result. */
+sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma,
+                              double *out, void *stream);
+
+/* The oracle log density ratio of two mixtures of the same dim on the same device:
+ * out_logit[b] = log p_a^sigma(x_b) - log p_b^sigma(x_b) (host, B doubles) and, when out_grad is
+ * not NULL, out_grad = grad_x of it = (D_a(x) - D_b(x))/sigma^2 (x's shape; sigma > 0). */
+sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x,
+                               const double *sigma, double *out_logit, sedm_tensor *out_grad,
+                               void *stream);
+
+sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components);
+
+void sedm_gmm_destroy(sedm_gmm *g);
 
 /* ==== networks, training: modules, Adam, EMA, safetensors (issue #5) ======================== */
 

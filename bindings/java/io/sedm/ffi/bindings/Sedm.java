@@ -2245,6 +2245,388 @@ public class Sedm extends Sedm$shared {
         }
     }
 
+    private static class sedm_gmm_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_LONG,
+            Sedm.C_INT,
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_gmm_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_gmm_create$descriptor() {
+        return sedm_gmm_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * }
+     */
+    public static MethodHandle sedm_gmm_create$handle() {
+        return sedm_gmm_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * }
+     */
+    public static MemorySegment sedm_gmm_create$address() {
+        return sedm_gmm_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * }
+     */
+    public static int sedm_gmm_create(MemorySegment weights, MemorySegment means, MemorySegment variances, long k, long dim, int device_type, int device_index, MemorySegment out) {
+        var mh$ = sedm_gmm_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_gmm_create", weights, means, variances, k, dim, device_type, device_index, out);
+            }
+            return (int)mh$.invokeExact(weights, means, variances, k, dim, device_type, device_index, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_gmm_denoise {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_gmm_denoise");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, sedm_tensor *out, void *stream)
+     * }
+     */
+    public static FunctionDescriptor sedm_gmm_denoise$descriptor() {
+        return sedm_gmm_denoise.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, sedm_tensor *out, void *stream)
+     * }
+     */
+    public static MethodHandle sedm_gmm_denoise$handle() {
+        return sedm_gmm_denoise.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, sedm_tensor *out, void *stream)
+     * }
+     */
+    public static MemorySegment sedm_gmm_denoise$address() {
+        return sedm_gmm_denoise.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, sedm_tensor *out, void *stream)
+     * }
+     */
+    public static int sedm_gmm_denoise(MemorySegment g, MemorySegment x, MemorySegment sigma, MemorySegment out, MemorySegment stream) {
+        var mh$ = sedm_gmm_denoise.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_gmm_denoise", g, x, sigma, out, stream);
+            }
+            return (int)mh$.invokeExact(g, x, sigma, out, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_gmm_log_prob {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_gmm_log_prob");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, double *out, void *stream)
+     * }
+     */
+    public static FunctionDescriptor sedm_gmm_log_prob$descriptor() {
+        return sedm_gmm_log_prob.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, double *out, void *stream)
+     * }
+     */
+    public static MethodHandle sedm_gmm_log_prob$handle() {
+        return sedm_gmm_log_prob.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, double *out, void *stream)
+     * }
+     */
+    public static MemorySegment sedm_gmm_log_prob$address() {
+        return sedm_gmm_log_prob.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, double *out, void *stream)
+     * }
+     */
+    public static int sedm_gmm_log_prob(MemorySegment g, MemorySegment x, MemorySegment sigma, MemorySegment out, MemorySegment stream) {
+        var mh$ = sedm_gmm_log_prob.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_gmm_log_prob", g, x, sigma, out, stream);
+            }
+            return (int)mh$.invokeExact(g, x, sigma, out, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_gmm_log_ratio {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_gmm_log_ratio");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x, const double *sigma, double *out_logit, sedm_tensor *out_grad, void *stream)
+     * }
+     */
+    public static FunctionDescriptor sedm_gmm_log_ratio$descriptor() {
+        return sedm_gmm_log_ratio.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x, const double *sigma, double *out_logit, sedm_tensor *out_grad, void *stream)
+     * }
+     */
+    public static MethodHandle sedm_gmm_log_ratio$handle() {
+        return sedm_gmm_log_ratio.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x, const double *sigma, double *out_logit, sedm_tensor *out_grad, void *stream)
+     * }
+     */
+    public static MemorySegment sedm_gmm_log_ratio$address() {
+        return sedm_gmm_log_ratio.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x, const double *sigma, double *out_logit, sedm_tensor *out_grad, void *stream)
+     * }
+     */
+    public static int sedm_gmm_log_ratio(MemorySegment a, MemorySegment b, MemorySegment x, MemorySegment sigma, MemorySegment out_logit, MemorySegment out_grad, MemorySegment stream) {
+        var mh$ = sedm_gmm_log_ratio.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_gmm_log_ratio", a, b, x, sigma, out_logit, out_grad, stream);
+            }
+            return (int)mh$.invokeExact(a, b, x, sigma, out_logit, out_grad, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_gmm_dim {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_gmm_dim");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components)
+     * }
+     */
+    public static FunctionDescriptor sedm_gmm_dim$descriptor() {
+        return sedm_gmm_dim.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components)
+     * }
+     */
+    public static MethodHandle sedm_gmm_dim$handle() {
+        return sedm_gmm_dim.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components)
+     * }
+     */
+    public static MemorySegment sedm_gmm_dim$address() {
+        return sedm_gmm_dim.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components)
+     * }
+     */
+    public static int sedm_gmm_dim(MemorySegment g, MemorySegment out_dim, MemorySegment out_components) {
+        var mh$ = sedm_gmm_dim.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_gmm_dim", g, out_dim, out_components);
+            }
+            return (int)mh$.invokeExact(g, out_dim, out_components);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_gmm_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_gmm_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void sedm_gmm_destroy(sedm_gmm *g)
+     * }
+     */
+    public static FunctionDescriptor sedm_gmm_destroy$descriptor() {
+        return sedm_gmm_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void sedm_gmm_destroy(sedm_gmm *g)
+     * }
+     */
+    public static MethodHandle sedm_gmm_destroy$handle() {
+        return sedm_gmm_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void sedm_gmm_destroy(sedm_gmm *g)
+     * }
+     */
+    public static MemorySegment sedm_gmm_destroy$address() {
+        return sedm_gmm_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sedm_gmm_destroy(sedm_gmm *g)
+     * }
+     */
+    public static void sedm_gmm_destroy(MemorySegment g) {
+        var mh$ = sedm_gmm_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_gmm_destroy", g);
+            }
+            mh$.invokeExact(g);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sedm_manual_seed {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Sedm.C_INT,

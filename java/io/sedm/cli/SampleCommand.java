@@ -1,0 +1,405 @@
+package io.sedm.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sedm.guidance.Discriminator;
+import io.sedm.guidance.GaussianMixtureOracle;
+import io.sedm.runtime.Device;
+import io.sedm.runtime.Generator;
+import io.sedm.runtime.Tensor;
+import io.sedm.sampler.EdmSampler;
+import io.sedm.sampler.EpsilonScaling;
+import io.sedm.sampler.ExposureBiasProbe;
+import io.sedm.sampler.GaussianMixtureDenoiser;
+import io.sedm.sampler.Latents;
+import io.sedm.sampler.Sampler;
+import io.sedm.sampler.SedmGppSampler;
+import io.sedm.sampler.Solver;
+import io.sedm.sampler.StepListener;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sedm sample}: draws samples with the EDM-family samplers (EDM, EDM-ES, EDM-G++, SEDM-G++)
+ * in the style of NVlabs/edm {@code generate.py}: one generator per seed, so sample i is the same
+ * whatever the batch size; resolved options are written next to the outputs.
+ */
+@Command(name = "sample", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = "Generate samples with EDM / EDM-ES / EDM-G++ / SEDM-G++ (ALGORITHMS.md §4, §6, §7, §9).")
+public final class SampleCommand implements Callable<Integer> {
+
+    /** The sampler families this command runs. */
+    public enum Kind {
+        EDM("edm"), EDM_ES("edm-es"), EDM_GPP("edm-gpp"), SEDM_GPP("sedm-gpp");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+
+        static Kind parse(String text) {
+            for (Kind k : values()) {
+                if (k.label.equals(text.trim().toLowerCase(Locale.ROOT))) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("--sampler must be one of edm, edm-es, edm-gpp, sedm-gpp; got '" + text + "'");
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--sampler", defaultValue = "edm", paramLabel = "NAME",
+            description = "edm | edm-es | edm-gpp | sedm-gpp")
+    String sampler;
+
+    @Option(names = "--solver", defaultValue = "heun", paramLabel = "heun|euler", description = "ODE solver")
+    String solver;
+
+    @Option(names = "--steps", defaultValue = "18", paramLabel = "INT", description = "number of σ levels N, >= 2")
+    int steps;
+
+    @Option(names = "--sigma-min", defaultValue = "0.002", paramLabel = "FLOAT", description = "lowest noise level, > 0")
+    double sigmaMin;
+
+    @Option(names = "--sigma-max", defaultValue = "80", paramLabel = "FLOAT", description = "highest noise level, > sigma-min")
+    double sigmaMax;
+
+    @Option(names = "--rho", defaultValue = "7", paramLabel = "FLOAT", description = "time-step exponent ρ, > 0")
+    double rho;
+
+    @Option(names = "--s-churn", defaultValue = "0", paramLabel = "FLOAT", description = "stochasticity S_churn, >= 0")
+    double sChurn;
+
+    @Option(names = "--s-min", defaultValue = "0", paramLabel = "FLOAT", description = "S_min, >= 0")
+    double sMin;
+
+    @Option(names = "--s-max", defaultValue = "Infinity", paramLabel = "FLOAT", description = "S_max, >= S_min")
+    double sMax;
+
+    @Option(names = "--s-noise", defaultValue = "1", paramLabel = "FLOAT", description = "S_noise, >= 0")
+    double sNoise;
+
+    @Option(names = "--es-scale", paramLabel = "FLOAT",
+            description = "Epsilon Scaling b (λ_i = b + κ·i), > 0; default 1.0004 for sedm-gpp, 1.0005 for edm-es, 1 otherwise")
+    Double esScale;
+
+    @Option(names = "--es-slope", defaultValue = "0", paramLabel = "FLOAT", description = "Epsilon Scaling κ (linear schedule)")
+    double esSlope;
+
+    @Option(names = "--dg-w1", paramLabel = "FLOAT",
+            description = "DG weight on the predictor; default 1.67 for sedm-gpp, 2.0 for edm-gpp, 0 otherwise")
+    Double dgW1;
+
+    @Option(names = "--dg-w2", defaultValue = "0", paramLabel = "FLOAT", description = "DG weight on the corrector")
+    double dgW2;
+
+    @Option(names = "--dg-window", defaultValue = "0.01,1", paramLabel = "MIN,MAX",
+            description = "DG window in VP time, 0 <= MIN <= MAX <= 1")
+    String dgWindow;
+
+    @Option(names = "--dg-boosting", defaultValue = "false", description = "DG boosting (extra churn for samples judged fake)")
+    boolean dgBoosting;
+
+    @Option(names = "--denoiser", required = true, paramLabel = "gmm:FILE.json",
+            description = "the model; gmm:FILE = exact Gaussian-mixture denoiser from {weights, means, variances}")
+    String denoiser;
+
+    @Option(names = "--discriminator", paramLabel = "oracle:FILE.json",
+            description = "oracle:FILE = exact discriminator between the data mixture FILE and a gmm: denoiser")
+    String discriminator;
+
+    @Option(names = "--seeds", defaultValue = "0-63", paramLabel = "LIST", description = "seeds, e.g. 0-63 or 1,5,10-19")
+    String seeds;
+
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "INT", description = "samples per batch, >= 1")
+    int batch;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]", description = "compute device")
+    String device;
+
+    @Option(names = "--shape", paramLabel = "C,H,W", description = "per-sample shape (its product must equal the model's dim); C,H,W also writes a PNG grid")
+    String shape;
+
+    @Option(names = "--latents", paramLabel = "FILE.npy", description = "start from these z (one row per seed, x_0 = σ_max·z)")
+    Path latents;
+
+    @Option(names = "--out", defaultValue = "out/sample", paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|float64", description = "dtype of samples.npy")
+    String dtype;
+
+    @Option(names = "--probe", defaultValue = "false", description = "write exposure-bias CSV (per-step mean ‖ε̂‖)")
+    boolean probe;
+
+    @Option(names = "--dry-run", defaultValue = "false", description = "print the resolved options as JSON and exit")
+    boolean dryRun;
+
+    /** Everything a run needs, resolved and validated. */
+    record Resolved(Kind sampler, Solver solver, int steps, double sigmaMin, double sigmaMax, double rho, double sChurn,
+            double sMin, double sMax, double sNoise, double esScale, double esSlope, double dgW1, double dgW2,
+            double tauMin, double tauMax, boolean dgBoosting, String denoiser, String discriminator, long[] seeds,
+            int batch, String device, long[] shape, String latents, String out, String dtype, boolean probe) {}
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SampleCommand()).execute(args));
+    }
+
+    private ParameterException bad(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    private void require(boolean ok, String message) {
+        if (!ok) {
+            throw bad(message);
+        }
+    }
+
+    Resolved resolve() {
+        Kind kind;
+        try {
+            kind = Kind.parse(sampler);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        Solver s = switch (solver.trim().toLowerCase(Locale.ROOT)) {
+            case "heun" -> Solver.HEUN;
+            case "euler" -> Solver.EULER;
+            default -> throw bad("--solver must be heun or euler, got '" + solver + "'");
+        };
+        require(steps >= 2, "--steps must be >= 2, got " + steps);
+        require(sigmaMin > 0 && Double.isFinite(sigmaMin), "--sigma-min must be finite and > 0, got " + sigmaMin);
+        require(sigmaMax > sigmaMin && Double.isFinite(sigmaMax), "--sigma-max must be finite and > --sigma-min (" + sigmaMin + "), got " + sigmaMax);
+        require(rho > 0 && Double.isFinite(rho), "--rho must be finite and > 0, got " + rho);
+        require(sChurn >= 0 && Double.isFinite(sChurn), "--s-churn must be finite and >= 0, got " + sChurn);
+        require(sMin >= 0, "--s-min must be >= 0, got " + sMin);
+        require(sMax >= sMin, "--s-max must be >= --s-min (" + sMin + "), got " + sMax);
+        require(sNoise >= 0 && Double.isFinite(sNoise), "--s-noise must be finite and >= 0, got " + sNoise);
+        double b = esScale != null ? esScale : switch (kind) {
+            case SEDM_GPP -> 1.0004;
+            case EDM_ES -> 1.0005;
+            default -> 1.0;
+        };
+        require(b > 0 && Double.isFinite(b), "--es-scale must be finite and > 0, got " + b);
+        require(Double.isFinite(esSlope), "--es-slope must be finite, got " + esSlope);
+        require(b + esSlope * (steps - 1) > 0, "--es-slope makes λ_" + (steps - 1) + " = " + (b + esSlope * (steps - 1)) + " <= 0; λ must stay > 0");
+        double w1 = dgW1 != null ? dgW1 : switch (kind) {
+            case SEDM_GPP -> 1.67;
+            case EDM_GPP -> 2.0;
+            default -> 0.0;
+        };
+        require(Double.isFinite(w1) && Double.isFinite(dgW2), "--dg-w1 and --dg-w2 must be finite");
+        String[] win = dgWindow.split(",");
+        double tauMin;
+        double tauMax;
+        try {
+            require(win.length == 2, "--dg-window must be MIN,MAX with 0 <= MIN <= MAX <= 1, got '" + dgWindow + "'");
+            tauMin = Double.parseDouble(win[0].trim());
+            tauMax = Double.parseDouble(win[1].trim());
+        } catch (NumberFormatException e) {
+            throw bad("--dg-window must be MIN,MAX with 0 <= MIN <= MAX <= 1, got '" + dgWindow + "'");
+        }
+        require(tauMin >= 0 && tauMax >= tauMin && tauMax <= 1, "--dg-window must satisfy 0 <= MIN <= MAX <= 1, got " + dgWindow);
+        if (kind == Kind.EDM || kind == Kind.EDM_ES) {
+            require(dgW1 == null || dgW1 == 0, "--dg-w1 needs --sampler edm-gpp or sedm-gpp");
+            w1 = 0;
+        }
+        if (kind == Kind.EDM || kind == Kind.EDM_GPP) {
+            require(esScale == null || esScale == 1.0, "--es-scale needs --sampler edm-es or sedm-gpp");
+            b = 1.0;
+        }
+        boolean guided = w1 != 0 || dgW2 != 0 || dgBoosting;
+        require(!guided || discriminator != null, "--sampler " + kind + " with DG weights needs --discriminator oracle:FILE.json");
+        require(denoiser.startsWith("gmm:"), "--denoiser must be gmm:FILE.json, got '" + denoiser + "'");
+        require(discriminator == null || discriminator.startsWith("oracle:"), "--discriminator must be oracle:FILE.json, got '" + discriminator + "'");
+        require(batch >= 1, "--batch must be >= 1, got " + batch);
+        try {
+            Device.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw bad("--device: " + e.getMessage());
+        }
+        require(dtype.equals("float32") || dtype.equals("float64"), "--dtype must be float32 or float64, got '" + dtype + "'");
+        long[] shapeDims = null;
+        if (shape != null) {
+            try {
+                shapeDims = Arrays.stream(shape.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+            } catch (NumberFormatException e) {
+                throw bad("--shape must be comma-separated positive integers, got '" + shape + "'");
+            }
+            require(Arrays.stream(shapeDims).allMatch(d -> d >= 1), "--shape must be comma-separated positive integers, got '" + shape + "'");
+        }
+        return new Resolved(kind, s, steps, sigmaMin, sigmaMax, rho, sChurn, sMin, sMax, sNoise, b, esSlope, w1, dgW2,
+                tauMin, tauMax, dgBoosting, denoiser, discriminator, parseSeeds(seeds), batch, device, shapeDims,
+                latents == null ? null : latents.toString(), out.toString(), dtype, probe);
+    }
+
+    long[] parseSeeds(String text) {
+        List<Long> out = new ArrayList<>();
+        try {
+            for (String part : text.split(",")) {
+                String p = part.trim();
+                int dash = p.indexOf('-', 1);
+                if (dash > 0) {
+                    long lo = Long.parseLong(p.substring(0, dash).trim());
+                    long hi = Long.parseLong(p.substring(dash + 1).trim());
+                    require(lo <= hi && hi - lo < 10_000_000, "--seeds range " + p + " must be LO-HI with LO <= HI");
+                    for (long v = lo; v <= hi; v++) {
+                        out.add(v);
+                    }
+                } else {
+                    out.add(Long.parseLong(p));
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw bad("--seeds must be a list of seeds and ranges such as 0-63 or 1,5,10-19; got '" + text + "'");
+        }
+        require(!out.isEmpty(), "--seeds must name at least one seed");
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The EDM ρ schedule (ALGORITHMS.md §1) with a trailing 0. */
+    static double[] edmSigmas(int n, double sigmaMin, double sigmaMax, double rho) {
+        double[] s = new double[n + 1];
+        double hi = Math.pow(sigmaMax, 1 / rho);
+        double lo = Math.pow(sigmaMin, 1 / rho);
+        for (int i = 0; i < n; i++) {
+            s[i] = Math.pow(hi + i / (n - 1.0) * (lo - hi), rho);
+        }
+        return s;
+    }
+
+    static Sampler samplerFor(Resolved r, Discriminator discriminator) {
+        if (r.sampler() == Kind.EDM) {
+            return new EdmSampler(new EdmSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise()));
+        }
+        return new SedmGppSampler(new SedmGppSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise(),
+                EpsilonScaling.linear(r.esScale(), r.esSlope()), r.dgW1(), r.dgW2(), r.tauMin(), r.tauMax(), r.dgBoosting()),
+                discriminator);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Resolved r = resolve();
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Map<String, Object> printable = printable(r);
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (dryRun) {
+            stdout.println(json.writeValueAsString(printable));
+            stdout.flush();
+            return 0;
+        }
+        Device dev = Device.parse(r.device());
+        Path outDir = Path.of(r.out());
+        Files.createDirectories(outDir);
+        json.writeValue(outDir.resolve("options.json").toFile(), printable);
+        double[] sigmas = edmSigmas(r.steps(), r.sigmaMin(), r.sigmaMax(), r.rho());
+        long[] seedList = r.seeds();
+        try (GaussianMixtureDenoiser model = GaussianMixtureDenoiser.fromJson(Path.of(r.denoiser().substring(4)), dev);
+                GaussianMixtureDenoiser data = r.discriminator() == null ? null
+                        : GaussianMixtureDenoiser.fromJson(Path.of(r.discriminator().substring(7)), dev)) {
+            int dim = model.dim();
+            long[] sample = r.shape() == null ? new long[] {dim} : r.shape();
+            long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
+            require(per == dim, "--shape " + Arrays.toString(sample) + " has " + per + " elements but the model's dim is " + dim);
+            Discriminator disc = data == null ? null : new GaussianMixtureOracle(data.density(), model.density());
+            Sampler sampler = samplerFor(r, disc);
+            NpyFile z = null;
+            if (r.latents() != null) {
+                z = NpyFile.read(Path.of(r.latents()));
+                require(z.shape().length >= 1 && z.shape()[0] == seedList.length && z.data().length == seedList.length * per,
+                        "--latents " + r.latents() + " has shape " + Arrays.toString(z.shape()) + " but " + seedList.length
+                                + " seeds × " + per + " values are needed");
+            }
+            ExposureBiasProbe exposure = r.probe() ? new ExposureBiasProbe() : null;
+            StepListener listener = exposure == null ? StepListener.NONE : exposure;
+            double[] all = new double[Math.toIntExact(seedList.length * per)];
+            for (int start = 0; start < seedList.length; start += r.batch()) {
+                int n = Math.min(r.batch(), seedList.length - start);
+                long[] batchSeeds = Arrays.copyOfRange(seedList, start, start + n);
+                long[] batchShape = new long[sample.length + 1];
+                batchShape[0] = n;
+                System.arraycopy(sample, 0, batchShape, 1, sample.length);
+                try (Generator g = Generator.ofSeeds(batchSeeds);
+                        Tensor latent = z == null ? Latents.draw(g, batchShape, dev)
+                                : upload(Arrays.copyOfRange(z.data(), Math.toIntExact(start * per), Math.toIntExact((start + n) * per)),
+                                        batchShape, dev);
+                        Tensor x0 = Latents.scaled(latent, sigmas[0]);
+                        Tensor xN = sampler.sample(model, x0, sigmas, g, listener)) {
+                    System.arraycopy(xN.toDoubleArray(), 0, all, Math.toIntExact(start * per), Math.toIntExact(n * per));
+                }
+            }
+            long[] fullShape = new long[sample.length + 1];
+            fullShape[0] = seedList.length;
+            System.arraycopy(sample, 0, fullShape, 1, sample.length);
+            NpyFile.write(outDir.resolve("samples.npy"), fullShape, all, r.dtype().equals("float32"));
+            if (sample.length == 3 && (sample[0] == 1 || sample[0] == 3)) {
+                ImageGrid.write(outDir.resolve("grid.png"), all, seedList.length, (int) sample[0], (int) sample[1], (int) sample[2]);
+            }
+            if (exposure != null) {
+                exposure.writeCsv(outDir.resolve("exposure.csv"));
+            }
+            stdout.printf("wrote %d samples to %s%n", seedList.length, outDir.resolve("samples.npy"));
+            stdout.flush();
+        }
+        return 0;
+    }
+
+    private static Tensor upload(double[] values, long[] shape, Device dev) {
+        try (Tensor host = Tensor.of(values, shape, Device.CPU)) {
+            return host.to(dev, io.sedm.runtime.DType.FLOAT64);
+        }
+    }
+
+    private static Map<String, Object> printable(Resolved r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sampler", r.sampler().toString());
+        m.put("solver", r.solver().name().toLowerCase(Locale.ROOT));
+        m.put("steps", r.steps());
+        m.put("sigma_min", r.sigmaMin());
+        m.put("sigma_max", r.sigmaMax());
+        m.put("rho", r.rho());
+        m.put("S_churn", r.sChurn());
+        m.put("S_min", r.sMin());
+        m.put("S_max", Double.isInfinite(r.sMax()) ? "inf" : r.sMax());
+        m.put("S_noise", r.sNoise());
+        m.put("es_scale", r.esScale());
+        m.put("es_slope", r.esSlope());
+        m.put("dg_w1", r.dgW1());
+        m.put("dg_w2", r.dgW2());
+        m.put("dg_window", List.of(r.tauMin(), r.tauMax()));
+        m.put("dg_boosting", r.dgBoosting());
+        m.put("denoiser", r.denoiser());
+        m.put("discriminator", r.discriminator());
+        m.put("seeds", r.seeds());
+        m.put("batch", r.batch());
+        m.put("device", r.device());
+        m.put("shape", r.shape() == null ? null : r.shape());
+        m.put("latents", r.latents());
+        m.put("out", r.out());
+        m.put("dtype", r.dtype());
+        m.put("probe", r.probe());
+        return m;
+    }
+}
