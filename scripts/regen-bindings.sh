@@ -29,7 +29,7 @@ generate() {  # $1 = output folder for java sources, $2 = includes file to write
   # Keep only what sedm.h itself declares (not stdint.h & co), without the machine's path;
   # the opaque handle structs have no layout to generate.
   grep -E '^--include-.*sedm\.h$' "$dump" | sed -E 's/[[:space:]]+#.*$//' \
-    | grep -v -E -- '--include-struct (sedm_tensor|sedm_generator|sedm_gmm)$' | LC_ALL=C sort > "$includes"
+    | grep -v -E -- '--include-struct (sedm_tensor|sedm_generator|sedm_gmm|sedm_module|sedm_adam)$' | LC_ALL=C sort > "$includes"
   rm -f "$dump"
   "$jextract" --output "$out" -t "$package" --header-class-name Sedm @"$includes" "$header" >"$log" 2>&1 \
     || { cat "$log" >&2; exit 1; }

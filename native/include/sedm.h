@@ -224,6 +224,106 @@ sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_compo
 
 void sedm_gmm_destroy(sedm_gmm *g);
 
+/* ==== networks, training: modules, Adam, EMA, safetensors (issue #5) ======================== */
+
+/* A network module: the raw network F of a denoiser, classifier or discriminator. Java decides
+ * every loss: it builds the inputs (preconditioning), calls forward, computes dL/dF itself and
+ * hands it to backward, which accumulates parameter gradients (and returns dL/dx on request). */
+typedef struct sedm_module sedm_module;
+/* Adam over the parameters of one or more modules. */
+typedef struct sedm_adam sedm_adam;
+
+/* Seeds libtorch's global generators (dropout masks, parameter initialisation). */
+sedm_status sedm_manual_seed(uint64_t seed);
+
+/* Builds a network from a JSON config object. "kind" selects the architecture:
+ *   "unet"          EDM SongUNet / DDPM++ (img_resolution, in_channels, out_channels,
+ *                   model_channels, channel_mult, channel_mult_emb, num_blocks,
+ *                   attn_resolutions, dropout, label_dim, augment_dim, embedding_type,
+ *                   channel_mult_noise)
+ *   "mlp"           residual MLP for toy data (in_features, hidden, num_layers, noise_channels)
+ *   "encoder"       ADM encoder trunk -> feature map (img_resolution, in_channels, model_channels,
+ *                   channel_mult, num_res_blocks, attn_resolutions, num_head_channels,
+ *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale)
+ *   "classifier"    encoder + attention-pool head -> [B, out_channels] logits
+ *   "discriminator" the DG discriminator head on 8x8 trunk features -> [B, 1] logit
+ * Common keys: "dtype" ("float32" | "float64"), "init_seed" (seeds the initialisation).
+ * Unknown keys are an error. noise_labels are c_noise for "unet"/"mlp" and the VP time
+ * tau in [0, 1] for the ADM kinds (multiplied by time_scale = 999 inside). */
+sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index,
+                               sedm_module **out);
+/* The resolved config (every option with its default) as JSON into buf (NUL-terminated,
+ * truncated to cap); out_length (nullable) receives the full length. */
+sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length);
+
+/* out = F(x; noise_labels, class_labels, augment_labels). x is [B, ...] of any floating dtype and
+ * device (cast to the module's); noise_labels holds B values; class_labels ([B, label_dim]) and
+ * augment_labels ([B, augment_dim]) may be NULL. With keep_graph the graph is kept for one
+ * sedm_module_backward; without it nothing is recorded. `out` has the module's dtype. */
+sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels,
+                                const sedm_tensor *class_labels, const sedm_tensor *augment_labels,
+                                bool keep_graph, void *stream, sedm_tensor **out);
+/* Back-propagates grad_output (= dL/d out, shaped like out) through the graph of the last
+ * forward(keep_graph): parameter gradients accumulate (sedm_module_zero_grad clears them);
+ * grad_input (nullable) receives dL/dx in the module's dtype. Consumes the graph. */
+sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream,
+                                 sedm_tensor **grad_input);
+sedm_status sedm_module_zero_grad(sedm_module *m);
+/* Training mode enables dropout. Modules start in training mode. */
+sedm_status sedm_module_set_training(sedm_module *m, bool training);
+sedm_status sedm_module_is_training(const sedm_module *m, bool *out);
+/* Freezes (false) or unfreezes every parameter; input gradients work either way. */
+sedm_status sedm_module_set_requires_grad(sedm_module *m, bool requires_grad);
+/* Number of scalar parameters (buffers excluded). */
+sedm_status sedm_module_parameter_count(const sedm_module *m, int64_t *out);
+/* Number of named tensors: parameters, then buffers. */
+sedm_status sedm_module_tensor_count(const sedm_module *m, int64_t *out);
+/* Name (into name, NUL-terminated, truncated to name_cap), shape (SEDM_MAX_DIMS slots) and kind of
+ * named tensor `index`. Every out-pointer may be NULL. */
+sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *name, int64_t name_cap,
+                                    int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape,
+                                    bool *out_is_parameter);
+/* A copy of the named tensor / overwrite it from `value` (same shape; converted). */
+sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out);
+sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value);
+/* Writes every named tensor to a safetensors file, atomically (temp file in the same folder, then
+ * rename). metadata_json (nullable) is a JSON object of string values stored in __metadata__,
+ * together with the resolved config ("sedm_config") and a CRC-32 of the data ("sedm_crc32"). */
+sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path, const char *metadata_json);
+/* Loads every named tensor from a safetensors file. A missing, truncated or corrupt file, a
+ * missing tensor or a shape mismatch fail with SEDM_ERR_IO and a message naming the file; with
+ * `strict`, so do tensors the module does not have (off: load a trunk out of a classifier). */
+sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, bool strict);
+/* dst's tensors = src's (same architecture). */
+sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src);
+/* ema = model + beta * (ema - model) for every parameter; buffers are copied. */
+sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream);
+void sedm_module_destroy(sedm_module *m);
+
+typedef struct sedm_adam_options {
+    int32_t version;         /* = 1 */
+    double beta1;            /* 0.9 */
+    double beta2;            /* 0.999 */
+    double eps;              /* 1e-8 */
+    double weight_decay;     /* 0; L2 added to the gradient, as torch.optim.Adam */
+    double max_grad_norm;    /* 0 = no clipping; else global-norm clipping */
+    bool sanitize_gradients; /* true: nan -> 0, +-inf -> +-1e5 before the step (EDM) */
+} sedm_adam_options;
+
+sedm_status sedm_adam_options_init(sedm_adam_options *options);
+/* Adam over the parameters of modules[0 .. n_modules-1] (kept alive by the optimizer). */
+sedm_status sedm_adam_create(sedm_module *const *modules, int32_t n_modules, const sedm_adam_options *options,
+                             sedm_adam **out);
+/* One step with learning rate lr over every parameter that has a gradient. out_grad_norm
+ * (nullable) receives the global gradient norm after sanitising, before clipping. */
+sedm_status sedm_adam_step(sedm_adam *opt, double lr, void *stream, double *out_grad_norm);
+sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out);
+/* Optimizer state (moments and step count) as safetensors, written atomically; load validates
+ * names and shapes against this optimizer's parameters (SEDM_ERR_IO naming the file). */
+sedm_status sedm_adam_save(const sedm_adam *opt, const char *path);
+sedm_status sedm_adam_load(sedm_adam *opt, const char *path);
+void sedm_adam_destroy(sedm_adam *opt);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,7 @@ package io.sedm.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sedm.data.FashionMnist;
+import io.sedm.data.ImageDataset;
 import io.sedm.guidance.GaussianMixtureOracle;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -40,6 +41,8 @@ import picocli.CommandLine.Option;
         description = "Sample Fashion-MNIST with EDM, SEDM-G++ and exact-guidance EDM-G++ from a biased ideal "
                 + "denoiser; write PNG grids and class shares to --out.")
 final class DemoCommand implements Callable<Integer> {
+    private static final int PIXELS = 32 * 32;
+
     @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "output folder")
     Path out;
 
@@ -79,14 +82,17 @@ final class DemoCommand implements Callable<Integer> {
         require(samples >= 1 && batch >= 1 && steps >= 2, "--samples, --batch must be >= 1 and --steps >= 2");
         Device dev = Device.parse(device);
         System.out.println(NativeRuntime.buildInfo() + "; device " + dev);
-        FashionMnist data = FashionMnist.load(FashionMnist.Split.TRAIN, images);
+        ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, images, 32);
         int n = data.size();
         double[][] means = new double[n][];
         double[] variances = new double[n];
         double[] dataWeights = new double[n];
         double[] modelWeights = new double[n];
         for (int i = 0; i < n; i++) {
-            means[i] = data.image(i);
+            means[i] = new double[PIXELS];
+            for (int j = 0; j < PIXELS; j++) {
+                means[i][j] = data.pixels()[i * PIXELS + j];
+            }
             variances[i] = componentStd * componentStd;
             dataWeights[i] = 1.0;
             modelWeights[i] = data.labels()[i] == biasedClass ? bias : 1.0;
@@ -130,29 +136,29 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private double[] sample(Sampler sampler, GaussianMixtureDenoiser model, double[] sigmas, Device dev) {
-        double[] all = new double[samples * FashionMnist.PIXELS];
+        double[] all = new double[samples * PIXELS];
         for (int start = 0; start < samples; start += batch) {
             int b = Math.min(batch, samples - start);
             try (Generator g = Generator.ofSeedRange(start, b);
                     Tensor z = Latents.draw(g, new long[] {b, 1, 32, 32}, dev);
                     Tensor x0 = Latents.scaled(z, sigmas[0]);
                     Tensor xN = sampler.sample(model, x0, sigmas, g)) {
-                System.arraycopy(xN.toDoubleArray(), 0, all, start * FashionMnist.PIXELS, b * FashionMnist.PIXELS);
+                System.arraycopy(xN.toDoubleArray(), 0, all, start * PIXELS, b * PIXELS);
             }
         }
         return all;
     }
 
     /** Label of the nearest training image (L2) for every sample. */
-    private static int[] nearestLabels(double[] x, FashionMnist data) {
-        int count = x.length / FashionMnist.PIXELS;
+    private static int[] nearestLabels(double[] x, ImageDataset data) {
+        int count = x.length / PIXELS;
         int[] labels = new int[count];
         for (int s = 0; s < count; s++) {
             double best = Double.POSITIVE_INFINITY;
             for (int i = 0; i < data.size(); i++) {
                 double d = 0;
-                for (int j = 0; j < FashionMnist.PIXELS && d < best; j++) {
-                    double e = x[s * FashionMnist.PIXELS + j] - data.images()[i * FashionMnist.PIXELS + j];
+                for (int j = 0; j < PIXELS && d < best; j++) {
+                    double e = x[s * PIXELS + j] - data.pixels()[i * PIXELS + j];
                     d += e * e;
                 }
                 if (d < best) {

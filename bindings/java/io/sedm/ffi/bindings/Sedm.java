@@ -2626,5 +2626,1612 @@ public class Sedm extends Sedm$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class sedm_manual_seed {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_manual_seed");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_manual_seed(uint64_t seed)
+     * }
+     */
+    public static FunctionDescriptor sedm_manual_seed$descriptor() {
+        return sedm_manual_seed.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_manual_seed(uint64_t seed)
+     * }
+     */
+    public static MethodHandle sedm_manual_seed$handle() {
+        return sedm_manual_seed.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_manual_seed(uint64_t seed)
+     * }
+     */
+    public static MemorySegment sedm_manual_seed$address() {
+        return sedm_manual_seed.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_manual_seed(uint64_t seed)
+     * }
+     */
+    public static int sedm_manual_seed(long seed) {
+        var mh$ = sedm_manual_seed.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_manual_seed", seed);
+            }
+            return (int)mh$.invokeExact(seed);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_INT,
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_create$descriptor() {
+        return sedm_module_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out)
+     * }
+     */
+    public static MethodHandle sedm_module_create$handle() {
+        return sedm_module_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out)
+     * }
+     */
+    public static MemorySegment sedm_module_create$address() {
+        return sedm_module_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out)
+     * }
+     */
+    public static int sedm_module_create(MemorySegment config_json, int device_type, int device_index, MemorySegment out) {
+        var mh$ = sedm_module_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_create", config_json, device_type, device_index, out);
+            }
+            return (int)mh$.invokeExact(config_json, device_type, device_index, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_config {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_config");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_config$descriptor() {
+        return sedm_module_config.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static MethodHandle sedm_module_config$handle() {
+        return sedm_module_config.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static MemorySegment sedm_module_config$address() {
+        return sedm_module_config.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static int sedm_module_config(MemorySegment m, MemorySegment buf, long cap, MemorySegment out_length) {
+        var mh$ = sedm_module_config.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_config", m, buf, cap, out_length);
+            }
+            return (int)mh$.invokeExact(m, buf, cap, out_length);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_BOOL,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const sedm_tensor *class_labels, const sedm_tensor *augment_labels, _Bool keep_graph, void *stream, sedm_tensor **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_forward$descriptor() {
+        return sedm_module_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const sedm_tensor *class_labels, const sedm_tensor *augment_labels, _Bool keep_graph, void *stream, sedm_tensor **out)
+     * }
+     */
+    public static MethodHandle sedm_module_forward$handle() {
+        return sedm_module_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const sedm_tensor *class_labels, const sedm_tensor *augment_labels, _Bool keep_graph, void *stream, sedm_tensor **out)
+     * }
+     */
+    public static MemorySegment sedm_module_forward$address() {
+        return sedm_module_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const sedm_tensor *class_labels, const sedm_tensor *augment_labels, _Bool keep_graph, void *stream, sedm_tensor **out)
+     * }
+     */
+    public static int sedm_module_forward(MemorySegment m, MemorySegment x, MemorySegment noise_labels, MemorySegment class_labels, MemorySegment augment_labels, boolean keep_graph, MemorySegment stream, MemorySegment out) {
+        var mh$ = sedm_module_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_forward", m, x, noise_labels, class_labels, augment_labels, keep_graph, stream, out);
+            }
+            return (int)mh$.invokeExact(m, x, noise_labels, class_labels, augment_labels, keep_graph, stream, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream, sedm_tensor **grad_input)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_backward$descriptor() {
+        return sedm_module_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream, sedm_tensor **grad_input)
+     * }
+     */
+    public static MethodHandle sedm_module_backward$handle() {
+        return sedm_module_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream, sedm_tensor **grad_input)
+     * }
+     */
+    public static MemorySegment sedm_module_backward$address() {
+        return sedm_module_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream, sedm_tensor **grad_input)
+     * }
+     */
+    public static int sedm_module_backward(MemorySegment m, MemorySegment grad_output, MemorySegment stream, MemorySegment grad_input) {
+        var mh$ = sedm_module_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_backward", m, grad_output, stream, grad_input);
+            }
+            return (int)mh$.invokeExact(m, grad_output, stream, grad_input);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_zero_grad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_zero_grad");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_zero_grad$descriptor() {
+        return sedm_module_zero_grad.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * }
+     */
+    public static MethodHandle sedm_module_zero_grad$handle() {
+        return sedm_module_zero_grad.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * }
+     */
+    public static MemorySegment sedm_module_zero_grad$address() {
+        return sedm_module_zero_grad.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * }
+     */
+    public static int sedm_module_zero_grad(MemorySegment m) {
+        var mh$ = sedm_module_zero_grad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_zero_grad", m);
+            }
+            return (int)mh$.invokeExact(m);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_set_training {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_BOOL
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_set_training");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_training(sedm_module *m, _Bool training)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_set_training$descriptor() {
+        return sedm_module_set_training.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_training(sedm_module *m, _Bool training)
+     * }
+     */
+    public static MethodHandle sedm_module_set_training$handle() {
+        return sedm_module_set_training.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_training(sedm_module *m, _Bool training)
+     * }
+     */
+    public static MemorySegment sedm_module_set_training$address() {
+        return sedm_module_set_training.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_training(sedm_module *m, _Bool training)
+     * }
+     */
+    public static int sedm_module_set_training(MemorySegment m, boolean training) {
+        var mh$ = sedm_module_set_training.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_set_training", m, training);
+            }
+            return (int)mh$.invokeExact(m, training);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_is_training {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_is_training");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_is_training(const sedm_module *m, _Bool *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_is_training$descriptor() {
+        return sedm_module_is_training.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_is_training(const sedm_module *m, _Bool *out)
+     * }
+     */
+    public static MethodHandle sedm_module_is_training$handle() {
+        return sedm_module_is_training.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_is_training(const sedm_module *m, _Bool *out)
+     * }
+     */
+    public static MemorySegment sedm_module_is_training$address() {
+        return sedm_module_is_training.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_is_training(const sedm_module *m, _Bool *out)
+     * }
+     */
+    public static int sedm_module_is_training(MemorySegment m, MemorySegment out) {
+        var mh$ = sedm_module_is_training.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_is_training", m, out);
+            }
+            return (int)mh$.invokeExact(m, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_set_requires_grad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_BOOL
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_set_requires_grad");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_requires_grad(sedm_module *m, _Bool requires_grad)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_set_requires_grad$descriptor() {
+        return sedm_module_set_requires_grad.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_requires_grad(sedm_module *m, _Bool requires_grad)
+     * }
+     */
+    public static MethodHandle sedm_module_set_requires_grad$handle() {
+        return sedm_module_set_requires_grad.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_requires_grad(sedm_module *m, _Bool requires_grad)
+     * }
+     */
+    public static MemorySegment sedm_module_set_requires_grad$address() {
+        return sedm_module_set_requires_grad.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_requires_grad(sedm_module *m, _Bool requires_grad)
+     * }
+     */
+    public static int sedm_module_set_requires_grad(MemorySegment m, boolean requires_grad) {
+        var mh$ = sedm_module_set_requires_grad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_set_requires_grad", m, requires_grad);
+            }
+            return (int)mh$.invokeExact(m, requires_grad);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_parameter_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_parameter_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_parameter_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_parameter_count$descriptor() {
+        return sedm_module_parameter_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_parameter_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static MethodHandle sedm_module_parameter_count$handle() {
+        return sedm_module_parameter_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_parameter_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static MemorySegment sedm_module_parameter_count$address() {
+        return sedm_module_parameter_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_parameter_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static int sedm_module_parameter_count(MemorySegment m, MemorySegment out) {
+        var mh$ = sedm_module_parameter_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_parameter_count", m, out);
+            }
+            return (int)mh$.invokeExact(m, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_tensor_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_tensor_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_tensor_count$descriptor() {
+        return sedm_module_tensor_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static MethodHandle sedm_module_tensor_count$handle() {
+        return sedm_module_tensor_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static MemorySegment sedm_module_tensor_count$address() {
+        return sedm_module_tensor_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_count(const sedm_module *m, int64_t *out)
+     * }
+     */
+    public static int sedm_module_tensor_count(MemorySegment m, MemorySegment out) {
+        var mh$ = sedm_module_tensor_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_tensor_count", m, out);
+            }
+            return (int)mh$.invokeExact(m, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_tensor_info {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_tensor_info");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *name, int64_t name_cap, int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape, _Bool *out_is_parameter)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_tensor_info$descriptor() {
+        return sedm_module_tensor_info.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *name, int64_t name_cap, int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape, _Bool *out_is_parameter)
+     * }
+     */
+    public static MethodHandle sedm_module_tensor_info$handle() {
+        return sedm_module_tensor_info.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *name, int64_t name_cap, int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape, _Bool *out_is_parameter)
+     * }
+     */
+    public static MemorySegment sedm_module_tensor_info$address() {
+        return sedm_module_tensor_info.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *name, int64_t name_cap, int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape, _Bool *out_is_parameter)
+     * }
+     */
+    public static int sedm_module_tensor_info(MemorySegment m, long index, MemorySegment name, long name_cap, MemorySegment out_name_length, MemorySegment out_ndim, MemorySegment out_shape, MemorySegment out_is_parameter) {
+        var mh$ = sedm_module_tensor_info.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_tensor_info", m, index, name, name_cap, out_name_length, out_ndim, out_shape, out_is_parameter);
+            }
+            return (int)mh$.invokeExact(m, index, name, name_cap, out_name_length, out_ndim, out_shape, out_is_parameter);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_get_tensor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_get_tensor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_get_tensor$descriptor() {
+        return sedm_module_get_tensor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * }
+     */
+    public static MethodHandle sedm_module_get_tensor$handle() {
+        return sedm_module_get_tensor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * }
+     */
+    public static MemorySegment sedm_module_get_tensor$address() {
+        return sedm_module_get_tensor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * }
+     */
+    public static int sedm_module_get_tensor(MemorySegment m, MemorySegment name, MemorySegment out) {
+        var mh$ = sedm_module_get_tensor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_get_tensor", m, name, out);
+            }
+            return (int)mh$.invokeExact(m, name, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_set_tensor {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_set_tensor");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_set_tensor$descriptor() {
+        return sedm_module_set_tensor.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static MethodHandle sedm_module_set_tensor$handle() {
+        return sedm_module_set_tensor.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static MemorySegment sedm_module_set_tensor$address() {
+        return sedm_module_set_tensor.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static int sedm_module_set_tensor(MemorySegment m, MemorySegment name, MemorySegment value) {
+        var mh$ = sedm_module_set_tensor.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_set_tensor", m, name, value);
+            }
+            return (int)mh$.invokeExact(m, name, value);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_save_safetensors {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_save_safetensors");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path, const char *metadata_json)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_save_safetensors$descriptor() {
+        return sedm_module_save_safetensors.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path, const char *metadata_json)
+     * }
+     */
+    public static MethodHandle sedm_module_save_safetensors$handle() {
+        return sedm_module_save_safetensors.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path, const char *metadata_json)
+     * }
+     */
+    public static MemorySegment sedm_module_save_safetensors$address() {
+        return sedm_module_save_safetensors.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path, const char *metadata_json)
+     * }
+     */
+    public static int sedm_module_save_safetensors(MemorySegment m, MemorySegment path, MemorySegment metadata_json) {
+        var mh$ = sedm_module_save_safetensors.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_save_safetensors", m, path, metadata_json);
+            }
+            return (int)mh$.invokeExact(m, path, metadata_json);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_load_safetensors {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_BOOL
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_load_safetensors");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_load_safetensors$descriptor() {
+        return sedm_module_load_safetensors.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * }
+     */
+    public static MethodHandle sedm_module_load_safetensors$handle() {
+        return sedm_module_load_safetensors.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * }
+     */
+    public static MemorySegment sedm_module_load_safetensors$address() {
+        return sedm_module_load_safetensors.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * }
+     */
+    public static int sedm_module_load_safetensors(MemorySegment m, MemorySegment path, boolean strict) {
+        var mh$ = sedm_module_load_safetensors.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_load_safetensors", m, path, strict);
+            }
+            return (int)mh$.invokeExact(m, path, strict);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_copy_parameters {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_copy_parameters");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_copy_parameters$descriptor() {
+        return sedm_module_copy_parameters.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * }
+     */
+    public static MethodHandle sedm_module_copy_parameters$handle() {
+        return sedm_module_copy_parameters.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * }
+     */
+    public static MemorySegment sedm_module_copy_parameters$address() {
+        return sedm_module_copy_parameters.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * }
+     */
+    public static int sedm_module_copy_parameters(MemorySegment dst, MemorySegment src) {
+        var mh$ = sedm_module_copy_parameters.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_copy_parameters", dst, src);
+            }
+            return (int)mh$.invokeExact(dst, src);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_ema_update {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_DOUBLE,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_ema_update");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_ema_update$descriptor() {
+        return sedm_module_ema_update.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream)
+     * }
+     */
+    public static MethodHandle sedm_module_ema_update$handle() {
+        return sedm_module_ema_update.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream)
+     * }
+     */
+    public static MemorySegment sedm_module_ema_update$address() {
+        return sedm_module_ema_update.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream)
+     * }
+     */
+    public static int sedm_module_ema_update(MemorySegment ema, MemorySegment model, double beta, MemorySegment stream) {
+        var mh$ = sedm_module_ema_update.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_ema_update", ema, model, beta, stream);
+            }
+            return (int)mh$.invokeExact(ema, model, beta, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_module_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void sedm_module_destroy(sedm_module *m)
+     * }
+     */
+    public static FunctionDescriptor sedm_module_destroy$descriptor() {
+        return sedm_module_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void sedm_module_destroy(sedm_module *m)
+     * }
+     */
+    public static MethodHandle sedm_module_destroy$handle() {
+        return sedm_module_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void sedm_module_destroy(sedm_module *m)
+     * }
+     */
+    public static MemorySegment sedm_module_destroy$address() {
+        return sedm_module_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sedm_module_destroy(sedm_module *m)
+     * }
+     */
+    public static void sedm_module_destroy(MemorySegment m) {
+        var mh$ = sedm_module_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_module_destroy", m);
+            }
+            mh$.invokeExact(m);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_options_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_options_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_options_init(sedm_adam_options *options)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_options_init$descriptor() {
+        return sedm_adam_options_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_options_init(sedm_adam_options *options)
+     * }
+     */
+    public static MethodHandle sedm_adam_options_init$handle() {
+        return sedm_adam_options_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_options_init(sedm_adam_options *options)
+     * }
+     */
+    public static MemorySegment sedm_adam_options_init$address() {
+        return sedm_adam_options_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_options_init(sedm_adam_options *options)
+     * }
+     */
+    public static int sedm_adam_options_init(MemorySegment options) {
+        var mh$ = sedm_adam_options_init.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_options_init", options);
+            }
+            return (int)mh$.invokeExact(options);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_create(sedm_module *const *modules, int32_t n_modules, const sedm_adam_options *options, sedm_adam **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_create$descriptor() {
+        return sedm_adam_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_create(sedm_module *const *modules, int32_t n_modules, const sedm_adam_options *options, sedm_adam **out)
+     * }
+     */
+    public static MethodHandle sedm_adam_create$handle() {
+        return sedm_adam_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_create(sedm_module *const *modules, int32_t n_modules, const sedm_adam_options *options, sedm_adam **out)
+     * }
+     */
+    public static MemorySegment sedm_adam_create$address() {
+        return sedm_adam_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_create(sedm_module *const *modules, int32_t n_modules, const sedm_adam_options *options, sedm_adam **out)
+     * }
+     */
+    public static int sedm_adam_create(MemorySegment modules, int n_modules, MemorySegment options, MemorySegment out) {
+        var mh$ = sedm_adam_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_create", modules, n_modules, options, out);
+            }
+            return (int)mh$.invokeExact(modules, n_modules, options, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_step {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_DOUBLE,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_step");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step(sedm_adam *opt, double lr, void *stream, double *out_grad_norm)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_step$descriptor() {
+        return sedm_adam_step.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step(sedm_adam *opt, double lr, void *stream, double *out_grad_norm)
+     * }
+     */
+    public static MethodHandle sedm_adam_step$handle() {
+        return sedm_adam_step.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step(sedm_adam *opt, double lr, void *stream, double *out_grad_norm)
+     * }
+     */
+    public static MemorySegment sedm_adam_step$address() {
+        return sedm_adam_step.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step(sedm_adam *opt, double lr, void *stream, double *out_grad_norm)
+     * }
+     */
+    public static int sedm_adam_step(MemorySegment opt, double lr, MemorySegment stream, MemorySegment out_grad_norm) {
+        var mh$ = sedm_adam_step.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_step", opt, lr, stream, out_grad_norm);
+            }
+            return (int)mh$.invokeExact(opt, lr, stream, out_grad_norm);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_step_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_step_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_step_count$descriptor() {
+        return sedm_adam_step_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out)
+     * }
+     */
+    public static MethodHandle sedm_adam_step_count$handle() {
+        return sedm_adam_step_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out)
+     * }
+     */
+    public static MemorySegment sedm_adam_step_count$address() {
+        return sedm_adam_step_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out)
+     * }
+     */
+    public static int sedm_adam_step_count(MemorySegment opt, MemorySegment out) {
+        var mh$ = sedm_adam_step_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_step_count", opt, out);
+            }
+            return (int)mh$.invokeExact(opt, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_save {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_save");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_save(const sedm_adam *opt, const char *path)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_save$descriptor() {
+        return sedm_adam_save.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_save(const sedm_adam *opt, const char *path)
+     * }
+     */
+    public static MethodHandle sedm_adam_save$handle() {
+        return sedm_adam_save.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_save(const sedm_adam *opt, const char *path)
+     * }
+     */
+    public static MemorySegment sedm_adam_save$address() {
+        return sedm_adam_save.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_save(const sedm_adam *opt, const char *path)
+     * }
+     */
+    public static int sedm_adam_save(MemorySegment opt, MemorySegment path) {
+        var mh$ = sedm_adam_save.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_save", opt, path);
+            }
+            return (int)mh$.invokeExact(opt, path);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_load {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_load");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_load$descriptor() {
+        return sedm_adam_load.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * }
+     */
+    public static MethodHandle sedm_adam_load$handle() {
+        return sedm_adam_load.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * }
+     */
+    public static MemorySegment sedm_adam_load$address() {
+        return sedm_adam_load.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * }
+     */
+    public static int sedm_adam_load(MemorySegment opt, MemorySegment path) {
+        var mh$ = sedm_adam_load.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_load", opt, path);
+            }
+            return (int)mh$.invokeExact(opt, path);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_adam_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_adam_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void sedm_adam_destroy(sedm_adam *opt)
+     * }
+     */
+    public static FunctionDescriptor sedm_adam_destroy$descriptor() {
+        return sedm_adam_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void sedm_adam_destroy(sedm_adam *opt)
+     * }
+     */
+    public static MethodHandle sedm_adam_destroy$handle() {
+        return sedm_adam_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void sedm_adam_destroy(sedm_adam *opt)
+     * }
+     */
+    public static MemorySegment sedm_adam_destroy$address() {
+        return sedm_adam_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sedm_adam_destroy(sedm_adam *opt)
+     * }
+     */
+    public static void sedm_adam_destroy(MemorySegment opt) {
+        var mh$ = sedm_adam_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_adam_destroy", opt);
+            }
+            mh$.invokeExact(opt);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
 

@@ -1,0 +1,69 @@
+package io.sedm.cli;
+
+import io.sedm.runtime.Device;
+import io.sedm.runtime.Network;
+import io.sedm.train.AdmEncoderConfig;
+import io.sedm.train.NetworkConfig;
+import io.sedm.train.SongUNetConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sedm model-info}: builds a network on the CPU and prints its parameter count and tensors. */
+@Command(name = "model-info", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = "Print the parameter count (and optionally the tensor list) of a network config.")
+public final class ModelInfoCommand implements Callable<Integer> {
+
+    @Option(names = "--preset", defaultValue = "ddpmpp-cifar10", paramLabel = "NAME",
+            description = "ddpmpp-cifar10 | ddpmpp-fmnist | dg-trunk | dg-classifier | dg-discriminator")
+    String preset;
+
+    @Option(names = "--config", paramLabel = "FILE|JSON", description = "a network config (JSON text or file); overrides --preset")
+    String config;
+
+    @Option(names = "--tensors", description = "also list every named tensor with its shape")
+    boolean tensors;
+
+    @Option(names = "--dry-run", description = "print the resolved config JSON and exit")
+    boolean dryRun;
+
+    /** The config a preset name stands for. */
+    static NetworkConfig preset(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "ddpmpp-cifar10" -> SongUNetConfig.ddpmppCifar10();
+            case "ddpmpp-fmnist" -> SongUNetConfig.fashionMnist();
+            case "dg-trunk" -> AdmEncoderConfig.dgTrunk32();
+            case "dg-classifier" -> AdmEncoderConfig.dgTrunk32().asClassifier(1000);
+            case "dg-discriminator" -> AdmEncoderConfig.dgDiscriminator();
+            default -> throw new IllegalArgumentException("--preset must be ddpmpp-cifar10, ddpmpp-fmnist, dg-trunk, "
+                    + "dg-classifier or dg-discriminator; got '" + name + "'");
+        };
+    }
+
+    static String configJson(String config, String preset) throws java.io.IOException {
+        if (config == null) return preset(preset).toJson();
+        Path p = Path.of(config);
+        return config.trim().startsWith("{") ? config : Files.readString(p);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String json = configJson(config, preset);
+        try (Network net = Network.create(json, Device.CPU)) {
+            if (dryRun) {
+                System.out.println(net.config());
+                return 0;
+            }
+            System.out.printf(Locale.ROOT, "%s%nparameters: %,d%n", net.config(), net.parameterCount());
+            if (tensors) {
+                for (Network.TensorInfo t : net.tensors()) {
+                    System.out.println(t.name() + " " + java.util.Arrays.toString(t.shape()) + (t.isParameter() ? "" : " (buffer)"));
+                }
+            }
+        }
+        return 0;
+    }
+}

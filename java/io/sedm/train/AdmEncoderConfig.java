@@ -1,0 +1,98 @@
+package io.sedm.train;
+
+/**
+ * ADM's EncoderUNetModel (Dhariwal &amp; Nichol 2021; openai/guided-diffusion unet.py) in the
+ * roles Discriminator Guidance gives it (Kim et al. 2023; ALGORITHMS.md §7.4): {@code "encoder"}
+ * (noise-aware classifier trunk → feature map), {@code "classifier"} (trunk + attention-pool
+ * head → class logits) and {@code "discriminator"} (head on 8×8 trunk features → one logit).
+ * The time input is the VP time τ ∈ [0, 1], multiplied by {@code timeScale} = 999 inside.
+ */
+public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, int modelChannels, int[] channelMult,
+                               int numResBlocks, int[] attnResolutions, int numHeadChannels,
+                               boolean useScaleShiftNorm, boolean resblockUpdown, boolean legacyAttention,
+                               double dropout, double timeScale, int outChannels, long initSeed)
+        implements NetworkConfig {
+
+    public AdmEncoderConfig {
+        if (!kind.equals("encoder") && !kind.equals("classifier") && !kind.equals("discriminator")) {
+            throw new IllegalArgumentException("kind must be encoder, classifier or discriminator, got " + kind);
+        }
+        if (imgResolution < 1 || inChannels < 1 || modelChannels < 2 || numResBlocks < 1 || numHeadChannels < 1) {
+            throw new IllegalArgumentException("sizes must be positive");
+        }
+        channelMult = channelMult.clone();
+        attnResolutions = attnResolutions == null ? new int[0] : attnResolutions.clone();
+    }
+
+    /** DG's frozen 32×32 classifier trunk (46,435,840 parameters): width 128, mult (1,2,4), 4 blocks. */
+    public static AdmEncoderConfig dgTrunk32() {
+        return new AdmEncoderConfig("encoder", 32, 3, 128, new int[] {1, 2, 4}, 4, new int[] {32, 16, 8}, 64, true,
+                true, true, 0.0, 999.0, 0, 0);
+    }
+
+    /** DG's unconditional discriminator head on [B, 512, 8, 8] features (2,883,841 parameters). */
+    public static AdmEncoderConfig dgDiscriminator() {
+        return new AdmEncoderConfig("discriminator", 8, 512, 128, new int[] {1}, 2, new int[] {8}, 64, true, true,
+                true, 0.0, 999.0, 1, 0);
+    }
+
+    /** This trunk plus an attention-pool head over {@code classes} outputs (same trunk names). */
+    public AdmEncoderConfig asClassifier(int classes) {
+        return new AdmEncoderConfig("classifier", imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
+                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
+                timeScale, classes, initSeed);
+    }
+
+    /** The trunk alone (kind "encoder"). */
+    public AdmEncoderConfig asTrunk() {
+        return new AdmEncoderConfig("encoder", imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
+                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
+                timeScale, 0, initSeed);
+    }
+
+    /** Width of the trunk's output feature map. */
+    public int featureChannels() {
+        return modelChannels * channelMult[channelMult.length - 1];
+    }
+
+    /** Side of the trunk's output feature map. */
+    public int featureResolution() {
+        return imgResolution >> (channelMult.length - 1);
+    }
+
+    public AdmEncoderConfig withInitSeed(long seed) {
+        return new AdmEncoderConfig(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
+                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
+                timeScale, outChannels, seed);
+    }
+
+    @Override
+    public String toJson() {
+        var node = JSON.createObjectNode();
+        node.put("kind", kind);
+        var body = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(this);
+        body.remove("kind");
+        if (kind.equals("encoder")) {
+            body.remove("out_channels");
+        }
+        body.remove("feature_channels");
+        body.remove("feature_resolution");
+        node.setAll(body);
+        return node.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AdmEncoderConfig c && toJson().equals(c.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "AdmEncoderConfig" + toJson();
+    }
+}

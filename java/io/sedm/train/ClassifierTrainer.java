@@ -1,0 +1,169 @@
+package io.sedm.train;
+
+import io.sedm.data.ImageDataset;
+import io.sedm.runtime.Adam;
+import io.sedm.runtime.Device;
+import io.sedm.runtime.Generator;
+import io.sedm.runtime.Network;
+import io.sedm.runtime.Tensor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Trains the noise-aware classifier whose trunk Discriminator Guidance freezes (Dhariwal &amp;
+ * Nichol 2021 §4 classifier on noisy x_t; Kim et al. 2023 §4; ALGORITHMS.md §7.4, §16.11):
+ * the ADM encoder + attention-pool head on the dataset's labels, with x_τ = a(τ)·x + √(1−a²)·z
+ * and τ ~ U(τ_min, 1). Cross-entropy is computed here: softmax(logits) − onehot, over B.
+ */
+public final class ClassifierTrainer implements AutoCloseable {
+
+    /** Defaults: batch 128, Adam lr 3e-4, no decay, τ_min 1e-5. */
+    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
+        public Options {
+            if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
+                throw new IllegalArgumentException("batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(128, 3e-4, 0.0, 1e-5, 0, 20_000);
+        }
+    }
+
+    private final AdmEncoderConfig config;
+    private final Options options;
+    private final ImageDataset data;
+    private final Network net;
+    private final Adam adam;
+    private long step;
+
+    public ClassifierTrainer(AdmEncoderConfig config, Options options, ImageDataset data, Device device) {
+        if (!config.kind().equals("classifier")) throw new IllegalArgumentException("config must be a classifier");
+        if (data.labels() == null) throw new IllegalArgumentException("the classifier needs labelled data");
+        this.config = config;
+        this.options = options;
+        this.data = data;
+        this.net = config.build(device);
+        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay()), net);
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    /** One Adam step; returns the batch mean cross-entropy. */
+    public double trainStep() {
+        SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
+        int b = options.batchSize();
+        int[] idx = new int[b];
+        for (int i = 0; i < b; i++) idx[i] = rng.nextInt(data.size());
+        double[] tau = new double[b];
+        for (int i = 0; i < b; i++) tau[i] = options.tauMin() + (1 - options.tauMin()) * rng.nextDouble();
+        long[] seeds = new long[b];
+        for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
+        net.setTraining(true);
+        net.zeroGrad();
+        double loss;
+        try (Tensor y = data.batch(idx, net.device()); Tensor z = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+            g.normal(z);
+            VpPerturbation.perturb(z, y, z, tau);
+            try (Tensor logits = net.forward(z, tau, null, true)) {
+                double[] l = logits.toDoubleArray();
+                int k = config.outChannels();
+                double[] grad = new double[l.length];
+                loss = 0;
+                for (int i = 0; i < b; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int c = 0; c < k; c++) max = Math.max(max, l[i * k + c]);
+                    double sum = 0;
+                    for (int c = 0; c < k; c++) sum += Math.exp(l[i * k + c] - max);
+                    int label = data.labels()[idx[i]];
+                    loss += -(l[i * k + label] - max - Math.log(sum)) / b;
+                    for (int c = 0; c < k; c++) {
+                        grad[i * k + c] = (Math.exp(l[i * k + c] - max) / sum - (c == label ? 1 : 0)) / b;
+                    }
+                }
+                try (Tensor gt = Tensor.of(grad, logits.shape(), Device.CPU)) {
+                    net.backward(gt);
+                }
+            }
+        }
+        adam.step(options.lr());
+        step++;
+        return loss;
+    }
+
+    /** Top-1 accuracy on the first {@code n} images of {@code test}, all perturbed to time τ (eval mode). */
+    public double accuracy(ImageDataset test, double tau, int n) {
+        net.setTraining(false);
+        int correct = 0, k = config.outChannels();
+        for (int start = 0; start < n; start += 256) {
+            int b = Math.min(256, n - start);
+            int[] idx = new int[b];
+            long[] seeds = new long[b];
+            double[] taus = new double[b];
+            for (int i = 0; i < b; i++) {
+                idx[i] = start + i;
+                seeds[i] = 77_000 + start + i;
+                taus[i] = tau;
+            }
+            try (Tensor y = test.batch(idx, net.device()); Tensor z = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+                g.normal(z);
+                VpPerturbation.perturb(z, y, z, taus);
+                try (Tensor logits = net.forward(z, taus, null, false)) {
+                    double[] l = logits.toDoubleArray();
+                    for (int i = 0; i < b; i++) {
+                        int best = 0;
+                        for (int c = 1; c < k; c++) if (l[i * k + c] > l[i * k + best]) best = c;
+                        if (best == test.labels()[idx[i]]) correct++;
+                    }
+                }
+            }
+        }
+        return correct / (double) n;
+    }
+
+    /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
+    public Path save(Path dir, String name) {
+        net.save(dir.resolve(name + ".safetensors"), Map.of("step", Long.toString(step)));
+        var side = DenoiserTrainer.JSON.createObjectNode();
+        side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
+        side.set("network", readTree(config.toJson()));
+        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
+        side.putObject("files").put("net", name + ".safetensors");
+        Path sidecar = dir.resolve(name + ".json");
+        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
+        return sidecar;
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return DenoiserTrainer.JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The frozen trunk of a saved classifier (its encoder part, loaded non-strictly), eval mode. */
+    public static Network loadTrunk(Path sidecar, Device device) {
+        var side = DenoiserTrainer.readSidecar(sidecar);
+        AdmEncoderConfig cfg = (AdmEncoderConfig) NetworkConfig.fromJson(side.path("network").toString());
+        Network trunk = cfg.asTrunk().build(device);
+        try {
+            trunk.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), false);
+            trunk.setTraining(false);
+            trunk.setRequiresGrad(false);
+            return trunk;
+        } catch (RuntimeException e) {
+            trunk.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        adam.close();
+        net.close();
+    }
+}

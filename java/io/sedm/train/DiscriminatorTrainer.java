@@ -1,0 +1,115 @@
+package io.sedm.train;
+
+import io.sedm.data.ImageDataset;
+import io.sedm.runtime.Adam;
+import io.sedm.runtime.Device;
+import io.sedm.runtime.Generator;
+import io.sedm.runtime.Network;
+import io.sedm.runtime.Tensor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Discriminator training of Discriminator Guidance (Kim et al. 2023, eq. 6; alsdudrla10/DG
+ * train.py; ALGORITHMS.md §8): real images labelled 1, generated ones 0, both perturbed to an
+ * importance-sampled VP time τ; features from the frozen trunk without a graph; plain BCE on the
+ * head's logit (gradient σ(ℓ) − label, averaged over the batch); Adam on the head only.
+ */
+public final class DiscriminatorTrainer implements AutoCloseable {
+
+    /** DG defaults: batch 128 (real) + 128 (fake), Adam lr 3e-4, weight decay 1e-7, τ_min 1e-5. */
+    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
+        public Options {
+            if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
+                throw new IllegalArgumentException("batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(128, 3e-4, 1e-7, 1e-5, 0, 20_000);
+        }
+    }
+
+    private final AdmEncoderConfig headConfig;
+    private final Options options;
+    private final Network trunk;
+    private final Network head;
+    private final Adam adam;
+    private final ImageDataset real;
+    private final ImageDataset fake;
+    private long step;
+
+    /** {@code trunk} stays owned by the caller and is frozen here. */
+    public DiscriminatorTrainer(Network trunk, AdmEncoderConfig headConfig, Options options, ImageDataset real,
+                                ImageDataset fake, Device device) {
+        this.trunk = trunk;
+        this.headConfig = headConfig;
+        this.options = options;
+        this.real = real;
+        this.fake = fake;
+        trunk.setTraining(false);
+        trunk.setRequiresGrad(false);
+        this.head = headConfig.build(device);
+        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay()), head);
+    }
+
+    public Network head() {
+        return head;
+    }
+
+    /** One step on B real + B fake images; returns the mean BCE. */
+    public double trainStep() {
+        SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
+        int b = options.batchSize();
+        head.setTraining(true);
+        head.zeroGrad();
+        double loss = 0;
+        for (int part = 0; part < 2; part++) {
+            ImageDataset d = part == 0 ? real : fake;
+            double label = part == 0 ? 1 : 0;
+            int[] idx = new int[b];
+            for (int i = 0; i < b; i++) idx[i] = rng.nextInt(d.size());
+            double[] tau = VpPerturbation.importanceTaus(rng, b, options.tauMin());
+            long[] seeds = new long[b];
+            for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
+            try (Tensor y = d.batch(idx, head.device()); Tensor z = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+                g.normal(z);
+                VpPerturbation.perturb(z, y, z, tau);
+                try (Tensor feats = trunk.forward(z, tau, null, false); Tensor logit = head.forward(feats, tau, null, true)) {
+                    double[] l = logit.toDoubleArray();
+                    double[] grad = new double[b];
+                    for (int i = 0; i < b; i++) {
+                        // BCE with logits: −[y ln σ(ℓ) + (1−y) ln(1−σ(ℓ))], stable form
+                        loss += (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
+                        grad[i] = (1 / (1 + Math.exp(-l[i])) - label) / (2.0 * b);
+                    }
+                    try (Tensor gt = Tensor.of(grad, logit.shape(), Device.CPU)) {
+                        head.backward(gt);
+                    }
+                }
+            }
+        }
+        adam.step(options.lr());
+        step++;
+        return loss;
+    }
+
+    public Path save(Path dir, String name) {
+        head.save(dir.resolve(name + ".safetensors"), Map.of("step", Long.toString(step)));
+        var side = DenoiserTrainer.JSON.createObjectNode();
+        side.put("format", DenoiserTrainer.FORMAT).put("kind", "discriminator").put("step", step);
+        side.set("network", ClassifierTrainer.readTree(headConfig.toJson()));
+        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
+        side.putObject("files").put("net", name + ".safetensors");
+        Path sidecar = dir.resolve(name + ".json");
+        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
+        return sidecar;
+    }
+
+    @Override
+    public void close() {
+        adam.close();
+        head.close();
+    }
+}

@@ -1,0 +1,61 @@
+package io.sedm.train;
+
+import io.sedm.runtime.DType;
+import io.sedm.runtime.Network;
+import io.sedm.runtime.Ops;
+import io.sedm.runtime.Tensor;
+import io.sedm.sampler.Denoiser;
+
+/**
+ * A trained network as the samplers' {@link Denoiser}: {@code D(x; σ) = c_skip·x +
+ * c_out·F(c_in·x; c_noise)} (Karras et al. 2022, eq. 7; ALGORITHMS.md §2). The coefficients are
+ * computed in double precision here; the network runs in its own dtype (float32) and its
+ * output is promoted to the sampler's dtype before the combination (§0 dtype policy).
+ */
+public final class NetworkDenoiser implements Denoiser {
+    private final Network net;
+    private final Preconditioning precond;
+    private final Tensor classLabels;
+
+    /** @param classLabels one-hot labels [B, label_dim] bound for a conditional network, or null */
+    public NetworkDenoiser(Network net, Preconditioning precond, Tensor classLabels) {
+        this.net = net;
+        this.precond = precond;
+        this.classLabels = classLabels;
+    }
+
+    /** An unconditional EDM-preconditioned denoiser with σ_data = 0.5. */
+    public static NetworkDenoiser edm(Network net) {
+        return new NetworkDenoiser(net, new Preconditioning.Edm(0.5), null);
+    }
+
+    @Override
+    public void denoise(Tensor x, double[] sigma, Tensor out) {
+        int batch = Math.toIntExact(x.batchSize());
+        if (sigma.length != batch) {
+            throw new IllegalArgumentException("sigma must hold one value per sample (" + batch + "), got " + sigma.length);
+        }
+        double[] cIn = new double[batch], cNoise = new double[batch], mix = new double[2 * batch];
+        for (int b = 0; b < batch; b++) {
+            if (!(sigma[b] > 0)) throw new IllegalArgumentException("sigma[" + b + "] must be > 0, got " + sigma[b]);
+            cIn[b] = precond.cIn(sigma[b]);
+            cNoise[b] = precond.cNoise(sigma[b]);
+            mix[b] = precond.cSkip(sigma[b]);
+            mix[batch + b] = precond.cOut(sigma[b]);
+        }
+        DType dt = x.dtype();
+        try (Tensor xIn = x.emptyLike()) {
+            Ops.combine(xIn, cIn, x);
+            try (Tensor f = net.forward(xIn, cNoise, classLabels, false); Tensor fx = f.to(x.device(), dt)) {
+                if (out.dtype() == dt) {
+                    Ops.combine(out, mix, x, fx.reshape(x.shape()));
+                } else {
+                    try (Tensor d = x.emptyLike()) {
+                        Ops.combine(d, mix, x, fx.reshape(x.shape()));
+                        out.copyFrom(d);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.sedm.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One numbered output folder per run, as NVlabs/edm does: {@code runs/00001-name/} holding the
+ * resolved options, the log and the checkpoints.
+ */
+public record RunDirectory(Path path) {
+    private static final Pattern NUMBERED = Pattern.compile("^(\\d+)-.*");
+
+    /** Creates {@code root/NNNNN-description} with the next free number. */
+    public static RunDirectory create(Path root, String description) {
+        try {
+            Files.createDirectories(root);
+            int next = 0;
+            try (Stream<Path> s = Files.list(root)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Matcher m = NUMBERED.matcher(p.getFileName().toString());
+                    if (m.matches()) next = Math.max(next, Integer.parseInt(m.group(1)) + 1);
+                }
+            }
+            String safe = description.replaceAll("[^A-Za-z0-9._-]", "_");
+            for (int id = Math.max(next, 1); ; id++) {
+                Path dir = root.resolve(String.format("%05d-%s", id, safe));
+                try {
+                    Files.createDirectory(dir);
+                    return new RunDirectory(dir);
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another process took this number; try the next
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a run folder under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code text} to {@code name} atomically (temp file in the same folder, then rename). */
+    public static void writeAtomically(Path file, String text) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeOptions(String json) {
+        writeAtomically(path.resolve("options.json"), json);
+    }
+
+    /** Appends a time-stamped line to log.txt. */
+    public void log(String line) {
+        try {
+            Files.writeString(path.resolve("log.txt"), Instant.now() + " " + line + System.lineSeparator(),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + path.resolve("log.txt") + ": " + e.getMessage(), e);
+        }
+    }
+}

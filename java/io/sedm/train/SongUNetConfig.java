@@ -1,0 +1,91 @@
+package io.sedm.train;
+
+/**
+ * EDM's SongUNet (DDPM++ with {@code --arch=ddpmpp}), Karras et al. 2022 App. F.2 /
+ * NVlabs/edm training/networks.py; ALGORITHMS.md §2.1.
+ *
+ * @param channelMult      per-resolution width multipliers (level 0 = full resolution)
+ * @param attnResolutions  resolutions (pixels) whose blocks get self-attention
+ * @param embeddingType    "positional" (DDPM++) or "fourier" (NCSN++)
+ * @param initSeed         seeds the parameter initialisation
+ */
+public record SongUNetConfig(int imgResolution, int inChannels, int outChannels, int modelChannels,
+                             int[] channelMult, int channelMultEmb, int numBlocks, int[] attnResolutions,
+                             double dropout, int labelDim, int augmentDim, String embeddingType, long initSeed)
+        implements NetworkConfig {
+
+    public SongUNetConfig {
+        if (imgResolution < 1 || inChannels < 1 || outChannels < 1 || modelChannels < 1 || numBlocks < 1) {
+            throw new IllegalArgumentException("imgResolution, channels and numBlocks must be positive");
+        }
+        if (channelMult == null || channelMult.length == 0) {
+            throw new IllegalArgumentException("channelMult must name at least one level");
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        channelMult = channelMult.clone();
+        attnResolutions = attnResolutions == null ? new int[0] : attnResolutions.clone();
+    }
+
+    @Override
+    public String kind() {
+        return "unet";
+    }
+
+    /** The CIFAR-10 DDPM++ network of the EDM checkpoints: 55,733,891 parameters. */
+    public static SongUNetConfig ddpmppCifar10() {
+        return new SongUNetConfig(32, 3, 3, 128, new int[] {2, 2, 2}, 4, 4, new int[] {16}, 0.13, 0, 9, "positional", 0);
+    }
+
+    /** A Fashion-MNIST (1×32×32) DDPM++ of about 2.4 M parameters, trainable on one GPU in hours. */
+    public static SongUNetConfig fashionMnist() {
+        return new SongUNetConfig(32, 1, 1, 32, new int[] {1, 2, 2}, 4, 2, new int[] {16}, 0.10, 0, 0, "positional", 0);
+    }
+
+    /** A tiny network for CPU tests (8 base channels, two levels, one block per level). */
+    public static SongUNetConfig tiny(int resolution, int channels) {
+        return new SongUNetConfig(resolution, channels, channels, 8, new int[] {1, 2}, 2, 1, new int[0], 0.0, 0, 0,
+                "positional", 0);
+    }
+
+    public SongUNetConfig withAugmentDim(int dim) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, attnResolutions, dropout, labelDim, dim, embeddingType, initSeed);
+    }
+
+    public SongUNetConfig withLabelDim(int dim) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, attnResolutions, dropout, dim, augmentDim, embeddingType, initSeed);
+    }
+
+    public SongUNetConfig withDropout(double p) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, attnResolutions, p, labelDim, augmentDim, embeddingType, initSeed);
+    }
+
+    public SongUNetConfig withAttnResolutions(int... res) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, res, dropout, labelDim, augmentDim, embeddingType, initSeed);
+    }
+
+    public SongUNetConfig withInitSeed(long seed) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, seed);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SongUNetConfig c && toJson().equals(c.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "SongUNetConfig" + toJson();
+    }
+}

@@ -1,0 +1,103 @@
+package io.sedm.train;
+
+/**
+ * Options of a denoiser training run (defaults: NVlabs/edm train.py and training_loop.py for
+ * CIFAR-10, ALGORITHMS.md §3, except the batch, which suits one GPU and Fashion-MNIST).
+ *
+ * @param loss               "edm" | "vp" | "ve" | "ddpm"
+ * @param pMean              EDM: mean of ln σ (−1.2)
+ * @param pStd               EDM: std of ln σ (1.2)
+ * @param sigmaData          σ_data (0.5)
+ * @param batchSize          images per optimizer step (all accumulation rounds together)
+ * @param accumulationRounds gradient accumulation rounds per step (batch split evenly)
+ * @param lr                 peak learning rate (1e-3)
+ * @param lrRampupImages     images over which lr ramps linearly from 0 (EDM: 10 Mimg)
+ * @param emaHalfLifeImages  EMA half-life in images (EDM: 500 kimg)
+ * @param emaRampupRatio     EMA ramp-up: half-life ≤ ratio × images seen (0.05; 0 = off)
+ * @param maxGradNorm        global-norm clipping, 0 = off (EDM: off)
+ * @param weightDecay        Adam L2 weight decay (0)
+ * @param seed               seeds batches, σ, noise and dropout of every step
+ * @param steps              optimizer steps of the run
+ * @param checkpointEvery    steps between checkpoints (0 = only at the end)
+ * @param logEvery           steps between log lines
+ * @param dataset            "fashion-mnist" or an .npz/.npy path
+ * @param dataLimit          use only the first images (0 = all)
+ * @param resolution         image side after padding
+ * @param xflip              add mirrored copies of the images
+ */
+public record TrainOptions(String loss, double pMean, double pStd, double sigmaData, int batchSize,
+                           int accumulationRounds, double lr, double lrRampupImages, double emaHalfLifeImages,
+                           double emaRampupRatio, double maxGradNorm, double weightDecay, long seed, long steps,
+                           long checkpointEvery, long logEvery, String dataset, int dataLimit, int resolution,
+                           boolean xflip) {
+
+    public TrainOptions {
+        if (!java.util.Set.of("edm", "vp", "ve", "ddpm").contains(loss)) {
+            throw new IllegalArgumentException("loss must be edm, vp, ve or ddpm, got '" + loss + "'");
+        }
+        if (batchSize < 1 || accumulationRounds < 1 || batchSize % accumulationRounds != 0) {
+            throw new IllegalArgumentException("batchSize must be a positive multiple of accumulationRounds, got "
+                    + batchSize + " / " + accumulationRounds);
+        }
+        if (!(lr >= 0) || !(lrRampupImages >= 0) || !(emaHalfLifeImages >= 0) || !(emaRampupRatio >= 0)) {
+            throw new IllegalArgumentException("lr, lrRampupImages, emaHalfLifeImages and emaRampupRatio must be >= 0");
+        }
+        if (!(sigmaData > 0) || !(pStd > 0)) {
+            throw new IllegalArgumentException("sigmaData and pStd must be > 0");
+        }
+        if (steps < 0 || checkpointEvery < 0 || logEvery < 1) {
+            throw new IllegalArgumentException("steps, checkpointEvery must be >= 0 and logEvery >= 1");
+        }
+    }
+
+    public static TrainOptions defaults() {
+        return new TrainOptions("edm", -1.2, 1.2, 0.5, 128, 1, 1e-3, 10_000_000, 500_000, 0.05, 0, 0, 0, 100_000,
+                5_000, 100, "fashion-mnist", 0, 32, false);
+    }
+
+    /** The batch of one accumulation round. */
+    public int roundBatch() {
+        return batchSize / accumulationRounds;
+    }
+
+    /** The loss these options name. */
+    public DenoisingLoss toLoss() {
+        return switch (loss) {
+            case "edm" -> DenoisingLoss.edm(pMean, pStd, sigmaData);
+            case "vp" -> DenoisingLoss.vp(19.9, 0.1, 1e-5);
+            case "ve" -> DenoisingLoss.ve(0.02, 100);
+            case "ddpm" -> DenoisingLoss.ddpm(1000);
+            default -> throw new IllegalStateException(loss);
+        };
+    }
+
+    public TrainOptions withBatch(int batch, int rounds) {
+        return new TrainOptions(loss, pMean, pStd, sigmaData, batch, rounds, lr, lrRampupImages, emaHalfLifeImages,
+                emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery, dataset, dataLimit,
+                resolution, xflip);
+    }
+
+    public TrainOptions withSchedule(double lr, double lrRampupImages, double emaHalfLifeImages, double emaRampupRatio) {
+        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
+                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
+                dataset, dataLimit, resolution, xflip);
+    }
+
+    public TrainOptions withRun(long seed, long steps, long checkpointEvery, long logEvery) {
+        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
+                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
+                dataset, dataLimit, resolution, xflip);
+    }
+
+    public TrainOptions withLoss(String loss) {
+        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
+                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
+                dataset, dataLimit, resolution, xflip);
+    }
+
+    public TrainOptions withData(String dataset, int dataLimit, int resolution, boolean xflip) {
+        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
+                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
+                dataset, dataLimit, resolution, xflip);
+    }
+}

@@ -1,0 +1,59 @@
+package io.sedm.train;
+
+import io.sedm.runtime.Ops;
+import io.sedm.runtime.Tensor;
+import java.util.SplittableRandom;
+
+/**
+ * The VP perturbation Discriminator Guidance trains in (Kim et al. 2023; alsdudrla10/DG
+ * classifier_lib.py; ALGORITHMS.md §7.2, §8): β(τ) linear from β_0 = 0.1 to β_1 = 20,
+ * B(τ) = ½τ²(β_1 − β_0) + β_0τ, x_τ = a(τ)·x_0 + √(1 − a²)·z with a(τ) = exp(−B(τ)/2), and the
+ * importance sampler with density ∝ β(τ)/(1 − e^{−B(τ)}) on [τ_min, 1] drawn by inverse CDF.
+ *
+ * <p>Note for the merge: issue 3's io.sedm.sde owns the canonical τ sampler; this is a local copy.
+ */
+public final class VpPerturbation {
+    public static final double BETA_0 = 0.1;
+    public static final double BETA_1 = 20.0;
+
+    private VpPerturbation() {}
+
+    public static double integratedBeta(double tau) {
+        return 0.5 * tau * tau * (BETA_1 - BETA_0) + BETA_0 * tau;
+    }
+
+    /** a(τ) = exp(−B(τ)/2). */
+    public static double signal(double tau) {
+        return Math.exp(-0.5 * integratedBeta(tau));
+    }
+
+    /** A(τ) = ln(e^{B(τ)} − 1). */
+    static double a(double tau) {
+        return Math.log(Math.expm1(integratedBeta(tau)));
+    }
+
+    /** One importance-sampled τ from u ∈ [0, 1) (§8 inverse CDF). */
+    public static double importanceTau(double u, double tauMin) {
+        double z = a(1.0) - a(tauMin);
+        double inner = Math.log1p(Math.exp(z * u + a(tauMin)));
+        return (-BETA_0 + Math.sqrt(BETA_0 * BETA_0 + 2 * (BETA_1 - BETA_0) * inner)) / (BETA_1 - BETA_0);
+    }
+
+    public static double[] importanceTaus(SplittableRandom rng, int n, double tauMin) {
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) t[i] = importanceTau(rng.nextDouble(), tauMin);
+        return t;
+    }
+
+    /** out = a(τ_b)·x0 + √(1 − a(τ_b)²)·z per sample. */
+    public static void perturb(Tensor out, Tensor x0, Tensor z, double[] tau) {
+        int b = tau.length;
+        double[] c = new double[2 * b];
+        for (int i = 0; i < b; i++) {
+            double a = signal(tau[i]);
+            c[i] = a;
+            c[b + i] = Math.sqrt(Math.max(0, 1 - a * a));
+        }
+        Ops.combine(out, c, x0, z);
+    }
+}

@@ -1,0 +1,287 @@
+// ADM's EncoderUNetModel (Dhariwal & Nichol 2021, "Diffusion Models Beat GANs on Image
+// Synthesis", openai/guided-diffusion unet.py) in the configurations Discriminator Guidance uses
+// (Kim et al. 2023, alsdudrla10/DG classifier_lib.py): the noise-aware classifier trunk that
+// maps (x_τ, τ) to an 8×8 feature map, and the discriminator head on those features with its
+// attention-pool output. ALGORITHMS.md §7.4. Parameter names follow the reference
+// (time_embed.0.weight, input_blocks.1.0.in_layers.0.weight, middle_block.1.qkv.weight, out.2.c_proj.weight).
+#include <cmath>
+#include <stdexcept>
+
+#include "network.h"
+
+namespace sedm::nn {
+namespace {
+
+const Init kTorch{InitMode::TorchDefault, 1.0, 0.0};
+const Init kZero{InitMode::TorchDefault, 0.0, 0.0};
+
+GroupNorm norm32(int64_t channels) { return GroupNorm(channels, 32, 1, 1e-5, true); }
+
+/** One layer of a TimestepEmbedSequential. */
+class EmbLayerImpl : public torch::nn::Module {
+public:
+    virtual at::Tensor forward(const at::Tensor& x, const at::Tensor& emb) = 0;
+};
+
+/** The stem convolution (registered directly so its names are "input_blocks.0.0.weight"). */
+class StemImpl : public EmbLayerImpl {
+public:
+    StemImpl(int64_t in, int64_t out) {
+        weight = register_parameter("weight", weight_init({out, in, 3, 3}, InitMode::TorchDefault, in * 9, out * 9));
+        bias = register_parameter("bias", weight_init({out}, InitMode::TorchDefault, in * 9, out * 9));
+    }
+    at::Tensor forward(const at::Tensor& x, const at::Tensor&) override { return at::conv2d(x, weight, bias, {1, 1}, {1, 1}); }
+    at::Tensor weight, bias;
+};
+
+/** ADM Downsample (conv_resample): a stride-2 3×3 convolution "op". */
+class DownsampleImpl : public EmbLayerImpl {
+public:
+    explicit DownsampleImpl(int64_t channels) {
+        op = register_module("op", Conv2d(channels, channels, 3, true, false, false, kTorch, 2));
+    }
+    at::Tensor forward(const at::Tensor& x, const at::Tensor&) override { return op->forward(x); }
+    Conv2d op{nullptr};
+};
+
+/** ADM ResBlock: GN → SiLU → [2×2 average pool] → conv3×3; emb → (scale, shift) or bias;
+ * GN(h)·(1 + scale) + shift → SiLU → dropout → conv3×3 (zero init); plus skip (1×1 conv when the
+ * width changes). */
+class ResBlockImpl : public EmbLayerImpl {
+public:
+    ResBlockImpl(int64_t ch, int64_t emb_channels, int64_t out, double dropout_, bool scale_shift_, bool down_)
+        : dropout(dropout_), scale_shift(scale_shift_), down(down_) {
+        auto in_layers = register_module("in_layers", holder());
+        in_norm = in_layers->register_module("0", norm32(ch));
+        in_conv = in_layers->register_module("2", Conv2d(ch, out, 3, true, false, false, kTorch));
+        auto emb_layers = register_module("emb_layers", holder());
+        emb_linear = emb_layers->register_module("1", Linear(emb_channels, scale_shift ? 2 * out : out, true, kTorch));
+        auto out_layers = register_module("out_layers", holder());
+        out_norm = out_layers->register_module("0", norm32(out));
+        out_conv = out_layers->register_module("3", Conv2d(out, out, 3, true, false, false, kZero));
+        if (out != ch) skip = register_module("skip_connection", Conv2d(ch, out, 1, true, false, false, kTorch));
+    }
+
+    at::Tensor forward(const at::Tensor& input, const at::Tensor& emb) override {
+        at::Tensor x = input;
+        at::Tensor h = at::silu(in_norm->forward(x));
+        if (down) {
+            h = at::avg_pool2d(h, {2, 2});
+            x = at::avg_pool2d(x, {2, 2});
+        }
+        h = in_conv->forward(h);
+        at::Tensor e = emb_linear->forward(at::silu(emb)).to(h.scalar_type()).unsqueeze(2).unsqueeze(3);
+        if (scale_shift) {
+            auto parts = e.chunk(2, 1);
+            h = out_norm->forward(h) * (1 + parts[0]) + parts[1];
+        } else {
+            h = out_norm->forward(h + e);
+        }
+        h = out_conv->forward(at::dropout(at::silu(h), dropout, is_training()));
+        return (skip ? skip->forward(x) : x) + h;
+    }
+
+    double dropout;
+    bool scale_shift, down;
+    GroupNorm in_norm{nullptr}, out_norm{nullptr};
+    Conv2d in_conv{nullptr}, out_conv{nullptr}, skip{nullptr};
+    Linear emb_linear{nullptr};
+};
+
+/** softmax(qᵀk/√ch)-weighted sum of v, per head: q, k, v are [N, ch, T]; returns [N, ch, T]. */
+at::Tensor qkv_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+    const double scale = 1.0 / std::sqrt(std::sqrt(static_cast<double>(q.size(1))));
+    const auto dt = attention_dtype(q);
+    at::Tensor w = at::bmm((q * scale).transpose(1, 2).to(dt), (k * scale).to(dt)).softmax(2).to(v.scalar_type());
+    return at::bmm(v, w.transpose(1, 2));
+}
+
+/** ADM AttentionBlock: x + proj_out(attention(qkv(GN(x)))), heads of `head_channels` channels.
+ * Legacy order splits heads first (per head a [q|k|v] slab); the new order splits q|k|v first. */
+class AttentionBlockImpl : public EmbLayerImpl {
+public:
+    AttentionBlockImpl(int64_t channels, int64_t heads_, bool legacy_) : heads(heads_), legacy(legacy_) {
+        norm = register_module("norm", norm32(channels));
+        qkv = register_module("qkv", Conv1d(channels, 3 * channels, kTorch));
+        proj_out = register_module("proj_out", Conv1d(channels, channels, kZero));
+    }
+
+    at::Tensor forward(const at::Tensor& input, const at::Tensor&) override {
+        const auto B = input.size(0), C = input.size(1);
+        at::Tensor x = input.reshape({B, C, -1});
+        const auto T = x.size(2);
+        at::Tensor t = qkv->forward(norm->forward(x));
+        const int64_t ch = C / heads;
+        at::Tensor q, k, v;
+        if (legacy) {
+            auto parts = t.reshape({B * heads, 3 * ch, T}).split(ch, 1);
+            q = parts[0], k = parts[1], v = parts[2];
+        } else {
+            auto parts = t.chunk(3, 1);
+            q = parts[0].reshape({B * heads, ch, T}), k = parts[1].reshape({B * heads, ch, T}),
+            v = parts[2].reshape({B * heads, ch, T});
+        }
+        at::Tensor h = proj_out->forward(qkv_attention(q, k, v).reshape({B, C, T}));
+        return (x + h).reshape(input.sizes());
+    }
+
+    int64_t heads;
+    bool legacy;
+    GroupNorm norm{nullptr};
+    Conv1d qkv{nullptr}, proj_out{nullptr};
+};
+
+/** CLIP-style attention pooling (ADM AttentionPool2d): mean token prepended, learned positional
+ * embedding, new-order multi-head attention, projection; token 0 is the output. */
+class AttentionPoolImpl : public torch::nn::Module {
+public:
+    AttentionPoolImpl(int64_t spatial, int64_t channels, int64_t head_channels, int64_t out) {
+        positional_embedding = register_parameter(
+            "positional_embedding", at::randn({channels, spatial * spatial + 1}) / std::sqrt(static_cast<double>(channels)));
+        qkv_proj = register_module("qkv_proj", Conv1d(channels, 3 * channels, kTorch));
+        c_proj = register_module("c_proj", Conv1d(channels, out, kTorch));
+        heads = std::max<int64_t>(1, channels / head_channels);
+    }
+
+    at::Tensor forward(const at::Tensor& input) {
+        const auto B = input.size(0), C = input.size(1);
+        at::Tensor x = input.reshape({B, C, -1});
+        x = at::cat({x.mean(-1, true), x}, -1) + positional_embedding.unsqueeze(0).to(x.scalar_type());
+        at::Tensor t = qkv_proj->forward(x);
+        const auto T = x.size(2);
+        const int64_t ch = C / heads;
+        auto parts = t.chunk(3, 1);
+        at::Tensor a = qkv_attention(parts[0].reshape({B * heads, ch, T}), parts[1].reshape({B * heads, ch, T}),
+                                     parts[2].reshape({B * heads, ch, T}));
+        return c_proj->forward(a.reshape({B, C, T})).select(2, 0);
+    }
+
+    at::Tensor positional_embedding;
+    Conv1d qkv_proj{nullptr}, c_proj{nullptr};
+    int64_t heads = 1;
+};
+TORCH_MODULE(AttentionPool);
+
+/** An ordered group of layers addressed "0", "1", ... (TimestepEmbedSequential). */
+struct Step {
+    std::shared_ptr<torch::nn::Module> module;
+    std::vector<std::shared_ptr<EmbLayerImpl>> layers;
+    void add(std::shared_ptr<EmbLayerImpl> layer) {
+        module->register_module(std::to_string(layers.size()), layer);
+        layers.push_back(std::move(layer));
+    }
+    at::Tensor forward(at::Tensor h, const at::Tensor& emb) const {
+        for (const auto& layer : layers) h = layer->forward(h, emb);
+        return h;
+    }
+};
+
+class AdmEncoderImpl : public NetworkImpl {
+public:
+    AdmEncoderImpl(Config& c, const std::string& kind) {
+        const bool disc = kind == "discriminator";
+        const int64_t image_size = disc ? c.integer("img_resolution", 8) : c.required_integer("img_resolution");
+        const int64_t in_channels = c.integer("in_channels", disc ? 512 : 3);
+        model_channels = c.integer("model_channels", 128);
+        const auto channel_mult = c.integers("channel_mult", disc ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2, 4});
+        const int64_t num_res_blocks = c.integer("num_res_blocks", disc ? 2 : 4);
+        const auto attn_resolutions = c.integers("attn_resolutions", {32, 16, 8});
+        const int64_t head_channels = c.integer("num_head_channels", 64);
+        const bool scale_shift = c.flag("use_scale_shift_norm", true);
+        const bool resblock_updown = c.flag("resblock_updown", true);
+        const bool legacy = c.flag("legacy_attention", true);
+        const double dropout = c.real("dropout", 0.0);
+        time_scale = c.real("time_scale", 999.0);
+        const std::string pool = c.text("pool", kind == "encoder" ? "none" : "attention");
+        const int64_t out_channels = pool == "none" ? 0 : c.integer("out_channels", disc ? 1 : 10);
+        if (image_size < 1 || in_channels < 1 || model_channels < 2 || num_res_blocks < 1 || channel_mult.empty() ||
+            head_channels < 1)
+            throw std::invalid_argument(kind + ": sizes must be positive");
+        if (image_size % (int64_t{1} << (channel_mult.size() - 1)) != 0)
+            throw std::invalid_argument(kind + ": img_resolution must be divisible by 2^(levels-1)");
+        if (pool != "none" && pool != "attention") throw std::invalid_argument(kind + ": pool must be none or attention");
+        if (!(dropout >= 0 && dropout < 1)) throw std::invalid_argument(kind + ": dropout must be in [0, 1)");
+
+        auto heads_for = [&](int64_t ch) {
+            if (ch >= head_channels && ch % head_channels != 0)
+                throw std::invalid_argument(kind + ": width " + std::to_string(ch) + " is not a multiple of num_head_channels");
+            return std::max<int64_t>(1, ch / head_channels);
+        };
+        auto contains = [](const std::vector<int64_t>& v, int64_t x) {
+            for (int64_t e : v)
+                if (e == x) return true;
+            return false;
+        };
+
+        const int64_t emb_dim = model_channels * 4;
+        auto time_embed = register_module("time_embed", holder());
+        time_embed0 = time_embed->register_module("0", Linear(model_channels, emb_dim, true, kTorch));
+        time_embed2 = time_embed->register_module("2", Linear(emb_dim, emb_dim, true, kTorch));
+
+        auto input_blocks = register_module("input_blocks", holder());
+        auto new_step = [&] {
+            Step s{holder(), {}};
+            input_blocks->register_module(std::to_string(steps.size()), s.module);
+            steps.push_back(s);
+            return steps.size() - 1;
+        };
+        int64_t ch = channel_mult[0] * model_channels;
+        steps.reserve(64);
+        steps[new_step()].add(std::make_shared<StemImpl>(in_channels, ch));
+        int64_t ds = 1;
+        for (size_t level = 0; level < channel_mult.size(); ++level) {
+            for (int64_t i = 0; i < num_res_blocks; ++i) {
+                const size_t s = new_step();
+                const int64_t out = channel_mult[level] * model_channels;
+                steps[s].add(std::make_shared<ResBlockImpl>(ch, emb_dim, out, dropout, scale_shift, false));
+                ch = out;
+                if (contains(attn_resolutions, image_size / ds))
+                    steps[s].add(std::make_shared<AttentionBlockImpl>(ch, heads_for(ch), legacy));
+            }
+            if (level + 1 != channel_mult.size()) {
+                const size_t s = new_step();
+                if (resblock_updown) steps[s].add(std::make_shared<ResBlockImpl>(ch, emb_dim, ch, dropout, scale_shift, true));
+                else steps[s].add(std::make_shared<DownsampleImpl>(ch));
+                ds *= 2;
+            }
+        }
+        middle = Step{register_module("middle_block", holder()), {}};
+        middle.add(std::make_shared<ResBlockImpl>(ch, emb_dim, ch, dropout, scale_shift, false));
+        middle.add(std::make_shared<AttentionBlockImpl>(ch, heads_for(ch), legacy));
+        middle.add(std::make_shared<ResBlockImpl>(ch, emb_dim, ch, dropout, scale_shift, false));
+
+        if (pool == "attention") {
+            heads_for(ch);
+            auto out = register_module("out", holder());
+            out_norm = out->register_module("0", norm32(ch));
+            out_pool = out->register_module("2", AttentionPool(image_size / ds, ch, head_channels, out_channels));
+        }
+    }
+
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&, const at::Tensor&) override {
+        at::Tensor emb = timestep_embedding(noise_labels * time_scale, model_channels, 10000.0);
+        emb = time_embed2->forward(at::silu(time_embed0->forward(emb)));
+        at::Tensor h = x;
+        for (const auto& s : steps) h = s.forward(h, emb);
+        h = middle.forward(h, emb);
+        if (out_pool) h = out_pool->forward(at::silu(out_norm->forward(h)));
+        return h;
+    }
+
+private:
+    int64_t model_channels = 0;
+    double time_scale = 999.0;
+    Linear time_embed0{nullptr}, time_embed2{nullptr};
+    std::vector<Step> steps;
+    Step middle;
+    GroupNorm out_norm{nullptr};
+    AttentionPool out_pool{nullptr};
+};
+
+}  // namespace
+
+std::shared_ptr<NetworkImpl> make_adm_encoder(Config& config, const std::string& kind) {
+    return std::make_shared<AdmEncoderImpl>(config, kind);
+}
+
+}  // namespace sedm::nn

@@ -1,0 +1,205 @@
+// Config reader and the layers shared by the networks.
+#include <cmath>
+#include <stdexcept>
+
+#include "network.h"
+
+namespace sedm::nn {
+
+// ---- Config ------------------------------------------------------------------------------
+
+Config::Config(const json::Value& value) : value_(value) {
+    if (!value.is_object()) throw std::invalid_argument("network config must be a JSON object");
+}
+
+int64_t Config::integer(const std::string& key, int64_t fallback) {
+    read_.insert(key);
+    int64_t v = value_.has(key) ? value_.at(key).as_int("config \"" + key + "\"") : fallback;
+    resolved_.mutable_members()[key] = json::Value::integer(v);
+    return v;
+}
+
+int64_t Config::required_integer(const std::string& key) {
+    if (!value_.has(key)) throw std::invalid_argument("config needs \"" + key + "\"");
+    return integer(key, 0);
+}
+
+double Config::real(const std::string& key, double fallback) {
+    read_.insert(key);
+    double v = value_.has(key) ? value_.at(key).as_double("config \"" + key + "\"") : fallback;
+    resolved_.mutable_members()[key] = json::Value::number(v);
+    return v;
+}
+
+bool Config::flag(const std::string& key, bool fallback) {
+    read_.insert(key);
+    bool v = value_.has(key) ? value_.at(key).as_bool("config \"" + key + "\"") : fallback;
+    resolved_.mutable_members()[key] = json::Value::boolean(v);
+    return v;
+}
+
+std::string Config::text(const std::string& key, const std::string& fallback) {
+    read_.insert(key);
+    std::string v = value_.has(key) ? value_.at(key).as_string("config \"" + key + "\"") : fallback;
+    resolved_.mutable_members()[key] = json::Value::string(v);
+    return v;
+}
+
+std::vector<int64_t> Config::integers(const std::string& key, const std::vector<int64_t>& fallback) {
+    read_.insert(key);
+    std::vector<int64_t> v = fallback;
+    if (value_.has(key)) {
+        v.clear();
+        for (const auto& item : value_.at(key).items("config \"" + key + "\"")) {
+            v.push_back(item.as_int("config \"" + key + "\" element"));
+        }
+    }
+    std::vector<json::Value> items;
+    for (int64_t i : v) items.push_back(json::Value::integer(i));
+    resolved_.mutable_members()[key] = json::Value::array(std::move(items));
+    return v;
+}
+
+void Config::reject_unknown_keys() const {
+    for (const auto& [key, ignored] : value_.members("network config")) {
+        if (!read_.count(key)) {
+            std::string known;
+            for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
+            throw std::invalid_argument("unknown network config key \"" + key + "\" (known: " + known + ")");
+        }
+    }
+}
+
+std::shared_ptr<NetworkImpl> make_network(const json::Value& config, json::Value& resolved) {
+    Config c(config);
+    const std::string kind = c.text("kind", "");
+    const std::string dtype = c.text("dtype", "float32");
+    if (dtype != "float32" && dtype != "float64") throw std::invalid_argument("config \"dtype\" must be float32 or float64");
+    if (config.has("init_seed")) torch::manual_seed(static_cast<uint64_t>(c.integer("init_seed", 0)));
+    std::shared_ptr<NetworkImpl> net;
+    if (kind == "unet") net = make_song_unet(c);
+    else if (kind == "mlp") net = make_mlp(c);
+    else if (kind == "encoder" || kind == "classifier" || kind == "discriminator" || kind == "pool_head")
+        net = make_adm_encoder(c, kind);
+    else
+        throw std::invalid_argument("config \"kind\" must be one of unet, mlp, encoder, classifier, discriminator, pool_head; got \"" + kind + "\"");
+    c.reject_unknown_keys();
+    if (dtype == "float64") net->to(at::kDouble);
+    resolved = c.resolved();
+    return net;
+}
+
+// ---- initialisation -----------------------------------------------------------------------
+
+at::Tensor weight_init(at::IntArrayRef shape, InitMode mode, int64_t fan_in, int64_t fan_out) {
+    const auto opts = at::TensorOptions().dtype(at::kFloat);
+    switch (mode) {
+        case InitMode::XavierUniform:
+            return std::sqrt(6.0 / static_cast<double>(fan_in + fan_out)) * (at::rand(shape, opts) * 2 - 1);
+        case InitMode::XavierNormal:
+            return std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)) * at::randn(shape, opts);
+        case InitMode::KaimingUniform:
+            return std::sqrt(3.0 / static_cast<double>(fan_in)) * (at::rand(shape, opts) * 2 - 1);
+        case InitMode::KaimingNormal:
+            return std::sqrt(1.0 / static_cast<double>(fan_in)) * at::randn(shape, opts);
+        case InitMode::TorchDefault:
+            return (1.0 / std::sqrt(static_cast<double>(fan_in))) * (at::rand(shape, opts) * 2 - 1);
+    }
+    throw std::invalid_argument("unknown init mode");
+}
+
+std::shared_ptr<torch::nn::Module> holder() { return std::make_shared<torch::nn::Module>(); }
+
+// ---- Linear -------------------------------------------------------------------------------
+
+LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, Init init) : in_features(in) {
+    weight = register_parameter("weight", weight_init({out, in}, init.mode, in, out) * init.weight);
+    if (with_bias) {
+        // EDM scales a fresh draw by init_bias (0 → zeros); PyTorch's default draws U(±1/√fan_in).
+        at::Tensor b = weight_init({out}, init.mode, in, out);
+        bias = register_parameter("bias", init.mode == InitMode::TorchDefault ? b * init.weight : b * init.bias);
+    }
+}
+
+at::Tensor LinearImpl::forward(const at::Tensor& x) {
+    at::Tensor y = at::matmul(x, weight.to(x.scalar_type()).t());
+    if (bias.defined()) y = y + bias.to(x.scalar_type());
+    return y;
+}
+
+// ---- Conv2d -------------------------------------------------------------------------------
+
+Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, bool with_bias, bool up_, bool down_, Init init,
+                       int64_t stride_)
+    : up(up_), down(down_), stride(stride_) {
+    if (kernel > 0) {
+        const int64_t fan_in = in * kernel * kernel, fan_out = out * kernel * kernel;
+        weight = register_parameter("weight", weight_init({out, in, kernel, kernel}, init.mode, fan_in, fan_out) * init.weight);
+        if (with_bias) {
+            at::Tensor b = weight_init({out}, init.mode, fan_in, fan_out);
+            bias = register_parameter("bias", init.mode == InitMode::TorchDefault ? b * init.weight : b * init.bias);
+        }
+    }
+}
+
+at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
+    at::Tensor x = input;
+    if (up) {  // the [1,1] filter's transposed convolution = nearest-neighbour 2× upsampling
+        const auto s = x.sizes();
+        x = x.unsqueeze(3).unsqueeze(5).expand({s[0], s[1], s[2], 2, s[3], 2}).reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
+    }
+    if (down) x = at::avg_pool2d(x, {2, 2});  // the [1,1] filter with stride 2 = 2×2 box average
+    if (weight.defined()) {
+        const int64_t pad = weight.size(-1) / 2;
+        x = at::conv2d(x, weight, bias.defined() ? bias : at::Tensor(), {stride, stride}, {pad, pad});
+    }
+    return x;
+}
+
+// ---- Conv1d -------------------------------------------------------------------------------
+
+Conv1dImpl::Conv1dImpl(int64_t in, int64_t out, Init init) {
+    weight = register_parameter("weight", weight_init({out, in, 1}, init.mode, in, out) * init.weight);
+    at::Tensor b = weight_init({out}, init.mode, in, out);
+    bias = register_parameter("bias", init.mode == InitMode::TorchDefault ? b * init.weight : b * init.bias);
+}
+
+at::Tensor Conv1dImpl::forward(const at::Tensor& x) { return at::conv1d(x, weight, bias); }
+
+// ---- GroupNorm ----------------------------------------------------------------------------
+
+GroupNormImpl::GroupNormImpl(int64_t c, int64_t num_groups, int64_t min_per_group, double eps_, bool f32)
+    : groups(std::max<int64_t>(1, std::min(num_groups, c / min_per_group))), eps(eps_), float32_stats(f32) {
+    while (c % groups != 0) --groups;  // tiny test widths: the largest divisor not above the target
+    weight = register_parameter("weight", at::ones({c}));
+    bias = register_parameter("bias", at::zeros({c}));
+}
+
+at::Tensor GroupNormImpl::forward(const at::Tensor& x) {
+    if (float32_stats && (x.scalar_type() == at::kHalf || x.scalar_type() == at::kBFloat16)) {
+        return at::group_norm(x.to(at::kFloat), groups, weight.to(at::kFloat), bias.to(at::kFloat), eps)
+            .to(x.scalar_type());
+    }
+    return at::group_norm(x, groups, weight, bias, eps);
+}
+
+// ---- embeddings ---------------------------------------------------------------------------
+
+at::Tensor positional_embedding(const at::Tensor& x, int64_t num_channels, int64_t max_positions, bool endpoint) {
+    const int64_t half = num_channels / 2;
+    at::Tensor freqs = at::arange(half, x.options()) / static_cast<double>(half - (endpoint ? 1 : 0));
+    freqs = at::pow(1.0 / static_cast<double>(max_positions), freqs);
+    at::Tensor args = at::outer(x, freqs);
+    return at::cat({args.cos(), args.sin()}, 1);
+}
+
+at::Tensor timestep_embedding(const at::Tensor& t, int64_t dim, double max_period) {
+    const int64_t half = dim / 2;
+    at::Tensor freqs = at::exp(-std::log(max_period) * at::arange(half, t.options()) / static_cast<double>(half));
+    at::Tensor args = t.unsqueeze(1) * freqs.unsqueeze(0);
+    at::Tensor emb = at::cat({args.cos(), args.sin()}, 1);
+    if (dim % 2) emb = at::cat({emb, at::zeros_like(emb.narrow(1, 0, 1))}, 1);
+    return emb;
+}
+
+}  // namespace sedm::nn
