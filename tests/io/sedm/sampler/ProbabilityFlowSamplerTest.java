@@ -68,4 +68,16 @@ class ProbabilityFlowSamplerTest {
             return xN.toDoubleArray();
         }
     }
+
+    @Test
+    void annealedLangevinEndsWithTheTweedieStep() {
+        // with ε = 0 the Langevin steps are identities, so the output is exactly D(x_0; σ_L) (§13)
+        double[] sigmas = AnnealedLangevinSampler.geometricSigmas(1.0, 0.01, 4);
+        try (GaussianMixtureDenoiser d = Fixtures.mixtureA().denoiser(Device.CPU); Generator g = Generator.ofSeedRange(0, 5);
+                Tensor z = Latents.draw(g, new long[] {5, 2}, Device.CPU);
+                Tensor out = new AnnealedLangevinSampler(0, 3, true).sample(d, z, sigmas, null);
+                Tensor direct = d.denoise(z, PerSample.filled(5, 0.01))) {
+            assertThat(out.toDoubleArray()).containsExactly(direct.toDoubleArray());
+        }
+    }
 }
