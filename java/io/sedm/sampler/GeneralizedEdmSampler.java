@@ -1,0 +1,414 @@
+package io.sedm.sampler;
+
+import io.sedm.runtime.DType;
+import io.sedm.runtime.Generator;
+import io.sedm.runtime.Ops;
+import io.sedm.runtime.Tensor;
+
+/**
+ * EDM's generalized ("ablation") sampler: Euler or α-Heun integration of the probability-flow ODE
+ * with an arbitrary noise schedule σ(t) and signal scale s(t) (Karras et al., "Elucidating the
+ * Design Space of Diffusion-Based Generative Models", NeurIPS 2022, eq. 4 and Algorithm 1
+ * generalised as in Appendix D.1; NVlabs/edm {@code generate.py}, {@code ablation_sampler};
+ * ALGORITHMS.md §5):
+ * <pre>
+ *   dx/dt = (σ'(t)/σ(t) + s'(t)/s(t))·x − (σ'(t) s(t)/σ(t))·D(x/s(t); σ(t))
+ * </pre>
+ * Per step (t_i → t_{i+1}, h = t_{i+1} − t̂):
+ * <pre>
+ *   γ = min(S_churn/N, √2 − 1) if S_min ≤ σ(t_i) ≤ S_max else 0;  t̂ = σ⁻¹(round_sigma(σ(t_i)(1 + γ)))
+ *   x̂ = s(t̂)/s(t_i)·x_i + √max(σ(t̂)² − σ(t_i)², 0)·s(t̂)·S_noise·ξ
+ *   d = slope(x̂, t̂);   Euler or last step: x_{i+1} = x̂ + h d
+ *   Heun: x' = x̂ + αh d, t' = t̂ + αh, d' = slope(x', t'),
+ *         x_{i+1} = x̂ + h((1 − 1/(2α)) d + 1/(2α) d')
+ * </pre>
+ * Epsilon Scaling (Ning et al. 2024, eq. 10; §6.1) acts as in EDM-ES's ablation path: only the
+ * first evaluation of each step sees {@code D̃ = x/s − (x/s − D)/λ_i}; a Heun corrector is left
+ * unscaled (§16.4). With (edm, linear, none) this is {@link EdmSampler} up to float64 rounding.
+ *
+ * <p>The schedule σ_i passed to {@link #sample} is normally {@link #sigmas(Denoiser, int)} (the
+ * chosen discretization); the time grid is t_i = σ⁻¹(round_sigma(σ_i)), t_N = 0. The start
+ * {@code x} is σ_0·z in EDM coordinates; the state is rescaled to σ(t_0)s(t_0)·z internally, and
+ * the result (t_N = 0, s = 1) is in data coordinates.
+ */
+public final class GeneralizedEdmSampler implements Sampler {
+
+    /** Where the N noise levels sit (Karras et al. 2022, Table 1 "time steps"). */
+    public enum Discretization {
+        /** t linear from 1 to ε_s, σ = σ_vp(t) with β re-derived from the σ range. */
+        VP,
+        /** σ² geometric between σ_max² and σ_min². */
+        VE,
+        /** A subsample of iDDPM's u-table. */
+        IDDPM,
+        /** EDM's ρ schedule (§1). */
+        EDM
+    }
+
+    /** σ(t) (Table 1 "schedule"). */
+    public enum Schedule {
+        /** σ = σ_vp(t) with the β derived from the σ range. */
+        VP,
+        /** σ = √t. */
+        VE,
+        /** σ = t. */
+        LINEAR
+    }
+
+    /** s(t) (Table 1 "scaling"). */
+    public enum Scaling {
+        /** s = 1/√(1 + σ(t)²). */
+        VP,
+        /** s = 1. */
+        NONE
+    }
+
+    /**
+     * @param solver         Euler or Heun
+     * @param alpha          α ∈ (0, 1] of the generalized Heun predictor (1 = standard Heun)
+     * @param discretization time-step discretization used by {@link #sigmas(Denoiser, int)}
+     * @param schedule       σ(t)
+     * @param scaling        s(t)
+     * @param sigmaMin       lowest level; NaN = the discretization's default (vp: σ_vp(ε_s), ve 0.02, iddpm/edm 0.002)
+     * @param sigmaMax       highest level; NaN = default (vp: σ_vp(1), ve 100, iddpm 81, edm 80)
+     * @param rho            ρ of the edm discretization (7)
+     * @param epsilonS       ε_s, the last VP time (1e−3)
+     * @param c1             iDDPM C1 (0.001)
+     * @param c2             iDDPM C2 (0.008)
+     * @param m              iDDPM M (1000)
+     * @param sChurn         S_churn
+     * @param sMin           S_min
+     * @param sMax           S_max
+     * @param sNoise         S_noise
+     * @param epsilonScaling λ_i on the first evaluation of each step (EDM-ES Euler)
+     */
+    public record Options(Solver solver, double alpha, Discretization discretization, Schedule schedule, Scaling scaling,
+            double sigmaMin, double sigmaMax, double rho, double epsilonS, double c1, double c2, int m,
+            double sChurn, double sMin, double sMax, double sNoise, EpsilonScaling epsilonScaling) {
+        public Options {
+            new EdmSampler.Options(solver, sChurn, sMin, sMax, sNoise); // same checks
+            if (discretization == null || schedule == null || scaling == null || epsilonScaling == null) {
+                throw new IllegalArgumentException("discretization, schedule, scaling and epsilonScaling must not be null");
+            }
+            if (!(alpha > 0 && alpha <= 1)) {
+                throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
+            }
+            if (!Double.isNaN(sigmaMin) && !(sigmaMin > 0) || !Double.isNaN(sigmaMax) && !(sigmaMax > 0)) {
+                throw new IllegalArgumentException("sigmaMin and sigmaMax must be > 0 (or NaN for the default), got "
+                        + sigmaMin + ", " + sigmaMax);
+            }
+            if (!(rho > 0) || !(epsilonS > 0 && epsilonS < 1) || !(c1 > 0) || !(c2 >= 0) || m < 2) {
+                throw new IllegalArgumentException("need rho > 0, 0 < epsilonS < 1, C1 > 0, C2 >= 0, M >= 2; got rho = " + rho
+                        + ", epsilonS = " + epsilonS + ", C1 = " + c1 + ", C2 = " + c2 + ", M = " + m);
+            }
+        }
+
+        /** EDM's ablation defaults: Heun α = 1, edm discretization, linear schedule, no scaling, deterministic. */
+        public static Options defaults() {
+            return new Options(Solver.HEUN, 1.0, Discretization.EDM, Schedule.LINEAR, Scaling.NONE, Double.NaN, Double.NaN,
+                    7.0, 1e-3, 0.001, 0.008, 1000, 0.0, 0.0, Double.POSITIVE_INFINITY, 1.0, EpsilonScaling.none());
+        }
+
+        /** The VP reproduction of EDM Table 2 ("Original" VP column): Euler–Heun with vp/vp/vp. */
+        public static Options vp() {
+            return defaults().withPreset(Discretization.VP, Schedule.VP, Scaling.VP);
+        }
+
+        /** The VE reproduction: ve/ve/none. */
+        public static Options ve() {
+            return defaults().withPreset(Discretization.VE, Schedule.VE, Scaling.NONE);
+        }
+
+        /** The iDDPM reproduction: iddpm/linear/none. */
+        public static Options iddpm() {
+            return defaults().withPreset(Discretization.IDDPM, Schedule.LINEAR, Scaling.NONE);
+        }
+
+        public Options withSolver(Solver s, double a) {
+            return new Options(s, a, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
+                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+        }
+
+        public Options withPreset(Discretization d, Schedule sc, Scaling s) {
+            return new Options(solver, alpha, d, sc, s, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
+                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+        }
+
+        public Options withSigmaRange(double min, double max) {
+            return new Options(solver, alpha, discretization, schedule, scaling, min, max, rho, epsilonS, c1, c2, m,
+                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+        }
+
+        public Options withChurn(double churn, double min, double max, double noise) {
+            return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
+                    churn, min, max, noise, epsilonScaling);
+        }
+
+        public Options withEpsilonScaling(EpsilonScaling es) {
+            return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
+                    sChurn, sMin, sMax, sNoise, es);
+        }
+    }
+
+    private final Options options;
+
+    public GeneralizedEdmSampler(Options options) {
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
+        }
+        this.options = options;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** [σ_min, σ_max]: the discretization's defaults clamped to the model's range. */
+    double[] sigmaRange(Denoiser denoiser) {
+        double vpMin = SamplerMath.vpSigma(19.9, 0.1, options.epsilonS());
+        double vpMax = SamplerMath.vpSigma(19.9, 0.1, 1.0);
+        double min = !Double.isNaN(options.sigmaMin()) ? options.sigmaMin() : switch (options.discretization()) {
+            case VP -> vpMin;
+            case VE -> 0.02;
+            case IDDPM, EDM -> 0.002;
+        };
+        double max = !Double.isNaN(options.sigmaMax()) ? options.sigmaMax() : switch (options.discretization()) {
+            case VP -> vpMax;
+            case VE -> 100.0;
+            case IDDPM -> 81.0;
+            case EDM -> 80.0;
+        };
+        min = Math.max(min, denoiser.sigmaMin());
+        max = Math.min(max, denoiser.sigmaMax());
+        if (!(min < max)) {
+            throw new IllegalArgumentException("empty sigma range [" + min + ", " + max + "]");
+        }
+        return new double[] {min, max};
+    }
+
+    /** VP β_d and β_min re-derived from the σ range so that σ_vp(ε_s) = σ_min and σ_vp(1) = σ_max. */
+    private double[] vpBetas(double[] range) {
+        double eps = options.epsilonS();
+        double betaD = 2.0 * (Math.log(range[0] * range[0] + 1.0) / eps - Math.log(range[1] * range[1] + 1.0)) / (eps - 1.0);
+        double betaMin = Math.log(range[1] * range[1] + 1.0) - 0.5 * betaD;
+        return new double[] {betaD, betaMin};
+    }
+
+    /**
+     * The discretization's N noise levels (before round_sigma) followed by 0 (Karras et al. 2022,
+     * Table 1 "time steps").
+     */
+    public double[] sigmas(Denoiser denoiser, int numSteps) {
+        if (numSteps < 2) {
+            throw new IllegalArgumentException("numSteps must be >= 2, got " + numSteps);
+        }
+        double[] range = sigmaRange(denoiser);
+        double sigmaMin = range[0];
+        double sigmaMax = range[1];
+        double[] out = new double[numSteps + 1];
+        int n = numSteps;
+        switch (options.discretization()) {
+            case VP -> {
+                double[] b = vpBetas(range);
+                for (int i = 0; i < n; i++) {
+                    out[i] = SamplerMath.vpSigma(b[0], b[1], 1.0 + i / (n - 1.0) * (options.epsilonS() - 1.0));
+                }
+            }
+            case VE -> {
+                for (int i = 0; i < n; i++) {
+                    double t = sigmaMax * sigmaMax * Math.pow(sigmaMin * sigmaMin / (sigmaMax * sigmaMax), i / (n - 1.0));
+                    out[i] = Math.sqrt(t);
+                }
+            }
+            case IDDPM -> {
+                double[] u = SamplerMath.iddpmU(options.m(), options.c1(), options.c2());
+                double[] filtered = java.util.Arrays.stream(u).filter(v -> v >= sigmaMin && v <= sigmaMax).toArray();
+                for (int i = 0; i < n; i++) {
+                    out[i] = filtered[(int) Math.rint((filtered.length - 1.0) / (n - 1.0) * i)];
+                }
+            }
+            case EDM -> {
+                double r = options.rho();
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.pow(Math.pow(sigmaMax, 1 / r) + i / (n - 1.0) * (Math.pow(sigmaMin, 1 / r) - Math.pow(sigmaMax, 1 / r)), r);
+                }
+            }
+        }
+        out[n] = 0.0;
+        return out;
+    }
+
+    /** σ(t), σ'(t), σ⁻¹, s(t), s'(t) for the chosen schedule and scaling. */
+    private record Clock(Schedule schedule, Scaling scaling, double betaD, double betaMin) {
+        double sigma(double t) {
+            return switch (schedule) {
+                case VP -> SamplerMath.vpSigma(betaD, betaMin, t);
+                case VE -> Math.sqrt(t);
+                case LINEAR -> t;
+            };
+        }
+
+        double sigmaDeriv(double t) {
+            return switch (schedule) {
+                case VP -> SamplerMath.vpSigmaDeriv(betaD, betaMin, t);
+                case VE -> 0.5 / Math.sqrt(t);
+                case LINEAR -> 1.0;
+            };
+        }
+
+        double sigmaInv(double sigma) {
+            return switch (schedule) {
+                case VP -> SamplerMath.vpSigmaInv(betaD, betaMin, sigma);
+                case VE -> sigma * sigma;
+                case LINEAR -> sigma;
+            };
+        }
+
+        double s(double t) {
+            return scaling == Scaling.VP ? 1.0 / Math.sqrt(1.0 + sigma(t) * sigma(t)) : 1.0;
+        }
+
+        double sDeriv(double t) {
+            double s = s(t);
+            return scaling == Scaling.VP ? -sigma(t) * sigmaDeriv(t) * s * s * s : 0.0;
+        }
+    }
+
+    @Override
+    public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {
+        Sampler.requireSchedule(sigmas);
+        boolean stochastic = options.sChurn() > 0;
+        if (stochastic) {
+            Sampler.requireNoise(noise, x, "S_churn > 0");
+        }
+        double[] betas = options.schedule() == Schedule.VP ? vpBetas(sigmaRange(denoiser)) : new double[] {0, 0};
+        Clock clock = new Clock(options.schedule(), options.scaling(), betas[0], betas[1]);
+        int n = sigmas.length - 1;
+        double[] t = new double[n + 1];
+        for (int i = 0; i < n; i++) {
+            t[i] = clock.sigmaInv(denoiser.roundSigma(sigmas[i]));
+        }
+        t[n] = 0.0;
+        try (Run run = new Run(x, clock, stochastic)) {
+            // x_0 = z·σ(t_0)·s(t_0), given x = σ_0·z
+            double startScale = clock.sigma(t[0]) * clock.s(t[0]) / sigmas[0];
+            if (startScale != 1.0) {
+                Ops.combine(run.x, PerSample.uniform(run.batch, startScale), run.x);
+            }
+            for (int i = 0; i < n; i++) {
+                run.step(denoiser, i, n, t[i], t[i + 1], noise, listener);
+            }
+            return run.take();
+        }
+    }
+
+    /** The loop state of one run. */
+    private final class Run implements AutoCloseable {
+        final int batch;
+        final Clock clock;
+        final boolean stochastic;
+        Tensor x;
+        Tensor xNext;
+        final Tensor xHatBuffer;
+        final Tensor xIn;
+        final Tensor denoised;
+        final Tensor dCur;
+        final Tensor dPrime;
+        final Tensor xi;
+
+        Run(Tensor start, Clock clock, boolean stochastic) {
+            this.batch = Math.toIntExact(start.batchSize());
+            this.clock = clock;
+            this.stochastic = stochastic;
+            this.x = start.to(start.device(), DType.FLOAT64);
+            this.xNext = x.emptyLike();
+            this.xHatBuffer = x.emptyLike();
+            this.xIn = x.emptyLike();
+            this.denoised = x.emptyLike();
+            this.dCur = x.emptyLike();
+            this.dPrime = options.solver() == Solver.HEUN ? x.emptyLike() : null;
+            this.xi = stochastic ? x.emptyLike() : null;
+        }
+
+        /** slope(x, t) into {@code d}: (σ'/σ + s'/s)·x − (σ' s/σ)·D̃ with D̃ the (ES-scaled) denoiser output. */
+        private Tensor slope(Denoiser denoiser, Tensor state, double time, double lambda, Tensor d,
+                StepListener listener, int i, int n, double sigmaCur) {
+            double sigma = clock.sigma(time);
+            double s = clock.s(time);
+            Tensor input = state;
+            if (s != 1.0) {
+                Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), state);
+                input = xIn;
+            }
+            double[] sigmaPerSample = PerSample.filled(batch, sigma);
+            denoiser.denoise(input, sigmaPerSample, denoised);
+            if (listener != null) {
+                listener.onStep(new SamplerStep(i, n, sigmaCur, sigmaPerSample, input, denoised));
+            }
+            double sigmaDeriv = clock.sigmaDeriv(time);
+            double cx = sigmaDeriv / sigma + clock.sDeriv(time) / s;
+            double cd = sigmaDeriv * s / sigma;
+            if (lambda != 1.0) {
+                // D̃ = (1 − 1/λ)·x/s + D/λ
+                cx -= cd * (1.0 - 1.0 / lambda) / s;
+                cd /= lambda;
+            }
+            Ops.combine(d, PerSample.uniform(batch, cx, -cd), state, denoised);
+            return d;
+        }
+
+        void step(Denoiser denoiser, int i, int n, double tCur, double tNext, Generator noise, StepListener listener) {
+            double sigmaCur = clock.sigma(tCur);
+            // Increase noise temporarily.
+            double gamma = options.sMin() <= sigmaCur && sigmaCur <= options.sMax()
+                    ? Math.min(options.sChurn() / n, Math.sqrt(2.0) - 1.0) : 0.0;
+            double tHat = clock.sigmaInv(denoiser.roundSigma(sigmaCur + gamma * sigmaCur));
+            double ratio = clock.s(tHat) / clock.s(tCur);
+            Tensor xHat = x;
+            if (stochastic) {
+                noise.normal(xi);
+                double sigmaHat = clock.sigma(tHat);
+                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * clock.s(tHat) * options.sNoise();
+                Ops.combine(xHatBuffer, PerSample.uniform(batch, ratio, scale), x, xi);
+                xHat = xHatBuffer;
+            } else if (ratio != 1.0) {
+                Ops.combine(xHatBuffer, PerSample.uniform(batch, ratio), x);
+                xHat = xHatBuffer;
+            }
+
+            // Euler step.
+            double h = tNext - tHat;
+            double lambda = options.epsilonScaling().lambda(i);
+            slope(denoiser, xHat, tHat, lambda, dCur, listener, i, n, sigmaCur);
+            double alpha = options.alpha();
+            if (options.solver() == Solver.EULER || i == n - 1) {
+                Ops.combine(xNext, PerSample.uniform(batch, 1.0, h), xHat, dCur);
+            } else {
+                // Apply the 2nd-order correction.
+                Ops.combine(xNext, PerSample.uniform(batch, 1.0, alpha * h), xHat, dCur);
+                double tPrime = tHat + alpha * h;
+                slope(denoiser, xNext, tPrime, 1.0, dPrime, null, i, n, sigmaCur);
+                Ops.combine(xNext, PerSample.uniform(batch, 1.0, h * (1.0 - 1.0 / (2.0 * alpha)), h * (1.0 / (2.0 * alpha))),
+                        xHat, dCur, dPrime);
+            }
+            Tensor previous = x;
+            x = xNext;
+            xNext = previous;
+        }
+
+        Tensor take() {
+            Tensor result = x;
+            x = null;
+            return result;
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : new Tensor[] {x, xNext, xHatBuffer, xIn, denoised, dCur, dPrime, xi}) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+        }
+    }
+}
