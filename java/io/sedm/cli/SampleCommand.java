@@ -281,13 +281,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     /** The EDM ρ schedule (ALGORITHMS.md §1) with a trailing 0. */
     static double[] edmSigmas(int n, double sigmaMin, double sigmaMax, double rho) {
-        double[] s = new double[n + 1];
-        double hi = Math.pow(sigmaMax, 1 / rho);
-        double lo = Math.pow(sigmaMin, 1 / rho);
-        for (int i = 0; i < n; i++) {
-            s[i] = Math.pow(hi + i / (n - 1.0) * (lo - hi), rho);
-        }
-        return s;
+        return io.sedm.schedule.EdmSchedule.sigmas(n, sigmaMin, sigmaMax, rho);
     }
 
     static Sampler samplerFor(Resolved r, Discriminator discriminator) {

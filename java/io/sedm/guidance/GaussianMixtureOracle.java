@@ -1,5 +1,7 @@
 package io.sedm.guidance;
 
+import io.sedm.sde.VpTime;
+
 import io.sedm.runtime.GaussianMixtureDensity;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;

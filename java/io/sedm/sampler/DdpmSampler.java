@@ -98,11 +98,12 @@ public final class DdpmSampler implements Sampler {
         if (timesteps < 1) {
             throw new IllegalArgumentException("timesteps must be >= 1, got " + timesteps);
         }
-        double[] betas = schedule == BetaSchedule.COSINE ? SamplerMath.cosineBetas(timesteps) : SamplerMath.linearBetas(timesteps);
+        double[] betas = (schedule == BetaSchedule.COSINE ? io.sedm.schedule.BetaSchedule.cosine(timesteps)
+                : io.sedm.schedule.BetaSchedule.linear(timesteps)).betas();
         int[] kept = respacing == null || respacing.isEmpty()
                 ? java.util.stream.IntStream.range(0, timesteps).toArray()
-                : SamplerMath.spaceTimesteps(timesteps, respacing);
-        return SamplerMath.ddpmSigmas(betas, kept);
+                : io.sedm.schedule.Respacing.spaceTimesteps(timesteps, respacing);
+        return io.sedm.schedule.Respacing.sigmas(betas, kept);
     }
 
     @Override

@@ -1,12 +1,10 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
 import io.sedm.runtime.Tensor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -32,42 +30,18 @@ public final class GaussianMixtureDenoiser implements Denoiser, AutoCloseable {
         return new GaussianMixtureDenoiser(density);
     }
 
-    /** Reads {@code {"weights", "means", "variances"}} from a JSON file. */
+    /** Reads {@code {"weights", "means", "variances"}} from a JSON file ({@link GaussianMixture#read}). */
     public static GaussianMixtureDenoiser fromJson(Path file, Device device) {
-        try {
-            return fromJson(new ObjectMapper().readTree(file.toFile()), device);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the mixture description " + file + ": " + e.getMessage(), e);
-        }
+        return of(GaussianMixture.read(file), device);
     }
 
     static GaussianMixtureDenoiser fromJson(JsonNode root, Device device) {
-        double[] weights = doubles(root, "weights");
-        double[] variances = doubles(root, "variances");
-        JsonNode means = root.get("means");
-        if (means == null || !means.isArray()) {
-            throw new IllegalArgumentException("mixture JSON needs an array \"means\" of per-component arrays");
-        }
-        double[][] mu = new double[means.size()][];
-        for (int k = 0; k < mu.length; k++) {
-            mu[k] = doubles(means.get(k), null);
-        }
-        return of(weights, mu, variances, device);
+        return of(GaussianMixture.fromJson(root), device);
     }
 
-    private static double[] doubles(JsonNode parent, String field) {
-        JsonNode node = field == null ? parent : parent.get(field);
-        if (node == null || !node.isArray()) {
-            throw new IllegalArgumentException("mixture JSON needs a numeric array " + (field == null ? "in \"means\"" : "\"" + field + "\""));
-        }
-        double[] out = new double[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!node.get(i).isNumber()) {
-                throw new IllegalArgumentException("mixture JSON: " + (field == null ? "means" : field) + "[" + i + "] is not a number");
-            }
-            out[i] = node.get(i).asDouble();
-        }
-        return out;
+    /** The exact denoiser of a pure-Java mixture description, computed natively on {@code device}. */
+    public static GaussianMixtureDenoiser of(GaussianMixture m, Device device) {
+        return of(m.weights(), m.means(), m.variances(), device);
     }
 
     /** The mixture itself (log density, oracle ratio). Owned by this denoiser. */

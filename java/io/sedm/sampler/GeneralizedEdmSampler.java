@@ -1,5 +1,9 @@
 package io.sedm.sampler;
 
+import io.sedm.schedule.AblationDiscretization;
+import io.sedm.schedule.IddpmSchedule;
+import io.sedm.schedule.VpSchedule;
+
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
@@ -165,8 +169,8 @@ public final class GeneralizedEdmSampler implements Sampler {
 
     /** [σ_min, σ_max]: the discretization's defaults clamped to the model's range. */
     double[] sigmaRange(Denoiser denoiser) {
-        double vpMin = SamplerMath.vpSigma(19.9, 0.1, options.epsilonS());
-        double vpMax = SamplerMath.vpSigma(19.9, 0.1, 1.0);
+        double vpMin = VpSchedule.sigma(19.9, 0.1, options.epsilonS());
+        double vpMax = VpSchedule.sigma(19.9, 0.1, 1.0);
         double min = !Double.isNaN(options.sigmaMin()) ? options.sigmaMin() : switch (options.discretization()) {
             case VP -> vpMin;
             case VE -> 0.02;
@@ -188,61 +192,32 @@ public final class GeneralizedEdmSampler implements Sampler {
 
     /** VP β_d and β_min re-derived from the σ range so that σ_vp(ε_s) = σ_min and σ_vp(1) = σ_max. */
     private double[] vpBetas(double[] range) {
-        double eps = options.epsilonS();
-        double betaD = 2.0 * (Math.log(range[0] * range[0] + 1.0) / eps - Math.log(range[1] * range[1] + 1.0)) / (eps - 1.0);
-        double betaMin = Math.log(range[1] * range[1] + 1.0) - 0.5 * betaD;
-        return new double[] {betaD, betaMin};
+        return VpSchedule.betasForRange(range[0], range[1], options.epsilonS());
     }
 
     /**
      * The discretization's N noise levels (before round_sigma) followed by 0 (Karras et al. 2022,
-     * Table 1 "time steps").
+     * Table 1 "time steps"; {@link AblationDiscretization}).
      */
     public double[] sigmas(Denoiser denoiser, int numSteps) {
         if (numSteps < 2) {
             throw new IllegalArgumentException("numSteps must be >= 2, got " + numSteps);
         }
         double[] range = sigmaRange(denoiser);
-        double sigmaMin = range[0];
-        double sigmaMax = range[1];
-        double[] out = new double[numSteps + 1];
-        int n = numSteps;
-        switch (options.discretization()) {
-            case VP -> {
-                double[] b = vpBetas(range);
-                for (int i = 0; i < n; i++) {
-                    out[i] = SamplerMath.vpSigma(b[0], b[1], 1.0 + i / (n - 1.0) * (options.epsilonS() - 1.0));
-                }
-            }
-            case VE -> {
-                for (int i = 0; i < n; i++) {
-                    double t = sigmaMax * sigmaMax * Math.pow(sigmaMin * sigmaMin / (sigmaMax * sigmaMax), i / (n - 1.0));
-                    out[i] = Math.sqrt(t);
-                }
-            }
-            case IDDPM -> {
-                double[] u = SamplerMath.iddpmU(options.m(), options.c1(), options.c2());
-                double[] filtered = java.util.Arrays.stream(u).filter(v -> v >= sigmaMin && v <= sigmaMax).toArray();
-                for (int i = 0; i < n; i++) {
-                    out[i] = filtered[(int) Math.rint((filtered.length - 1.0) / (n - 1.0) * i)];
-                }
-            }
-            case EDM -> {
-                double r = options.rho();
-                for (int i = 0; i < n; i++) {
-                    out[i] = Math.pow(Math.pow(sigmaMax, 1 / r) + i / (n - 1.0) * (Math.pow(sigmaMin, 1 / r) - Math.pow(sigmaMax, 1 / r)), r);
-                }
-            }
-        }
-        out[n] = 0.0;
-        return out;
+        return switch (options.discretization()) {
+            case VP -> AblationDiscretization.vp(numSteps, range[0], range[1], options.epsilonS());
+            case VE -> AblationDiscretization.ve(numSteps, range[0], range[1]);
+            case IDDPM -> AblationDiscretization.iddpm(numSteps, range[0], range[1],
+                    IddpmSchedule.uTable(options.m(), options.c1(), options.c2()));
+            case EDM -> AblationDiscretization.edm(numSteps, range[0], range[1], options.rho());
+        };
     }
 
     /** σ(t), σ'(t), σ⁻¹, s(t), s'(t) for the chosen schedule and scaling. */
     private record Clock(Schedule schedule, Scaling scaling, double betaD, double betaMin) {
         double sigma(double t) {
             return switch (schedule) {
-                case VP -> SamplerMath.vpSigma(betaD, betaMin, t);
+                case VP -> VpSchedule.sigma(betaD, betaMin, t);
                 case VE -> Math.sqrt(t);
                 case LINEAR -> t;
             };
@@ -250,7 +225,7 @@ public final class GeneralizedEdmSampler implements Sampler {
 
         double sigmaDeriv(double t) {
             return switch (schedule) {
-                case VP -> SamplerMath.vpSigmaDeriv(betaD, betaMin, t);
+                case VP -> VpSchedule.sigmaDeriv(betaD, betaMin, t);
                 case VE -> 0.5 / Math.sqrt(t);
                 case LINEAR -> 1.0;
             };
@@ -258,7 +233,7 @@ public final class GeneralizedEdmSampler implements Sampler {
 
         double sigmaInv(double sigma) {
             return switch (schedule) {
-                case VP -> SamplerMath.vpSigmaInv(betaD, betaMin, sigma);
+                case VP -> VpSchedule.sigmaInv(betaD, betaMin, sigma);
                 case VE -> sigma * sigma;
                 case LINEAR -> sigma;
             };

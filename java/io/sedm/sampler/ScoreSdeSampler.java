@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.sde.ScoreSde;
+
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;

@@ -1,5 +1,8 @@
 package io.sedm.train;
 
+import io.sedm.precond.Preconditioning;
+import io.sedm.precond.TrainingNoise;
+
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
@@ -43,20 +46,21 @@ public final class DenoisingLoss {
 
     /** EDM loss: ln σ ~ N(pMean, pStd²), λ(σ) = (σ² + σ_d²)/(σ·σ_d)². Defaults −1.2, 1.2, 0.5. */
     public static DenoisingLoss edm(double pMean, double pStd, double sigmaData) {
-        return new DenoisingLoss("edm", rng -> Math.exp(pMean + pStd * gaussian(rng)),
-                s -> (s * s + sigmaData * sigmaData) / (s * sigmaData * s * sigmaData), new Preconditioning.Edm(sigmaData));
+        return new DenoisingLoss("edm", rng -> TrainingNoise.edmSigma(rng, pMean, pStd),
+                s -> TrainingNoise.edmWeight(s, sigmaData), new Preconditioning.Edm(sigmaData));
     }
 
     /** VP loss: t ~ U(ε_t, 1), σ = σ_vp(t), λ = 1/σ² (β_d = 19.9, β_min = 0.1, ε_t = 1e-5). */
     public static DenoisingLoss vp(double betaD, double betaMin, double epsilonT) {
         Preconditioning.Vp p = new Preconditioning.Vp(betaD, betaMin, 1000);
-        return new DenoisingLoss("vp", rng -> p.sigma(1 + rng.nextDouble() * (epsilonT - 1)), s -> 1 / (s * s), p);
+        return new DenoisingLoss("vp", rng -> TrainingNoise.vpSigma(rng, betaD, betaMin, epsilonT),
+                TrainingNoise::inverseSquareWeight, p);
     }
 
     /** VE loss: σ = σ_min·(σ_max/σ_min)^u, u ~ U(0,1), λ = 1/σ² (σ ∈ [0.02, 100]). */
     public static DenoisingLoss ve(double sigmaMin, double sigmaMax) {
-        return new DenoisingLoss("ve", rng -> sigmaMin * Math.pow(sigmaMax / sigmaMin, rng.nextDouble()), s -> 1 / (s * s),
-                new Preconditioning.Ve());
+        return new DenoisingLoss("ve", rng -> TrainingNoise.veSigma(rng, sigmaMin, sigmaMax),
+                TrainingNoise::inverseSquareWeight, new Preconditioning.Ve());
     }
 
     /** DDPM L_simple = ‖ε̂ − ε‖² with t uniform over the T steps of the linear β schedule. */
@@ -124,11 +128,5 @@ public final class DenoisingLoss {
                 return loss;
             }
         }
-    }
-
-    /** A standard normal draw (Box–Muller on the given stream, so runs are reproducible). */
-    static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble(), u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
     }
 }

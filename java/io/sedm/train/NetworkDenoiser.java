@@ -1,5 +1,7 @@
 package io.sedm.train;
 
+import io.sedm.precond.Preconditioning;
+
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Ops;

@@ -2,6 +2,7 @@ package io.sedm.train;
 
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import io.sedm.sde.VpTime;
 import java.util.SplittableRandom;
 
 /**
@@ -10,33 +11,21 @@ import java.util.SplittableRandom;
  * B(τ) = ½τ²(β_1 − β_0) + β_0τ, x_τ = a(τ)·x_0 + √(1 − a²)·z with a(τ) = exp(−B(τ)/2), and the
  * importance sampler with density ∝ β(τ)/(1 − e^{−B(τ)}) on [τ_min, 1] drawn by inverse CDF.
  *
- * <p>Note for the merge: issue 3's io.sedm.sde owns the canonical τ sampler; this is a local copy.
  */
 public final class VpPerturbation {
-    public static final double BETA_0 = 0.1;
-    public static final double BETA_1 = 20.0;
+    public static final double BETA_0 = VpTime.BETA_MIN;
+    public static final double BETA_1 = VpTime.BETA_MAX;
 
     private VpPerturbation() {}
 
-    public static double integratedBeta(double tau) {
-        return 0.5 * tau * tau * (BETA_1 - BETA_0) + BETA_0 * tau;
-    }
-
     /** a(τ) = exp(−B(τ)/2). */
     public static double signal(double tau) {
-        return Math.exp(-0.5 * integratedBeta(tau));
+        return VpTime.signal(tau);
     }
 
-    /** A(τ) = ln(e^{B(τ)} − 1). */
-    static double a(double tau) {
-        return Math.log(Math.expm1(integratedBeta(tau)));
-    }
-
-    /** One importance-sampled τ from u ∈ [0, 1) (§8 inverse CDF). */
+    /** One importance-sampled τ from u ∈ [0, 1) (§8 inverse CDF, {@link VpTime#importanceTau}). */
     public static double importanceTau(double u, double tauMin) {
-        double z = a(1.0) - a(tauMin);
-        double inner = Math.log1p(Math.exp(z * u + a(tauMin)));
-        return (-BETA_0 + Math.sqrt(BETA_0 * BETA_0 + 2 * (BETA_1 - BETA_0) * inner)) / (BETA_1 - BETA_0);
+        return VpTime.importanceTau(u, tauMin);
     }
 
     public static double[] importanceTaus(SplittableRandom rng, int n, double tauMin) {

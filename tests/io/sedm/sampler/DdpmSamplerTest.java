@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.runtime.Device;
@@ -42,7 +44,7 @@ class DdpmSamplerTest {
     @Test
     void fixedSmallIsDdimWithEtaOneAndLearnedEndsAreFixed() {
         double[] sigmas = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 1000, "50");
-        try (GaussianMixtureDenoiser d = Fixtures.mixtureA().denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU)) {
             double[] small = run(ddpm(DdpmSampler.Variance.FIXED_SMALL), d, sigmas, 32, 2, 1);
             double[] large = run(ddpm(DdpmSampler.Variance.FIXED_LARGE), d, sigmas, 32, 2, 1);
             double ddim = Fixtures.maxAbsDiff(small, run(new DdimSampler(1), d, sigmas, 32, 2, 1));
@@ -63,12 +65,12 @@ class DdpmSamplerTest {
         // all steps kept is the identity
         assertThat(DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 1000, "1000"))
                 .containsExactly(DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 1000, null));
-        assertThat(SamplerMath.spaceTimesteps(1000, "ddim50")).hasSize(50).startsWith(0, 20, 40).endsWith(980);
+        assertThat(io.sedm.schedule.Respacing.spaceTimesteps(1000, "ddim50")).hasSize(50).startsWith(0, 20, 40).endsWith(980);
         // improved-diffusion's docstring example: 300 timesteps, "10,15,20"
-        int[] kept = SamplerMath.spaceTimesteps(300, "10,15,20");
+        int[] kept = io.sedm.schedule.Respacing.spaceTimesteps(300, "10,15,20");
         assertThat(kept).hasSize(45).startsWith(0, 11, 22).contains(99, 100, 199, 200, 299);
-        double[] betas = SamplerMath.cosineBetas(4000);
-        double[] alphaBar = SamplerMath.alphasCumprod(betas);
+        double[] betas = io.sedm.schedule.BetaSchedule.cosine(4000).betas();
+        double[] alphaBar = io.sedm.schedule.BetaSchedule.alphasCumprod(betas);
         for (int i = 0; i < betas.length; i++) {
             assertThat(betas[i]).isLessThanOrEqualTo(0.999);
             if (i > 0) {
@@ -87,7 +89,7 @@ class DdpmSamplerTest {
     void ancestralSamplingReproducesGaussianData() {
         double c = 0.5;
         int n = 20_000;
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(c, 1).denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 1), Device.CPU)) {
             double[][] cases = new double[4][];
             String[] names = {"small linear T=1000", "large linear T=1000", "learned v=0 cosine 4000->100", "large cosine 4000->100"};
             double[] full = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.LINEAR, 1000, null);

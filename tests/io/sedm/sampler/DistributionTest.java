@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.guidance.GaussianMixtureOracle;
@@ -24,7 +26,7 @@ class DistributionTest {
      * noise, measured 0.037 for the seeds below); 0.06 leaves room for that plus discretisation error.
      */
     private static final double BOUND = 0.06;
-    private static final Fixtures.Mixture A = Fixtures.mixtureA();
+    private static final GaussianMixture A = Fixtures.mixtureA();
     private static double[] exact;
     private static GaussianMixtureDenoiser right;
     private static GaussianMixtureDenoiser wrong;
@@ -32,8 +34,8 @@ class DistributionTest {
     @BeforeAll
     static void setUp() {
         exact = A.sample(N, 7);
-        right = A.denoiser(Device.CPU);
-        wrong = Fixtures.mixtureB().denoiser(Device.CPU);
+        right = Fixtures.denoiser(A, Device.CPU);
+        wrong = Fixtures.denoiser(Fixtures.mixtureB(), Device.CPU);
     }
 
     @AfterAll
@@ -79,7 +81,7 @@ class DistributionTest {
         // broken: λ = 1.5 shrinks the predicted noise far too much
         SedmGppSampler esBroken = new SedmGppSampler(SedmGppSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.5)), null);
         check("EDM-ES Heun N=18", distance(es, right, 18), distance(esBroken, right, 18));
-        try (GaussianMixtureDensity pa = A.toNative(Device.CPU)) {
+        try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, wrong.density());
             // SEDM-G++ guiding the wrong model with the exact oracle, weight 1 on both stages
             Function<Double, SedmGppSampler> guided = w -> new SedmGppSampler(SedmGppSampler.Options.defaults()

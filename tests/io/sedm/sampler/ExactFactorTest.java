@@ -1,9 +1,14 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianScalarRecursion;
+
+import io.sedm.data.toy.GaussianMixture;
+
+import io.sedm.sde.VpTime;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.guidance.GaussianMixtureOracle;
-import io.sedm.guidance.VpTime;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
 import io.sedm.runtime.Tensor;
@@ -36,40 +41,15 @@ class ExactFactorTest {
         }
     }
 
-    /** The §14.2 scalar recursion (the spec's own formula), to cross-check the listed constants. */
+    /** The §14.2 scalar recursion ({@link GaussianScalarRecursion}), to cross-check the listed constants. */
     static double recursion(int n, boolean heun, double c, double cm, double lambda, double w1, double w2, double tauMin,
             double tauMax) {
-        double[] s = Fixtures.edmSigmas(n);
-        double factor = 1;
-        for (int i = 0; i < n; i++) {
-            double h = s[i + 1] - s[i];
-            double d1 = k(cm, s[i]) / lambda - w1 * window(s[i], tauMin, tauMax) * s[i] * q(c, cm, s[i]);
-            double g = 1 + h * d1;
-            if (heun && i < n - 1) {
-                double d2 = (k(cm, s[i + 1]) / lambda - w2 * window(s[i + 1], tauMin, tauMax) * s[i + 1] * q(c, cm, s[i + 1])) * g;
-                g = 1 + h * (d1 + d2) / 2;
-            }
-            factor *= g;
-        }
-        return factor;
-    }
-
-    private static double k(double cm, double s) {
-        return s / (cm * cm + s * s);
-    }
-
-    private static double q(double c, double cm, double s) {
-        return 1 / (cm * cm + s * s) - 1 / (c * c + s * s);
-    }
-
-    private static double window(double s, double tauMin, double tauMax) {
-        double tau = VpTime.tau(s);
-        return tau >= tauMin && tau <= tauMax ? 1 : 0;
+        return new GaussianScalarRecursion(c, cm, lambda, w1, w2, tauMin, tauMax).factor(n, heun);
     }
 
     @Test
     void edmHeunEighteenLevels() {
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(0.5, 2).denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(0.5, 2), Device.CPU)) {
             assertFactor(factors(new EdmSampler(), d, 18), 0.00659530796251309);
             assertThat(recursion(18, true, 0.5, 0.5, 1, 0, 0, 0, 1) / 0.00659530796251309 - 1).isLessThan(1e-13);
         }
@@ -77,7 +57,7 @@ class ExactFactorTest {
 
     @Test
     void edmEulerThirteenLevelsWithAndWithoutEpsilonScaling() {
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(0.5, 2).denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(0.5, 2), Device.CPU)) {
             assertFactor(factors(new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)), d, 13),
                     0.00493287076005913);
             SedmGppSampler.Options es = SedmGppSampler.Options.edm().withSolver(Solver.EULER)
@@ -88,7 +68,7 @@ class ExactFactorTest {
 
     @Test
     void epsilonScaledHeun() {
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(0.5, 2).denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(0.5, 2), Device.CPU)) {
             SedmGppSampler.Options es = SedmGppSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0004));
             assertFactor(factors(new SedmGppSampler(es, null), d, 18), 0.00660743942335601);
         }
@@ -96,9 +76,9 @@ class ExactFactorTest {
 
     @Test
     void sedmGppWithTheOracleDiscriminator() {
-        Fixtures.Mixture data = Fixtures.gaussian(0.5, 2);
-        Fixtures.Mixture model = Fixtures.gaussian(0.55, 2);
-        try (GaussianMixtureDensity pa = data.toNative(Device.CPU); GaussianMixtureDenoiser d = model.denoiser(Device.CPU)) {
+        GaussianMixture data = Fixtures.gaussian(0.5, 2);
+        GaussianMixture model = Fixtures.gaussian(0.55, 2);
+        try (GaussianMixtureDensity pa = Fixtures.toNative(data, Device.CPU); GaussianMixtureDenoiser d = Fixtures.denoiser(model, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, d.density());
             // headline settings: λ = 1.0004, w1 = 1.67, w2 = 0, window [0.01, 1]
             assertFactor(factors(new SedmGppSampler(SedmGppSampler.Options.defaults(), oracle), d, 18), 0.00686297449008465);

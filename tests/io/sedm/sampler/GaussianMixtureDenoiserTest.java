@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -18,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class GaussianMixtureDenoiserTest {
-    private static final Fixtures.Mixture A = Fixtures.mixtureA();
+    private static final GaussianMixture A = Fixtures.mixtureA();
 
     private static double[] points(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -35,7 +37,7 @@ class GaussianMixtureDenoiserTest {
         double[] x = points(64, 3);
         double[] s = new double[64];
         java.util.Arrays.fill(s, sigma);
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU); Tensor t = Tensor.of(x, new long[] {64, 2}, Device.CPU);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Tensor t = Tensor.of(x, new long[] {64, 2}, Device.CPU);
                 Tensor out = d.denoise(t, s)) {
             // both sides are float64 log-sum-exp of the same terms: agreement to a few ulp of O(1) values
             assertThat(Fixtures.maxAbsDiff(out.toDoubleArray(), A.denoiseBatch(x, s))).isLessThan(1e-13);
@@ -48,11 +50,11 @@ class GaussianMixtureDenoiserTest {
 
     @Test
     void perSampleSigmaAndImageShapedInputAreHonoured() {
-        Fixtures.Mixture g = new Fixtures.Mixture(new double[] {1, 3}, new double[][] {new double[12], filled(12, 0.5)},
+        GaussianMixture g = new GaussianMixture(new double[] {1, 3}, new double[][] {new double[12], filled(12, 0.5)},
                 new double[] {0.25, 0.01});
         double[] x = points(18, 5); // 3 samples × [3, 2, 2] = 12 values each
         double[] s = {0.1, 1.0, 10.0};
-        try (GaussianMixtureDenoiser d = g.denoiser(Device.CPU); Tensor t = Tensor.of(x, new long[] {3, 3, 2, 2}, Device.CPU);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(g, Device.CPU); Tensor t = Tensor.of(x, new long[] {3, 3, 2, 2}, Device.CPU);
                 Tensor f32 = t.to(Device.CPU, DType.FLOAT32); Tensor out = Tensor.empty(new long[] {3, 3, 2, 2}, DType.FLOAT32, Device.CPU)) {
             d.denoise(t, s, out);
             double[] expected = g.denoiseBatch(x, s);
@@ -70,8 +72,8 @@ class GaussianMixtureDenoiserTest {
         double[] x = points(8, 7);
         double sigma = 0.4;
         double[] s = filled(8, sigma);
-        Fixtures.Mixture b = Fixtures.mixtureB();
-        try (GaussianMixtureDensity pa = A.toNative(Device.CPU); GaussianMixtureDensity pb = b.toNative(Device.CPU);
+        GaussianMixture b = Fixtures.mixtureB();
+        try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU); GaussianMixtureDensity pb = Fixtures.toNative(b, Device.CPU);
                 Tensor t = Tensor.of(x, new long[] {8, 2}, Device.CPU); Tensor g = t.emptyLike()) {
             double[] logit = pa.logRatio(pb, t, s, g);
             double[] grad = g.toDoubleArray();
@@ -110,11 +112,11 @@ class GaussianMixtureDenoiserTest {
     void badArgumentsAreReportedWithTheirName() {
         assertThatThrownBy(() -> GaussianMixtureDensity.create(new double[] {-1}, new double[][] {{0}}, new double[] {1}, Device.CPU))
                 .isInstanceOf(NativeInvalidArgumentException.class).hasMessageContaining("weights[0]");
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU); Tensor t = Tensor.zeros(new long[] {2, 3}, DType.FLOAT64, Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Tensor t = Tensor.zeros(new long[] {2, 3}, DType.FLOAT64, Device.CPU)) {
             assertThatThrownBy(() -> d.denoise(t, new double[] {1, 1})).isInstanceOf(NativeInvalidArgumentException.class)
                     .hasMessageContaining("dim 2");
         }
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU); Tensor t = Tensor.zeros(new long[] {2, 2}, DType.FLOAT64, Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Tensor t = Tensor.zeros(new long[] {2, 2}, DType.FLOAT64, Device.CPU)) {
             assertThatThrownBy(() -> d.denoise(t, new double[] {1})).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("sigma");
             assertThatThrownBy(() -> d.denoise(t, new double[] {1, -1})).isInstanceOf(NativeInvalidArgumentException.class)
@@ -126,7 +128,7 @@ class GaussianMixtureDenoiserTest {
     void thousandsOfCreateCloseCyclesLeakNoHandle() {
         long before = io.sedm.runtime.NativeRuntime.liveHandles();
         for (int i = 0; i < 2000; i++) {
-            A.denoiser(Device.CPU).close();
+            Fixtures.denoiser(A, Device.CPU).close();
         }
         assertThat(io.sedm.runtime.NativeRuntime.liveHandles()).isEqualTo(before);
     }

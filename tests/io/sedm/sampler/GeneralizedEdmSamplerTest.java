@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.runtime.Device;
@@ -9,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** EDM's ablation sampler (§5): reduction to §4, the ES Euler path (§14.2) and its discretizations. */
 class GeneralizedEdmSamplerTest {
-    private static final Fixtures.Mixture A = Fixtures.mixtureA();
+    private static final GaussianMixture A = Fixtures.mixtureA();
 
     private static double[] run(Sampler sampler, Denoiser d, double[] sigmas, int n, long seed) {
         try (Generator g = Generator.ofSeedRange(seed, n); Generator noise = Generator.ofSeedRange(seed + 500, n);
@@ -22,7 +24,7 @@ class GeneralizedEdmSamplerTest {
     @Test
     void edmLinearNoneReducesToTheEdmSampler() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
             GeneralizedEdmSampler.Options base = GeneralizedEdmSampler.Options.defaults();
             assertThat(new GeneralizedEdmSampler(base).sigmas(d, 18)).containsExactly(sigmas);
             double heun = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base), d, sigmas, 64, 0),
@@ -43,7 +45,7 @@ class GeneralizedEdmSamplerTest {
     void eulerEpsilonScalingMatchesTheScalarRecursion() {
         // §14.2: N = 13 Euler, c = 0.5; λ = 1 and λ = 1.0048
         double[] sigmas = Fixtures.edmSigmas(13);
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(0.5, 1).denoiser(Device.CPU);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(0.5, 1), Device.CPU);
                 Tensor x0 = Tensor.of(new double[] {1.0}, new long[] {1, 1}, Device.CPU)) {
             GeneralizedEdmSampler.Options euler = GeneralizedEdmSampler.Options.defaults().withSolver(Solver.EULER, 1);
             double[] lambdas = {1.0, 1.0048};
@@ -63,7 +65,7 @@ class GeneralizedEdmSamplerTest {
     void heunEpsilonScalingLeavesTheCorrectorUnscaled() {
         // §16.4: ES on the first evaluation only; differs from the EDM-ES Heun path that scales both
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
             EpsilonScaling es = EpsilonScaling.constant(1.01);
             double[] ablation = run(new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.defaults().withEpsilonScaling(es)), d, sigmas, 8, 3);
             double[] both = run(new SedmGppSampler(SedmGppSampler.Options.edm().withEpsilonScaling(es), null), d, sigmas, 8, 3);
@@ -75,16 +77,16 @@ class GeneralizedEdmSamplerTest {
 
     @Test
     void discretizationsSpanTheirRanges() {
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
             double[] vp = new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.vp()).sigmas(d, 18);
             // VP: σ_vp(1) = 152.17 and σ_vp(1e−3) = 0.0100 with β_d = 19.9, β_min = 0.1 (re-derived β reproduce them)
-            assertThat(vp[0]).isCloseTo(SamplerMath.vpSigma(19.9, 0.1, 1), org.assertj.core.data.Offset.offset(1e-9));
-            assertThat(vp[17]).isCloseTo(SamplerMath.vpSigma(19.9, 0.1, 1e-3), org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(vp[0]).isCloseTo(io.sedm.schedule.VpSchedule.sigma(19.9, 0.1, 1), org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(vp[17]).isCloseTo(io.sedm.schedule.VpSchedule.sigma(19.9, 0.1, 1e-3), org.assertj.core.data.Offset.offset(1e-12));
             double[] ve = new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.ve()).sigmas(d, 18);
             assertThat(ve[0]).isCloseTo(100, org.assertj.core.data.Offset.offset(1e-12));
             assertThat(ve[17]).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-15));
             double[] iddpm = new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.iddpm()).sigmas(d, 18);
-            double[] u = SamplerMath.iddpmU(1000, 0.001, 0.008);
+            double[] u = io.sedm.schedule.IddpmSchedule.uTable(1000, 0.001, 0.008);
             // every iDDPM level is a u-table entry inside [0.002, 81]
             for (int i = 0; i < 18; i++) {
                 double s = iddpm[i];

@@ -1,5 +1,9 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
+import io.sedm.sde.ScoreSde;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.runtime.Device;
@@ -18,7 +22,7 @@ class MoreSamplersDistributionTest {
     private static final int N = 2000;
     /** Same bound and reasoning as {@link DistributionTest}: ~0.035 sampling noise between exact sets. */
     private static final double BOUND = 0.06;
-    private static final Fixtures.Mixture A = Fixtures.mixtureA();
+    private static final GaussianMixture A = Fixtures.mixtureA();
     private static double[] exact;
     private static GaussianMixtureDenoiser right;
     private static GaussianMixtureDenoiser wrong;
@@ -26,8 +30,8 @@ class MoreSamplersDistributionTest {
     @BeforeAll
     static void setUp() {
         exact = A.sample(N, 7);
-        right = A.denoiser(Device.CPU);
-        wrong = Fixtures.mixtureB().denoiser(Device.CPU);
+        right = Fixtures.denoiser(A, Device.CPU);
+        wrong = Fixtures.denoiser(Fixtures.mixtureB(), Device.CPU);
     }
 
     @AfterAll

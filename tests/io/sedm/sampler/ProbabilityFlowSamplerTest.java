@@ -1,5 +1,9 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
+import io.sedm.sde.ScoreSde;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.runtime.Device;
@@ -17,7 +21,7 @@ class ProbabilityFlowSamplerTest {
         double[] sigmas = sde.sigmas(2, sde.defaultEps());
         ProbabilityFlowSampler sampler = new ProbabilityFlowSampler(ProbabilityFlowSampler.Options.defaults().withSde(sde)
                 .withTolerances(tol, tol).withDenoise(false));
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(c, 2).denoiser(Device.CPU); Generator g = Generator.ofSeedRange(0, 8);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 2), Device.CPU); Generator g = Generator.ofSeedRange(0, 8);
                 Tensor z = Latents.draw(g, new long[] {8, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
                 ProbabilityFlowSampler.Result r = sampler.integrate(d, x0, sigmas, StepListener.NONE)) {
             // EDM form of the same ODE: x(σ) = x(σ_0)·√((c² + σ²)/(c² + σ_0²)), and y = s(t)·x
@@ -55,7 +59,7 @@ class ProbabilityFlowSamplerTest {
         ScoreSde sde = ScoreSde.vp();
         double[] sigmas = sde.sigmas(2, sde.defaultEps());
         ProbabilityFlowSampler sampler = new ProbabilityFlowSampler(ProbabilityFlowSampler.Options.defaults());
-        try (GaussianMixtureDenoiser d = Fixtures.mixtureA().denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU)) {
             double[] batch = run(sampler, d, sigmas, 0, 6);
             double[] single = run(sampler, d, sigmas, 4, 1);
             assertThat(Arrays.copyOfRange(batch, 8, 10)).containsExactly(single);
@@ -73,7 +77,7 @@ class ProbabilityFlowSamplerTest {
     void annealedLangevinEndsWithTheTweedieStep() {
         // with ε = 0 the Langevin steps are identities, so the output is exactly D(x_0; σ_L) (§13)
         double[] sigmas = AnnealedLangevinSampler.geometricSigmas(1.0, 0.01, 4);
-        try (GaussianMixtureDenoiser d = Fixtures.mixtureA().denoiser(Device.CPU); Generator g = Generator.ofSeedRange(0, 5);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU); Generator g = Generator.ofSeedRange(0, 5);
                 Tensor z = Latents.draw(g, new long[] {5, 2}, Device.CPU);
                 Tensor out = new AnnealedLangevinSampler(0, 3, true).sample(d, z, sigmas, null);
                 Tensor direct = d.denoise(z, PerSample.filled(5, 0.01))) {

@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.guidance.GaussianMixtureOracle;
@@ -18,13 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Per-seed determinism, convergence order, the step record and the exposure-bias probe. */
 class SamplerPropertiesTest {
-    private static final Fixtures.Mixture A = Fixtures.mixtureA();
+    private static final GaussianMixture A = Fixtures.mixtureA();
 
     /** Churned SEDM-G++ with boosting: every random draw in play. Samples seeds [first, first + n). */
     private static double[] sampleSeeds(Device device, long first, int n) {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = Fixtures.mixtureB().denoiser(device);
-                io.sedm.runtime.GaussianMixtureDensity pa = A.toNative(device)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureB(), device);
+                io.sedm.runtime.GaussianMixtureDensity pa = Fixtures.toNative(A, device)) {
             SedmGppSampler sampler = new SedmGppSampler(SedmGppSampler.Options.defaults().withChurn(10, 0.05, 50, 1.003)
                     .withBoosting(true), new GaussianMixtureOracle(pa, d.density()));
             try (Generator latents = Generator.ofSeedRange(first, n); Generator noise = Generator.ofSeedRange(first + 1_000_000, n);
@@ -63,7 +65,7 @@ class SamplerPropertiesTest {
         // the exact ODE solution from σ_max to σ_{N−1} (the last, Euler, step is D itself), then D at σ_{N−1}
         double sLast = sigmas[n - 1];
         double exact = Math.sqrt((c * c + sLast * sLast) / (c * c + sigmaMax * sigmaMax)) * c * c / (c * c + sLast * sLast);
-        try (GaussianMixtureDenoiser d = Fixtures.gaussian(c, 1).denoiser(Device.CPU);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 1), Device.CPU);
                 Tensor x0 = Tensor.of(new double[] {1.0}, new long[] {1, 1}, Device.CPU);
                 Tensor xN = new EdmSampler(EdmSampler.Options.defaults().withSolver(solver)).sample(d, x0, sigmas, null)) {
             return Math.abs(xN.toDoubleArray()[0] - exact) / exact;
@@ -86,7 +88,7 @@ class SamplerPropertiesTest {
         double[] sigmas = Fixtures.edmSigmas(18);
         List<Double> seen = new ArrayList<>();
         ExposureBiasProbe probe = new ExposureBiasProbe();
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU); Generator g = Generator.ofSeedRange(0, 32);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Generator g = Generator.ofSeedRange(0, 32);
                 Tensor z = Latents.draw(g, new long[] {32, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0])) {
             StepListener record = step -> {
                 assertThat(step.i()).isEqualTo(seen.size());
@@ -114,7 +116,7 @@ class SamplerPropertiesTest {
     @Test
     void deterministicDdimIsTheEulerStepOfTheProbabilityFlowOde() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = A.denoiser(Device.CPU); Generator g = Generator.ofSeedRange(0, 16);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Generator g = Generator.ofSeedRange(0, 16);
                 Tensor z = Latents.draw(g, new long[] {16, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
                 Tensor ddim = new DdimSampler(0).sample(d, x0, sigmas, null);
                 Tensor euler = new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)).sample(d, x0, sigmas, null)) {

@@ -1,9 +1,12 @@
 package io.sedm.sampler;
 
+import io.sedm.data.toy.GaussianMixture;
+
+import io.sedm.sde.VpTime;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.guidance.GaussianMixtureOracle;
-import io.sedm.guidance.VpTime;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
 import io.sedm.runtime.Generator;
@@ -13,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /** ALGORITHMS.md §9 tests (a)–(c) and the §14.3 oracle recovery, on the 2-D mixture of §14.1. */
 class SedmGppEquivalenceTest {
     private static final int BATCH = 16;
-    private static final Fixtures.Mixture A = Fixtures.mixtureA();
-    private static final Fixtures.Mixture B = Fixtures.mixtureB();
+    private static final GaussianMixture A = Fixtures.mixtureA();
+    private static final GaussianMixture B = Fixtures.mixtureB();
 
     private static Tensor start(double[] sigmas) {
         try (Generator g = Generator.ofSeedRange(100, BATCH); Tensor z = Latents.draw(g, new long[] {BATCH, 2}, Device.CPU)) {
@@ -32,7 +35,7 @@ class SedmGppEquivalenceTest {
     @Test
     void lambdaOneAndNoGuidanceIsEdmBitForBit() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = B.denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(B, Device.CPU)) {
             for (Solver solver : Solver.values()) {
                 // deterministic, and with churn (same per-seed noise stream)
                 for (double churn : new double[] {0, 30}) {
@@ -48,7 +51,7 @@ class SedmGppEquivalenceTest {
     @Test
     void noGuidanceIsEdmEsAndLambdaOneIsEdmGpp() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDensity pa = A.toNative(Device.CPU); GaussianMixtureDenoiser d = B.denoiser(Device.CPU)) {
+        try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU); GaussianMixtureDenoiser d = Fixtures.denoiser(B, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, d.density());
             double[] x0;
             try (Tensor t = start(sigmas)) {
@@ -73,7 +76,7 @@ class SedmGppEquivalenceTest {
     @Test
     void oracleGuidedWrongModelRetracesTheRightModel() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser right = A.denoiser(Device.CPU); GaussianMixtureDenoiser wrong = B.denoiser(Device.CPU)) {
+        try (GaussianMixtureDenoiser right = Fixtures.denoiser(A, Device.CPU); GaussianMixtureDenoiser wrong = Fixtures.denoiser(B, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(right.density(), wrong.density());
             SedmGppSampler.Options exact = SedmGppSampler.Options.defaults().withEpsilonScaling(EpsilonScaling.none())
                     .withGuidance(1, 1).withWindow(0, 1);

@@ -1,14 +1,13 @@
-package io.sedm.sampler;
+package io.sedm.sde;
 
 /**
  * The three SDEs of Song et al., "Score-Based Generative Modeling through Stochastic Differential
  * Equations", ICLR 2021 (eqs. 9, 11, 17; yang-song/score_sde_pytorch {@code sde_lib.py};
- * ALGORITHMS.md §11.1), with T = 1, as the samplers of this package need them. Temporary: replaced
- * by the {@code io.sedm.sde} objects when that package lands.
+ * ALGORITHMS.md §11.1), with T = 1.
  *
  * <p><b>Mapping to EDM coordinates.</b> The marginal is {@code y_t = s(t)·x_0 + std(t)·n}; the
  * EDM variable is {@code x = y/s(t)} at noise level {@code σ(t) = std(t)/s(t)}, so the score of
- * the SDE marginal follows from any {@link Denoiser}:
+ * the SDE marginal follows from any {@link io.sedm.sampler.Denoiser}:
  * <pre>
  *   ∇_y log p_t(y) = (s(t)·D(y/s(t); σ(t)) − y)/std(t)² = (D(y/s; σ) − y/s)/(s σ²)
  * </pre>
@@ -57,11 +56,11 @@ public record ScoreSde(Type type, double sigmaMin, double sigmaMax, double beta0
     }
 
     private double logMean(double t) {
-        return SamplerMath.vpLogMean(beta0, beta1, t);
+        return -0.25 * t * t * (beta1 - beta0) - 0.5 * t * beta0;
     }
 
     /** β(t) = β_0 + t(β_1 − β_0). */
-    double beta(double t) {
+    public double beta(double t) {
         return beta0 + t * (beta1 - beta0);
     }
 
@@ -121,7 +120,7 @@ public record ScoreSde(Type type, double sigmaMin, double sigmaMax, double beta0
     }
 
     /** The discrete VP β_i = linspace(β_0/N, β_1/N, N)[i]. */
-    double discreteBeta(double t, int n) {
+    public double discreteBeta(double t, int n) {
         int i = index(t, n);
         return beta0 / n + (n == 1 ? 0.0 : i / (n - 1.0) * (beta1 / n - beta0 / n));
     }
@@ -133,7 +132,7 @@ public record ScoreSde(Type type, double sigmaMin, double sigmaMax, double beta0
      *
      * @return {fCoef, G}
      */
-    double[] discretize(double t, int n) {
+    public double[] discretize(double t, int n) {
         return switch (type) {
             case VE -> {
                 int i = index(t, n);
@@ -156,7 +155,7 @@ public record ScoreSde(Type type, double sigmaMin, double sigmaMax, double beta0
     }
 
     /** The Langevin corrector's α_i: 1 − β_i (discrete VP β) for VP and sub-VP, 1 for VE. */
-    double langevinAlpha(double t, int n) {
+    public double langevinAlpha(double t, int n) {
         return type == Type.VE ? 1.0 : 1.0 - discreteBeta(t, n);
     }
 

@@ -1,12 +1,15 @@
-package io.sedm.train;
+package io.sedm.precond;
+
+import io.sedm.schedule.IddpmSchedule;
+import io.sedm.schedule.VpSchedule;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The coefficients that turn a raw network F into a denoiser
  * {@code D(x; σ) = c_skip(σ)·x + c_out(σ)·F(c_in(σ)·x; c_noise(σ))} (Karras et al. 2022, eq. 7
- * and Table 1; ALGORITHMS.md §2).
- *
- * <p>Note for the merge: issue 3's {@code io.sedm.precond} owns the full family; this small copy
- * (EDM, VP, VE, DDPM-discrete) keeps the training loops independent until it lands.
+ * and Table 1; ALGORITHMS.md §2). Each variant also carries the noise range the network supports
+ * and EDM's {@code round_sigma}; the per-sample {@link #fill} forms fill a batch of coefficients.
  */
 public sealed interface Preconditioning {
 
@@ -17,6 +20,41 @@ public sealed interface Preconditioning {
     double cIn(double sigma);
 
     double cNoise(double sigma);
+
+    /** Smallest supported σ (EDM's {@code net.sigma_min}; 0 = unbounded). */
+    default double sigmaMin() {
+        return 0.0;
+    }
+
+    /** Largest supported σ (EDM's {@code net.sigma_max}). */
+    default double sigmaMax() {
+        return Double.POSITIVE_INFINITY;
+    }
+
+    /** EDM's {@code round_sigma}: identity except for discrete-time models. */
+    default double roundSigma(double sigma) {
+        return sigma;
+    }
+
+    /** The four coefficients for every sample of a batch (arrays of the same length as sigma). */
+    default void fill(double[] sigma, double[] cSkip, double[] cOut, double[] cIn, double[] cNoise) {
+        for (int b = 0; b < sigma.length; b++) {
+            cSkip[b] = cSkip(sigma[b]);
+            cOut[b] = cOut(sigma[b]);
+            cIn[b] = cIn(sigma[b]);
+            cNoise[b] = cNoise(sigma[b]);
+        }
+    }
+
+    /** As {@link #fill(double[], double[], double[], double[], double[])} into JAVA_DOUBLE segments. */
+    default void fill(double[] sigma, MemorySegment cSkip, MemorySegment cOut, MemorySegment cIn, MemorySegment cNoise) {
+        for (int b = 0; b < sigma.length; b++) {
+            cSkip.setAtIndex(ValueLayout.JAVA_DOUBLE, b, cSkip(sigma[b]));
+            cOut.setAtIndex(ValueLayout.JAVA_DOUBLE, b, cOut(sigma[b]));
+            cIn.setAtIndex(ValueLayout.JAVA_DOUBLE, b, cIn(sigma[b]));
+            cNoise.setAtIndex(ValueLayout.JAVA_DOUBLE, b, cNoise(sigma[b]));
+        }
+    }
 
     /** EDMPrecond: c_skip = σ_d²/(σ²+σ_d²), c_out = σσ_d/√(σ²+σ_d²), c_in = 1/√(σ²+σ_d²), c_noise = ln(σ)/4. */
     record Edm(double sigmaData) implements Preconditioning {
@@ -35,13 +73,17 @@ public sealed interface Preconditioning {
         public double cOut(double s) { return -s; }
         public double cIn(double s) { return 1.0 / Math.sqrt(s * s + 1); }
         public double cNoise(double s) { return (m - 1) * sigmaToT(s); }
+        /** σ_vp(ε_t = 1e−5) ≈ 0.0010005. */
+        @Override public double sigmaMin() { return sigma(1e-5); }
+        /** σ_vp(1) ≈ 152.167. */
+        @Override public double sigmaMax() { return sigma(1.0); }
 
         public double sigmaToT(double s) {
-            return (Math.sqrt(betaMin * betaMin + 2 * betaD * Math.log1p(s * s)) - betaMin) / betaD;
+            return VpSchedule.sigmaInv(betaD, betaMin, s);
         }
 
         public double sigma(double t) {
-            return Math.sqrt(Math.expm1(0.5 * betaD * t * t + betaMin * t));
+            return VpSchedule.sigma(betaD, betaMin, t);
         }
 
         public static Vp defaults() {
@@ -55,6 +97,27 @@ public sealed interface Preconditioning {
         public double cOut(double s) { return s; }
         public double cIn(double s) { return 1.0; }
         public double cNoise(double s) { return Math.log(0.5 * s); }
+        @Override public double sigmaMin() { return 0.02; }
+        @Override public double sigmaMax() { return 100.0; }
+    }
+
+    /**
+     * iDDPMPrecond (Nichol &amp; Dhariwal 2021 models in EDM form; EDM Appendix C.3.4): c_skip = 1,
+     * c_out = −σ, c_in = 1/√(σ²+1), c_noise = M − 1 − argmin_j |u_j − σ|; round_sigma snaps σ to
+     * the nearest u-table entry; σ ∈ [u_{M−1}, u_0].
+     */
+    record Iddpm(double[] u) implements Preconditioning {
+        public static Iddpm defaults() {
+            return new Iddpm(IddpmSchedule.uTable());
+        }
+
+        public double cSkip(double s) { return 1.0; }
+        public double cOut(double s) { return -s; }
+        public double cIn(double s) { return 1.0 / Math.sqrt(s * s + 1); }
+        public double cNoise(double s) { return (u.length - 1) - 1 - IddpmSchedule.nearestIndex(u, s); }
+        @Override public double sigmaMin() { return u[u.length - 2]; }
+        @Override public double sigmaMax() { return u[0]; }
+        @Override public double roundSigma(double s) { return u[IddpmSchedule.nearestIndex(u, s)]; }
     }
 
     /**
