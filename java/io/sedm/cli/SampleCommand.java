@@ -2,11 +2,14 @@ package io.sedm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sedm.data.Npy;
 import io.sedm.guidance.Discriminator;
 import io.sedm.guidance.GaussianMixtureOracle;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
+import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
+import io.sedm.sampler.Denoiser;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.EpsilonScaling;
 import io.sedm.sampler.ExposureBiasProbe;
@@ -16,6 +19,13 @@ import io.sedm.sampler.Sampler;
 import io.sedm.sampler.SedmGppSampler;
 import io.sedm.sampler.Solver;
 import io.sedm.sampler.StepListener;
+import io.sedm.train.ClassifierTrainer;
+import io.sedm.train.DenoiserTrainer;
+import io.sedm.train.DiscriminatorTrainer;
+import io.sedm.train.MlpConfig;
+import io.sedm.train.NetworkDenoiser;
+import io.sedm.train.NetworkDiscriminator;
+import io.sedm.train.SongUNetConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +36,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code sedm sample}: draws samples with the EDM-family samplers (EDM, EDM-ES, EDM-G++, SEDM-G++)
@@ -122,13 +132,19 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--dg-boosting", defaultValue = "false", description = "DG boosting (extra churn for samples judged fake)")
     boolean dgBoosting;
 
-    @Option(names = "--denoiser", required = true, paramLabel = "gmm:FILE.json",
-            description = "the model; gmm:FILE = exact Gaussian-mixture denoiser from {weights, means, variances}")
+    @Option(names = "--denoiser", required = true, paramLabel = "gmm:FILE.json|checkpoint:SIDECAR.json",
+            description = "the model: gmm:FILE = exact Gaussian-mixture denoiser from {weights, means, variances}; "
+                    + "checkpoint:SIDECAR = the EMA network of a `sedm train` checkpoint (EDM preconditioning)")
     String denoiser;
 
-    @Option(names = "--discriminator", paramLabel = "oracle:FILE.json",
-            description = "oracle:FILE = exact discriminator between the data mixture FILE and a gmm: denoiser")
+    @Option(names = "--discriminator", paramLabel = "oracle:FILE.json|net:SIDECAR.json",
+            description = "oracle:FILE = exact discriminator between the data mixture FILE and a gmm: denoiser; "
+                    + "net:SIDECAR = a `sedm train-discriminator` head (needs --classifier)")
     String discriminator;
+
+    @Option(names = "--classifier", paramLabel = "SIDECAR.json",
+            description = "the `sedm train-classifier` checkpoint whose trunk feeds a net: discriminator")
+    Path classifier;
 
     @Option(names = "--seeds", defaultValue = "0-63", paramLabel = "LIST", description = "seeds, e.g. 0-63 or 1,5,10-19")
     String seeds;
@@ -148,7 +164,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/sample", paramLabel = "DIR", description = "output folder")
     Path out;
 
-    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|float64", description = "dtype of samples.npy")
+    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|float64|uint8",
+            description = "dtype of samples.npy; uint8 writes [N, H, W, C] images (the fake set of train-discriminator)")
     String dtype;
 
     @Option(names = "--probe", defaultValue = "false", description = "write exposure-bias CSV (per-step mean ‖ε̂‖)")
@@ -231,16 +248,24 @@ public final class SampleCommand implements Callable<Integer> {
             b = 1.0;
         }
         boolean guided = w1 != 0 || dgW2 != 0 || dgBoosting;
-        require(!guided || discriminator != null, "--sampler " + kind + " with DG weights needs --discriminator oracle:FILE.json");
-        require(denoiser.startsWith("gmm:"), "--denoiser must be gmm:FILE.json, got '" + denoiser + "'");
-        require(discriminator == null || discriminator.startsWith("oracle:"), "--discriminator must be oracle:FILE.json, got '" + discriminator + "'");
+        require(!guided || discriminator != null,
+                "--sampler " + kind + " with DG weights needs --discriminator oracle:FILE.json or net:SIDECAR.json");
+        require(denoiser.startsWith("gmm:") || denoiser.startsWith("checkpoint:"),
+                "--denoiser must be gmm:FILE.json or checkpoint:SIDECAR.json, got '" + denoiser + "'");
+        require(discriminator == null || discriminator.startsWith("oracle:") || discriminator.startsWith("net:"),
+                "--discriminator must be oracle:FILE.json or net:SIDECAR.json, got '" + discriminator + "'");
+        require(discriminator == null || !discriminator.startsWith("oracle:") || denoiser.startsWith("gmm:"),
+                "--discriminator oracle: needs a gmm: denoiser (the oracle is the exact ratio of two mixtures)");
+        require(discriminator == null || !discriminator.startsWith("net:") || classifier != null,
+                "--discriminator net: needs --classifier SIDECAR.json (the trunk the head was trained on)");
         require(batch >= 1, "--batch must be >= 1, got " + batch);
         try {
             Device.parse(device);
         } catch (IllegalArgumentException e) {
             throw bad("--device: " + e.getMessage());
         }
-        require(dtype.equals("float32") || dtype.equals("float64"), "--dtype must be float32 or float64, got '" + dtype + "'");
+        require(dtype.equals("float32") || dtype.equals("float64") || dtype.equals("uint8"),
+                "--dtype must be float32, float64 or uint8 (NHWC images, EDM's quantisation), got '" + dtype + "'");
         long[] shapeDims = null;
         if (shape != null) {
             try {
@@ -310,22 +335,52 @@ public final class SampleCommand implements Callable<Integer> {
         json.writeValue(outDir.resolve("options.json").toFile(), printable);
         double[] sigmas = edmSigmas(r.steps(), r.sigmaMin(), r.sigmaMax(), r.rho());
         long[] seedList = r.seeds();
-        try (GaussianMixtureDenoiser model = GaussianMixtureDenoiser.fromJson(Path.of(r.denoiser().substring(4)), dev);
-                GaussianMixtureDenoiser data = r.discriminator() == null ? null
-                        : GaussianMixtureDenoiser.fromJson(Path.of(r.discriminator().substring(7)), dev)) {
-            int dim = model.dim();
-            long[] sample = r.shape() == null ? new long[] {dim} : r.shape();
+        List<AutoCloseable> owned = new ArrayList<>();
+        try {
+            Denoiser model;
+            long[] natural;
+            if (r.denoiser().startsWith("gmm:")) {
+                GaussianMixtureDenoiser gmm = GaussianMixtureDenoiser.fromJson(Path.of(r.denoiser().substring(4)), dev);
+                owned.add(gmm);
+                model = gmm;
+                natural = new long[] {gmm.dim()};
+            } else {
+                Path sidecar = Path.of(r.denoiser().substring("checkpoint:".length()));
+                natural = switch (DenoiserTrainer.networkConfig(sidecar)) {
+                    case SongUNetConfig u -> new long[] {u.inChannels(), u.imgResolution(), u.imgResolution()};
+                    case MlpConfig m -> new long[] {m.inFeatures()};
+                    default -> throw bad("--denoiser " + r.denoiser() + " is not a denoiser checkpoint (U-Net or MLP)");
+                };
+                Network net = DenoiserTrainer.loadEma(sidecar, dev);
+                owned.add(net);
+                model = NetworkDenoiser.edm(net);
+            }
+            long naturalNumel = Arrays.stream(natural).reduce(1, (a, b) -> a * b);
+            long[] sample = r.shape() == null ? natural : r.shape();
             long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
-            require(per == dim, "--shape " + Arrays.toString(sample) + " has " + per + " elements but the model's dim is " + dim);
-            Discriminator disc = data == null ? null : new GaussianMixtureOracle(data.density(), model.density());
+            require(per == naturalNumel, "--shape " + Arrays.toString(sample) + " has " + per
+                    + " elements but the model's sample has " + naturalNumel);
+            Discriminator disc = null;
+            if (r.discriminator() != null && r.discriminator().startsWith("oracle:")) {
+                GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(r.discriminator().substring(7)), dev);
+                owned.add(data);
+                disc = new GaussianMixtureOracle(data.density(), ((GaussianMixtureDenoiser) model).density());
+            } else if (r.discriminator() != null) {
+                Network trunk = ClassifierTrainer.loadTrunk(classifier, dev);
+                owned.add(trunk);
+                Network head = DiscriminatorTrainer.loadHead(Path.of(r.discriminator().substring(4)), dev);
+                owned.add(head);
+                disc = new NetworkDiscriminator(trunk, head);
+            }
             Sampler sampler = samplerFor(r, disc);
-            NpyFile z = null;
+            Npy.Array z = null;
             if (r.latents() != null) {
-                z = NpyFile.read(Path.of(r.latents()));
-                require(z.shape().length >= 1 && z.shape()[0] == seedList.length && z.data().length == seedList.length * per,
+                z = Npy.read(Path.of(r.latents()));
+                require(z.shape().length >= 1 && z.shape()[0] == seedList.length && z.numel() == seedList.length * per,
                         "--latents " + r.latents() + " has shape " + Arrays.toString(z.shape()) + " but " + seedList.length
                                 + " seeds × " + per + " values are needed");
             }
+            double[] zData = z == null ? null : z.toDoubles();
             ExposureBiasProbe exposure = r.probe() ? new ExposureBiasProbe() : null;
             StepListener listener = exposure == null ? StepListener.NONE : exposure;
             double[] all = new double[Math.toIntExact(seedList.length * per)];
@@ -337,7 +392,7 @@ public final class SampleCommand implements Callable<Integer> {
                 System.arraycopy(sample, 0, batchShape, 1, sample.length);
                 try (Generator g = Generator.ofSeeds(batchSeeds);
                         Tensor latent = z == null ? Latents.draw(g, batchShape, dev)
-                                : upload(Arrays.copyOfRange(z.data(), Math.toIntExact(start * per), Math.toIntExact((start + n) * per)),
+                                : upload(Arrays.copyOfRange(zData, Math.toIntExact(start * per), Math.toIntExact((start + n) * per)),
                                         batchShape, dev);
                         Tensor x0 = Latents.scaled(latent, sigmas[0]);
                         Tensor xN = sampler.sample(model, x0, sigmas, g, listener)) {
@@ -347,7 +402,14 @@ public final class SampleCommand implements Callable<Integer> {
             long[] fullShape = new long[sample.length + 1];
             fullShape[0] = seedList.length;
             System.arraycopy(sample, 0, fullShape, 1, sample.length);
-            NpyFile.write(outDir.resolve("samples.npy"), fullShape, all, r.dtype().equals("float32"));
+            if (r.dtype().equals("uint8")) {
+                require(sample.length == 3, "--dtype uint8 needs image samples [C, H, W], got " + Arrays.toString(sample));
+                Npy.write(outDir.resolve("samples.npy"), Npy.Array.ofBytes(toUint8Nhwc(all, seedList.length, sample),
+                        seedList.length, sample[1], sample[2], sample[0]));
+            } else {
+                Npy.write(outDir.resolve("samples.npy"), r.dtype().equals("float32")
+                        ? Npy.Array.ofFloats(toFloats(all), fullShape) : Npy.Array.ofDoubles(all, fullShape));
+            }
             if (sample.length == 3 && (sample[0] == 1 || sample[0] == 3)) {
                 ImageGrid.write(outDir.resolve("grid.png"), all, seedList.length, (int) sample[0], (int) sample[1], (int) sample[2]);
             }
@@ -356,8 +418,38 @@ public final class SampleCommand implements Callable<Integer> {
             }
             stdout.printf("wrote %d samples to %s%n", seedList.length, outDir.resolve("samples.npy"));
             stdout.flush();
+        } finally {
+            for (int k = owned.size() - 1; k >= 0; k--) {
+                owned.get(k).close();
+            }
         }
         return 0;
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
+    /** [N, C, H, W] in [−1, 1] → uint8 [N, H, W, C] with EDM's k = clamp(floor(127.5·x + 128), 0, 255). */
+    static byte[] toUint8Nhwc(double[] x, int n, long[] chw) {
+        int c = (int) chw[0];
+        int h = (int) chw[1];
+        int w = (int) chw[2];
+        byte[] out = new byte[n * c * h * w];
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        out[((i * h + y) * w + xx) * c + ch] = (byte) ImageGrid.pixel(x[((i * c + ch) * h + y) * w + xx]);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static Tensor upload(double[] values, long[] shape, Device dev) {

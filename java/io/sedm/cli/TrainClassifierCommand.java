@@ -47,8 +47,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
             System.out.println(resolved.toPrettyString());
             return 0;
         }
-        ImageDataset data = FashionMnist.load(FashionMnist.DEFAULT_DIR, true, dataLimit, 32);
-        ImageDataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, false, 2000, 32);
+        ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, dataLimit, 32);
+        ImageDataset test = FashionMnist.load(FashionMnist.directory(), false, 2000, 32);
         RunDirectory run = RunDirectory.create(outdir, desc);
         run.writeOptions(resolved.toPrettyString());
         try (ClassifierTrainer t = new ClassifierTrainer(config(), opts, data, Device.parse(device))) {

@@ -50,7 +50,7 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
             return 0;
         }
         Device dev = Device.parse(device);
-        ImageDataset real = FashionMnist.load(FashionMnist.DEFAULT_DIR, true, dataLimit, 32);
+        ImageDataset real = FashionMnist.load(FashionMnist.directory(), true, dataLimit, 32);
         Npy.Array a = fake.toString().endsWith(".npz") ? Npy.readNpz(fake).values().iterator().next() : Npy.read(fake);
         ImageDataset generated = Npy.imagesFromNhwc(a);
         RunDirectory run = RunDirectory.create(outdir, desc);

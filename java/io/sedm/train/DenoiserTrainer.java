@@ -83,7 +83,7 @@ public final class DenoiserTrainer implements AutoCloseable {
     public static ImageDataset loadData(TrainOptions options) {
         ImageDataset d;
         if (options.dataset().equals("fashion-mnist")) {
-            d = FashionMnist.load(FashionMnist.DEFAULT_DIR, true, options.dataLimit(), options.resolution());
+            d = FashionMnist.load(FashionMnist.directory(), true, options.dataLimit(), options.resolution());
         } else {
             Path p = Path.of(options.dataset());
             Npy.Array a = p.toString().endsWith(".npz") ? Npy.readNpz(p).values().iterator().next() : Npy.read(p);
@@ -258,6 +258,11 @@ public final class DenoiserTrainer implements AutoCloseable {
             t.close();
             throw e;
         }
+    }
+
+    /** The network architecture a checkpoint sidecar records. */
+    public static NetworkConfig networkConfig(Path sidecar) {
+        return NetworkConfig.fromJson(readSidecar(sidecar).path("network").toString());
     }
 
     /** Loads just the EMA network of a checkpoint (for sampling). */

@@ -107,6 +107,25 @@ public final class DiscriminatorTrainer implements AutoCloseable {
         return sidecar;
     }
 
+    /** The trained head of a {@link #save saved} discriminator, eval mode, frozen. */
+    public static Network loadHead(Path sidecar, Device device) {
+        var side = DenoiserTrainer.readSidecar(sidecar);
+        if (!"discriminator".equals(side.path("kind").asText())) {
+            throw new IllegalArgumentException("checkpoint " + sidecar + " is not a discriminator (kind = "
+                    + side.path("kind").asText() + ")");
+        }
+        Network head = NetworkConfig.fromJson(side.path("network").toString()).build(device);
+        try {
+            head.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), true);
+            head.setTraining(false);
+            head.setRequiresGrad(false);
+            return head;
+        } catch (RuntimeException e) {
+            head.close();
+            throw e;
+        }
+    }
+
     @Override
     public void close() {
         adam.close();

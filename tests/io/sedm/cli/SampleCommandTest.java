@@ -1,5 +1,7 @@
 package io.sedm.cli;
 
+import io.sedm.data.Npy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -71,7 +73,7 @@ class SampleCommandTest {
         Result r = run("--denoiser", model, "--seeds", "0-7", "--batch", "3", "--shape", "1,2,2", "--out", a.toString(),
                 "--dtype", "float64", "--probe");
         assertThat(r.code()).as(r.err()).isZero();
-        NpyFile samples = NpyFile.read(a.resolve("samples.npy"));
+        Npy.Array samples = Npy.read(a.resolve("samples.npy"));
         assertThat(samples.shape()).containsExactly(8, 1, 2, 2);
         assertThat(ImageIO.read(a.resolve("grid.png").toFile()).getWidth()).isEqualTo(3 * 2);
         assertThat(Files.readAllLines(a.resolve("exposure.csv"))).hasSize(19);
@@ -83,24 +85,24 @@ class SampleCommandTest {
             z = t.toDoubleArray();
         }
         Path latents = dir.resolve("z.npy");
-        NpyFile.write(latents, new long[] {8, 1, 2, 2}, z, false);
+        Npy.write(latents, Npy.Array.ofDoubles(z, 8, 1, 2, 2));
         Path b = dir.resolve("b");
         r = run("--denoiser", model, "--seeds", "0-7", "--batch", "8", "--shape", "1,2,2", "--out", b.toString(),
                 "--dtype", "float64", "--latents", latents.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(NpyFile.read(b.resolve("samples.npy")).data()).containsExactly(samples.data());
+        assertThat(Npy.read(b.resolve("samples.npy")).toDoubles()).containsExactly(samples.toDoubles());
     }
 
     @Test
     void npyHeaderIsVersionOneAlignedTo64Bytes(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.npy");
-        NpyFile.write(f, new long[] {3}, new double[] {1, 2, 3}, true);
+        Npy.write(f, Npy.Array.ofFloats(new float[] {1, 2, 3}, 3));
         byte[] bytes = Files.readAllBytes(f);
         assertThat(bytes[6]).isEqualTo((byte) 1);
         assertThat(bytes[7]).isEqualTo((byte) 0);
         int headerLen = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
         assertThat((10 + headerLen) % 64).isZero();
         assertThat(new String(bytes, 10, headerLen)).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }").endsWith("\n");
-        assertThat(NpyFile.read(f).data()).containsExactly(1, 2, 3);
+        assertThat(Npy.read(f).toDoubles()).containsExactly(1, 2, 3);
     }
 }
