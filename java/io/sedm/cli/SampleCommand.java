@@ -396,7 +396,15 @@ public final class SampleCommand implements Callable<Integer> {
                                         batchShape, dev);
                         Tensor x0 = Latents.scaled(latent, sigmas[0]);
                         Tensor xN = sampler.sample(model, x0, sigmas, g, listener)) {
-                    System.arraycopy(xN.toDoubleArray(), 0, all, Math.toIntExact(start * per), Math.toIntExact(n * per));
+                    double[] got = xN.toDoubleArray();
+                    for (int i = 0; i < got.length; i++) {
+                        if (!Double.isFinite(got[i])) {
+                            throw new IllegalStateException("sample of seed " + batchSeeds[(int) (i / per)]
+                                    + " is not finite (" + got[i] + "): the denoiser or discriminator produced NaN/Inf; "
+                                    + "nothing was written to " + outDir.resolve("samples.npy"));
+                        }
+                    }
+                    System.arraycopy(got, 0, all, Math.toIntExact(start * per), Math.toIntExact(n * per));
                 }
             }
             long[] fullShape = new long[sample.length + 1];

@@ -15,12 +15,14 @@ import org.slf4j.LoggerFactory;
 final class NativeHandle implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NativeHandle.class);
     private static final Cleaner CLEANER = Cleaner.create();
+    /** {@code -Dsedm.leakTrace=true}: remember where each handle was created and log it with a leak. */
+    private static final boolean TRACE = Boolean.getBoolean("sedm.leakTrace");
 
     private final State state;
     private final Cleaner.Cleanable cleanable;
 
     NativeHandle(Object owner, String kind, MemorySegment address, Consumer<MemorySegment> destroy) {
-        this.state = new State(kind, address, destroy);
+        this.state = new State(kind, address, destroy, TRACE ? new Throwable(kind + " created here") : null);
         this.cleanable = CLEANER.register(owner, state);
     }
 
@@ -47,19 +49,26 @@ final class NativeHandle implements AutoCloseable {
         private final MemorySegment address;
         private final Consumer<MemorySegment> destroy;
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final Throwable origin;
         private volatile boolean explicit;
 
-        State(String kind, MemorySegment address, Consumer<MemorySegment> destroy) {
+        State(String kind, MemorySegment address, Consumer<MemorySegment> destroy, Throwable origin) {
             this.kind = kind;
             this.address = address;
             this.destroy = destroy;
+            this.origin = origin;
         }
 
         @Override
         public void run() {
             if (closed.compareAndSet(false, true)) {
                 if (!explicit) {
-                    LOG.warn("leaked {} (never closed); freed by the cleaner", kind);
+                    if (origin != null) {
+                        LOG.warn("leaked {} (never closed); freed by the cleaner", kind, origin);
+                    } else {
+                        LOG.warn("leaked {} (never closed); freed by the cleaner (-Dsedm.leakTrace=true shows where it was created)",
+                                kind);
+                    }
                 }
                 destroy.accept(address);
             }

@@ -48,12 +48,13 @@ public final class NetworkDenoiser implements Denoiser {
         DType dt = x.dtype();
         try (Tensor xIn = x.emptyLike()) {
             Ops.combine(xIn, cIn, x);
-            try (Tensor f = net.forward(xIn, cNoise, classLabels, false); Tensor fx = f.to(x.device(), dt)) {
+            try (Tensor f = net.forward(xIn, cNoise, classLabels, false); Tensor fx = f.to(x.device(), dt);
+                    Tensor fView = fx.reshape(x.shape())) {
                 if (out.dtype() == dt) {
-                    Ops.combine(out, mix, x, fx.reshape(x.shape()));
+                    Ops.combine(out, mix, x, fView);
                 } else {
                     try (Tensor d = x.emptyLike()) {
-                        Ops.combine(d, mix, x, fx.reshape(x.shape()));
+                        Ops.combine(d, mix, x, fView);
                         out.copyFrom(d);
                     }
                 }

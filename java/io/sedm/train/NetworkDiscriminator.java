@@ -36,9 +36,10 @@ public final class NetworkDiscriminator implements Discriminator {
             double[] l = logit.toDoubleArray();
             double[] ones = new double[batch];
             java.util.Arrays.fill(ones, 1.0);
-            try (Tensor g = Tensor.of(ones, logit.shape(), Device.CPU); Tensor gFeats = head.backwardToInput(g);
-                 Tensor gx = trunk.backwardToInput(gFeats)) {
-                gradOut.copyFrom(gx.reshape(gradOut.shape()));
+            try (Tensor gHost = Tensor.of(ones, logit.shape(), Device.CPU); Tensor g = gHost.to(logit.device(), logit.dtype());
+                 Tensor gFeats = head.backwardToInput(g); Tensor gx = trunk.backwardToInput(gFeats);
+                 Tensor gView = gx.reshape(gradOut.shape())) {
+                gradOut.copyFrom(gView);
             }
             return l;
         }

@@ -105,4 +105,25 @@ class SampleCommandTest {
         assertThat(new String(bytes, 10, headerLen)).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }").endsWith("\n");
         assertThat(Npy.read(f).toDoubles()).containsExactly(1, 2, 3);
     }
+
+    @Test
+    void nonFiniteSamplesAndMissingFilesFailWithAMessageAndWriteNothing(@TempDir Path dir) throws Exception {
+        String model = "gmm:" + gmm(dir);
+        double[] z = new double[2 * 4];
+        z[5] = Double.NaN; // the second seed starts from NaN
+        Path latents = dir.resolve("nan.npy");
+        Npy.write(latents, Npy.Array.ofDoubles(z, 2, 4));
+        Path out = dir.resolve("out");
+        Result r = run("--denoiser", model, "--seeds", "10,11", "--latents", latents.toString(), "--out", out.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("sample of seed 11 is not finite").contains("nothing was written");
+        assertThat(out.resolve("samples.npy")).doesNotExist();
+
+        r = run("--denoiser", "gmm:" + dir.resolve("missing.json"), "--out", out.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("missing.json");
+        r = run("--denoiser", "checkpoint:" + dir.resolve("nope.json"), "--out", out.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("nope.json");
+    }
 }

@@ -48,7 +48,10 @@ class CheckpointTest {
         try (Network a = TINY.build(Device.CPU); Network b = TINY.withInitSeed(99).build(Device.CPU)) {
             a.setTraining(false);
             b.setTraining(false);
-            a.set("dec.8x8_aux_conv.weight", a.get("enc.8x8_conv.weight").reshape(1, 8, 1, 3, 3).slice(0, 1).reshape(1, 8, 3, 3));
+            try (Tensor w = a.get("enc.8x8_conv.weight"); Tensor v = w.reshape(1, 8, 1, 3, 3); Tensor s = v.slice(0, 1);
+                    Tensor t = s.reshape(1, 8, 3, 3)) {
+                a.set("dec.8x8_aux_conv.weight", t);
+            }
             assertThat(output(a, 1)).isNotEqualTo(output(b, 1));
             a.save(file, Map.of("note", "test"));
             b.load(file, true);
