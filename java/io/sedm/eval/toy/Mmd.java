@@ -19,7 +19,8 @@ import java.util.Arrays;
  * U-statistic when P ≠ Q; by the Efron–Stein inequality it is biased upwards, which matters in
  * the degenerate case P = Q where it overstates the O(1/n²) variance (about twofold): the
  * standard error is conservative there. Every leave-one-out value comes from kernel row sums,
- * so the whole estimate costs O((n + m)²) kernel evaluations and O(n + m) memory.
+ * so the whole estimate costs O((n + m)²) kernel evaluations and O(n + m) memory
+ * (see {@link TwoSampleUStatistic}).
  */
 public final class Mmd {
     /** Pooled points beyond which {@link #medianHeuristic} uses an evenly strided subset. */
@@ -39,32 +40,14 @@ public final class Mmd {
      * @param y m × d, m ≥ 3
      */
     public static Estimate estimate(double[][] x, double[][] y, double bandwidth) {
-        int n = x.length;
-        int m = y.length;
-        if (n < 3 || m < 3) {
-            throw new IllegalArgumentException("the jackknife needs at least 3 points per sample");
-        }
-        RowSums s = rowSums(x, y, bandwidth);
-        double value = combine(s.totalXx, n, s.totalYy, m, s.totalXy);
-        double[] leaveX = new double[n];
-        for (int i = 0; i < n; i++) {
-            leaveX[i] = combine(s.totalXx - 2 * s.xx[i], n - 1, s.totalYy, m, s.totalXy - s.xyByX[i]);
-        }
-        double[] leaveY = new double[m];
-        for (int j = 0; j < m; j++) {
-            leaveY[j] = combine(s.totalXx, n, s.totalYy - 2 * s.yy[j], m - 1, s.totalXy - s.xyByY[j]);
-        }
-        double variance = jackknifeSpread(leaveX) + jackknifeSpread(leaveY);
-        return new Estimate(value, Math.sqrt(variance));
+        checkBandwidth(bandwidth);
+        return TwoSampleUStatistic.withJackknife(x, y, (a, b) -> kernel(a, b, bandwidth));
     }
 
     /** MMD²_u alone (n, m ≥ 2). */
     public static double mmdSquared(double[][] x, double[][] y, double bandwidth) {
-        if (x.length < 2 || y.length < 2) {
-            throw new IllegalArgumentException("need at least 2 points per sample");
-        }
-        RowSums s = rowSums(x, y, bandwidth);
-        return combine(s.totalXx, x.length, s.totalYy, y.length, s.totalXy);
+        checkBandwidth(bandwidth);
+        return TwoSampleUStatistic.value(x, y, (a, b) -> kernel(a, b, bandwidth));
     }
 
     /**
@@ -101,70 +84,13 @@ public final class Mmd {
         return Math.exp(-squaredDistance(a, b) / (2 * bandwidth * bandwidth));
     }
 
-    private record RowSums(double[] xx, double[] yy, double[] xyByX, double[] xyByY, double totalXx, double totalYy,
-            double totalXy) {}
-
-    /** Off-diagonal within-sample row sums and cross-sample row/column sums of the kernel matrix. */
-    private static RowSums rowSums(double[][] x, double[][] y, double h) {
-        if (!(h > 0)) {
-            throw new IllegalArgumentException("bandwidth must be positive");
+    private static void checkBandwidth(double h) {
+        if (!(h > 0) || Double.isInfinite(h)) {
+            throw new IllegalArgumentException("bandwidth must be positive and finite");
         }
-        double[] xx = withinRowSums(x, h);
-        double[] yy = withinRowSums(y, h);
-        double[] byX = new double[x.length];
-        double[] byY = new double[y.length];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < y.length; j++) {
-                double k = kernel(x[i], y[j], h);
-                byX[i] += k;
-                byY[j] += k;
-            }
-        }
-        return new RowSums(xx, yy, byX, byY, sum(xx), sum(yy), sum(byX));
     }
 
-    private static double[] withinRowSums(double[][] x, double h) {
-        double[] r = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = i + 1; j < x.length; j++) {
-                double k = kernel(x[i], x[j], h);
-                r[i] += k;
-                r[j] += k;
-            }
-        }
-        return r;
-    }
-
-    /** The U-statistic from the sums Σ_{i≠j} k(x, x), Σ_{i≠j} k(y, y), Σ k(x, y). */
-    private static double combine(double sumXx, int n, double sumYy, int m, double sumXy) {
-        return sumXx / ((double) n * (n - 1)) + sumYy / ((double) m * (m - 1)) - 2 * sumXy / ((double) n * m);
-    }
-
-    /** (k − 1)/k Σ (θᵢ − θ̄)² over k leave-one-out values. */
-    static double jackknifeSpread(double[] leaveOneOut) {
-        int k = leaveOneOut.length;
-        double mean = sum(leaveOneOut) / k;
-        double ss = 0;
-        for (double v : leaveOneOut) {
-            ss += (v - mean) * (v - mean);
-        }
-        return (k - 1.0) / k * ss;
-    }
-
-    static double squaredDistance(double[] a, double[] b) {
-        double s = 0;
-        for (int d = 0; d < a.length; d++) {
-            double t = a[d] - b[d];
-            s += t * t;
-        }
-        return s;
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double t : v) {
-            s += t;
-        }
-        return s;
+    private static double squaredDistance(double[] a, double[] b) {
+        return TwoSampleUStatistic.squaredDistance(a, b);
     }
 }

@@ -56,7 +56,7 @@ class MmdTest {
             }
             leaveY[j] = Mmd.mmdSquared(x, yj, h);
         }
-        double se = Math.sqrt(Mmd.jackknifeSpread(leave) + Mmd.jackknifeSpread(leaveY));
+        double se = Math.sqrt(TwoSampleUStatistic.jackknifeSpread(leave) + TwoSampleUStatistic.jackknifeSpread(leaveY));
         Estimate e = Mmd.estimate(x, y, h);
         assertThat(e.value()).isCloseTo(Mmd.mmdSquared(x, y, h), within(1e-12));
         assertThat(e.standardError()).isCloseTo(se, within(1e-12));
