@@ -114,6 +114,31 @@ public record ScoreSde(Type type, double sigmaMin, double sigmaMax, double beta0
         };
     }
 
+    /** Reverse-time SDE drift (Song et al. 2021, eq. 6): f(x, t) − g(t)²·∇ log p_t(x), per element. */
+    public double reverseDrift(double x, double score, double t) {
+        return driftCoef(t) * x - diffusionSquared(t) * score;
+    }
+
+    /** Probability-flow ODE drift (Song et al. 2021, eq. 13): f(x, t) − ½ g(t)²·∇ log p_t(x). */
+    public double probabilityFlowDrift(double x, double score, double t) {
+        return driftCoef(t) * x - 0.5 * diffusionSquared(t) * score;
+    }
+
+    /** Standard deviation of the prior p_T: σ_max for VE, 1 for VP and sub-VP. */
+    public double priorStd() {
+        return type == Type.VE ? sigmaMax : 1.0;
+    }
+
+    /** ln p_T(z) of the prior N(0, priorStd² I) (§11.1). */
+    public double priorLogDensity(double[] z) {
+        double s2 = priorStd() * priorStd();
+        double sq = 0;
+        for (double v : z) {
+            sq += v * v;
+        }
+        return -0.5 * z.length * Math.log(2 * Math.PI * s2) - sq / (2 * s2);
+    }
+
     /** The discrete chain index of score_sde: i = trunc(t(N − 1)). */
     private static int index(double t, int n) {
         return (int) (t * (n - 1));
