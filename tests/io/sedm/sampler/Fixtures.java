@@ -1,6 +1,7 @@
 package io.sedm.sampler;
 
 import io.sedm.data.toy.GaussianMixture;
+import io.sedm.eval.toy.SlicedWasserstein;
 
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
@@ -53,38 +54,17 @@ final class Fixtures {
      * Sliced Wasserstein-1 distance between two equally sized 2-D point sets, averaged over
      * {@code projections} fixed directions (a private helper until io.sedm.eval.toy lands).
      */
+    /** Sliced W1 between two flat [n, dim] point sets ({@link SlicedWasserstein}, fixed directions). */
     static double slicedWasserstein(double[] a, double[] b, int dim, int projections) {
-        int n = a.length / dim;
-        if (b.length / dim != n) {
-            throw new IllegalArgumentException("point sets must have equal sizes");
+        return SlicedWasserstein.estimate(rows(a, dim), rows(b, dim), 1, projections, new SplittableRandom(12345)).value();
+    }
+
+    private static double[][] rows(double[] flat, int dim) {
+        double[][] out = new double[flat.length / dim][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
         }
-        SplittableRandom rng = new SplittableRandom(12345);
-        double total = 0;
-        for (int p = 0; p < projections; p++) {
-            double[] dir = new double[dim];
-            double norm = 0;
-            for (int j = 0; j < dim; j++) {
-                dir[j] = gaussian(rng);
-                norm += dir[j] * dir[j];
-            }
-            norm = Math.sqrt(norm);
-            double[] pa = new double[n];
-            double[] pb = new double[n];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < dim; j++) {
-                    pa[i] += a[i * dim + j] * dir[j] / norm;
-                    pb[i] += b[i * dim + j] * dir[j] / norm;
-                }
-            }
-            java.util.Arrays.sort(pa);
-            java.util.Arrays.sort(pb);
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += Math.abs(pa[i] - pb[i]);
-            }
-            total += s / n;
-        }
-        return total / projections;
+        return out;
     }
 
     static double maxAbsDiff(double[] a, double[] b) {

@@ -110,6 +110,7 @@ public final class ToyDatasets {
         int dim = means[0].length;
         double[][] out = new double[n][dim];
         for (int i = 0; i < n; i++) {
+            // inverse CDF on the cumulative weights (zero weights are never picked), then N(μ_k, c_k² I)
             int k = component(cumulative, rng.nextDouble());
             double sd = Math.sqrt(variances[k]);
             for (int d = 0; d < dim; d++) {

@@ -1,5 +1,7 @@
 package io.sedm.eval.toy;
 
+import io.sedm.data.toy.GaussianMixture;
+
 /**
  * Mean negative log-likelihood of samples under a known isotropic Gaussian mixture
  * p(x) = Σ_k w_k N(x; μ_k, σ_k² I) — for samples drawn from p itself this estimates the
@@ -21,67 +23,53 @@ public final class MixtureNll {
      * @param variances σ_k² &gt; 0
      */
     public static Estimate estimate(double[][] samples, double[] weights, double[][] means, double[] variances) {
+        return estimate(samples, mixture(weights, means, variances));
+    }
+
+    /** The same for a {@link GaussianMixture} (its exact log-density at σ = 0). */
+    public static Estimate estimate(double[][] samples, GaussianMixture mixture) {
         int n = samples.length;
         if (n < 2) {
             throw new IllegalArgumentException("need at least 2 samples for a standard error");
         }
-        double[] logWeights = logNormalisedWeights(weights, means.length, variances.length);
         double[] nll = new double[n];
         for (int i = 0; i < n; i++) {
-            nll[i] = -logDensityGivenLogWeights(samples[i], logWeights, means, variances);
+            if (samples[i].length != mixture.dim()) {
+                throw new IllegalArgumentException("sample " + i + " has dimension " + samples[i].length
+                        + " but the mixture has " + mixture.dim());
+            }
+            nll[i] = -mixture.logProb(samples[i], 0.0);
         }
         return SlicedWasserstein.meanAndStandardError(nll);
     }
 
     /** log p(x) for the mixture with the given weights (normalised here). */
     public static double logDensity(double[] x, double[] weights, double[][] means, double[] variances) {
-        return logDensityGivenLogWeights(x, logNormalisedWeights(weights, means.length, variances.length), means, variances);
+        return mixture(weights, means, variances).logProb(x, 0.0);
     }
 
-    private static double logDensityGivenLogWeights(double[] x, double[] logWeights, double[][] means, double[] variances) {
-        int dim = x.length;
-        double[] a = new double[logWeights.length];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < a.length; k++) {
-            if (means[k].length != dim) {
-                throw new IllegalArgumentException("mean " + k + " differs in dimension from the samples");
+    /** The mixture without its zero-weight components; variances must be positive (a density at σ = 0). */
+    private static GaussianMixture mixture(double[] weights, double[][] means, double[] variances) {
+        if (weights.length == 0 || means.length != weights.length || variances.length != weights.length) {
+            throw new IllegalArgumentException("weights, means and variances must be non-empty and of equal length");
+        }
+        java.util.List<Integer> keep = new java.util.ArrayList<>();
+        for (int k = 0; k < weights.length; k++) {
+            if (!(weights[k] >= 0) || Double.isInfinite(weights[k])) {
+                throw new IllegalArgumentException("weights must be finite and non-negative");
             }
             if (!(variances[k] > 0) || Double.isInfinite(variances[k])) {
                 throw new IllegalArgumentException("variances must be positive and finite");
             }
-            double sq = 0;
-            for (int d = 0; d < dim; d++) {
-                double t = x[d] - means[k][d];
-                sq += t * t;
+            if (weights[k] > 0) {
+                keep.add(k);
             }
-            a[k] = logWeights[k] - 0.5 * dim * Math.log(2 * Math.PI * variances[k]) - sq / (2 * variances[k]);
-            max = Math.max(max, a[k]);
         }
-        double s = 0;
-        for (double ak : a) {
-            s += Math.exp(ak - max);
-        }
-        return max + Math.log(s);
-    }
-
-    private static double[] logNormalisedWeights(double[] weights, int meanCount, int varianceCount) {
-        if (weights.length == 0 || meanCount != weights.length || varianceCount != weights.length) {
-            throw new IllegalArgumentException("weights, means and variances must be non-empty and of equal length");
-        }
-        double total = 0;
-        for (double w : weights) {
-            if (!(w >= 0) || Double.isInfinite(w)) {
-                throw new IllegalArgumentException("weights must be finite and non-negative");
-            }
-            total += w;
-        }
-        if (!(total > 0)) {
+        if (keep.isEmpty()) {
             throw new IllegalArgumentException("weights must have a positive sum");
         }
-        double[] out = new double[weights.length];
-        for (int k = 0; k < weights.length; k++) {
-            out[k] = Math.log(weights[k] / total);
-        }
-        return out;
+        return new GaussianMixture(keep.stream().mapToDouble(k -> weights[k]).toArray(),
+                keep.stream().map(k -> means[k]).toArray(double[][]::new),
+                keep.stream().mapToDouble(k -> variances[k]).toArray());
     }
 }
