@@ -29,11 +29,6 @@ final class Fixtures {
         return GaussianMixtureDenoiser.of(m.weights(), m.means(), m.variances(), device);
     }
 
-    static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
-    }
 
     /** The §14.1 data mixture ("A"). */
     static GaussianMixture mixtureA() {
