@@ -9,16 +9,23 @@ import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
+import io.sedm.sampler.AnnealedLangevinSampler;
+import io.sedm.sampler.DdimSampler;
+import io.sedm.sampler.DdpmSampler;
 import io.sedm.sampler.Denoiser;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.EpsilonScaling;
 import io.sedm.sampler.ExposureBiasProbe;
 import io.sedm.sampler.GaussianMixtureDenoiser;
+import io.sedm.sampler.GeneralizedEdmSampler;
 import io.sedm.sampler.Latents;
+import io.sedm.sampler.ProbabilityFlowSampler;
 import io.sedm.sampler.Sampler;
+import io.sedm.sampler.ScoreSdeSampler;
 import io.sedm.sampler.SedmGppSampler;
 import io.sedm.sampler.Solver;
 import io.sedm.sampler.StepListener;
+import io.sedm.sde.ScoreSde;
 import io.sedm.train.ClassifierTrainer;
 import io.sedm.train.DenoiserTrainer;
 import io.sedm.train.DiscriminatorTrainer;
@@ -54,7 +61,18 @@ public final class SampleCommand implements Callable<Integer> {
 
     /** The sampler families this command runs. */
     public enum Kind {
-        EDM("edm"), EDM_ES("edm-es"), EDM_GPP("edm-gpp"), SEDM_GPP("sedm-gpp");
+        EDM("edm"), EDM_ES("edm-es"), EDM_GPP("edm-gpp"), SEDM_GPP("sedm-gpp"),
+        ABLATION_VP("ablation-vp"), ABLATION_VE("ablation-ve"), ABLATION_IDDPM("ablation-iddpm"),
+        DDIM("ddim"), DDPM("ddpm"), PC_VE("pc-ve"), PC_VP("pc-vp"), PC_SUBVP("pc-subvp"),
+        ODE_VP("ode-vp"), ODE_VE("ode-ve"), NCSN("ncsn");
+
+        static final String NAMES = "edm, edm-es, edm-gpp, sedm-gpp, ablation-vp, ablation-ve, ablation-iddpm, ddim, ddpm, "
+                + "pc-ve, pc-vp, pc-subvp, ode-vp, ode-ve, ncsn";
+
+        /** The EDM family: the ρ schedule, churn, ES and DG apply. */
+        boolean edmFamily() {
+            return ordinal() <= SEDM_GPP.ordinal();
+        }
 
         private final String label;
 
@@ -73,7 +91,7 @@ public final class SampleCommand implements Callable<Integer> {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("--sampler must be one of edm, edm-es, edm-gpp, sedm-gpp; got '" + text + "'");
+            throw new IllegalArgumentException("--sampler must be one of " + NAMES + "; got '" + text + "'");
         }
     }
 
@@ -81,8 +99,47 @@ public final class SampleCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--sampler", defaultValue = "edm", paramLabel = "NAME",
-            description = "edm | edm-es | edm-gpp | sedm-gpp")
+            description = "edm | edm-es | edm-gpp | sedm-gpp (ρ schedule, §4–§9); ablation-vp | ablation-ve | ablation-iddpm "
+                    + "(EDM's generalised sampler, §5); ddim | ddpm (§12, with --eta, --variance, --beta-schedule, --timesteps); "
+                    + "pc-ve | pc-vp | pc-subvp (score-SDE predictor–corrector, §11.2, --snr, --corrector-steps); "
+                    + "ode-vp | ode-ve (probability flow, --ode-method, --rtol, --atol); ncsn (annealed Langevin from "
+                    + "--sigma-max to --sigma-min in --steps levels, §13)")
     String sampler;
+
+    @Option(names = "--eta", defaultValue = "0", paramLabel = "FLOAT", description = "ddim: η in [0, 1] (1 = DDPM ancestral)")
+    double eta;
+
+    @Option(names = "--variance", defaultValue = "large", paramLabel = "small|large",
+            description = "ddpm: fixed posterior variance β̃_t (small) or β_t (large)")
+    String variance;
+
+    @Option(names = "--beta-schedule", defaultValue = "linear", paramLabel = "linear|cosine", description = "ddpm: β schedule")
+    String betaSchedule;
+
+    @Option(names = "--timesteps", defaultValue = "1000", paramLabel = "INT",
+            description = "ddpm: length T of the chain; --steps of its steps are kept (iDDPM respacing)")
+    int timesteps;
+
+    @Option(names = "--snr", defaultValue = "0.16", paramLabel = "FLOAT", description = "pc-*: Langevin corrector signal-to-noise ratio, > 0")
+    double snr;
+
+    @Option(names = "--corrector-steps", defaultValue = "1", paramLabel = "INT", description = "pc-*: corrector steps per level, >= 0")
+    int correctorSteps;
+
+    @Option(names = "--ode-method", defaultValue = "rk45", paramLabel = "rk45|heun|euler", description = "ode-*: integrator")
+    String odeMethod;
+
+    @Option(names = "--rtol", defaultValue = "1e-5", paramLabel = "FLOAT", description = "ode-* with rk45: relative tolerance, > 0")
+    double rtol;
+
+    @Option(names = "--atol", defaultValue = "1e-5", paramLabel = "FLOAT", description = "ode-* with rk45: absolute tolerance, > 0")
+    double atol;
+
+    @Option(names = "--langevin-eps", defaultValue = "2e-5", paramLabel = "FLOAT", description = "ncsn: step size ε, > 0")
+    double langevinEps;
+
+    @Option(names = "--langevin-steps", defaultValue = "100", paramLabel = "INT", description = "ncsn: Langevin steps T per level, >= 1")
+    int langevinSteps;
 
     @Option(names = "--solver", defaultValue = "heun", paramLabel = "heun|euler", description = "ODE solver")
     String solver;
@@ -239,11 +296,11 @@ public final class SampleCommand implements Callable<Integer> {
             throw bad("--dg-window must be MIN,MAX with 0 <= MIN <= MAX <= 1, got '" + dgWindow + "'");
         }
         require(tauMin >= 0 && tauMax >= tauMin && tauMax <= 1, "--dg-window must satisfy 0 <= MIN <= MAX <= 1, got " + dgWindow);
-        if (kind == Kind.EDM || kind == Kind.EDM_ES) {
+        if (kind != Kind.EDM_GPP && kind != Kind.SEDM_GPP) {
             require(dgW1 == null || dgW1 == 0, "--dg-w1 needs --sampler edm-gpp or sedm-gpp");
             w1 = 0;
         }
-        if (kind == Kind.EDM || kind == Kind.EDM_GPP) {
+        if (kind != Kind.EDM_ES && kind != Kind.SEDM_GPP) {
             require(esScale == null || esScale == 1.0, "--es-scale needs --sampler edm-es or sedm-gpp");
             b = 1.0;
         }
@@ -266,6 +323,22 @@ public final class SampleCommand implements Callable<Integer> {
         }
         require(dtype.equals("float32") || dtype.equals("float64") || dtype.equals("uint8"),
                 "--dtype must be float32, float64 or uint8 (NHWC images, EDM's quantisation), got '" + dtype + "'");
+        if (!kind.edmFamily()) {
+            require(w1 == 0 && dgW2 == 0 && !dgBoosting && discriminator == null,
+                    "--sampler " + kind + " takes no Discriminator Guidance (DG is defined for the EDM family)");
+            require(sChurn == 0, "--s-churn applies to the EDM family and ablation samplers only");
+            require(eta >= 0 && eta <= 1, "--eta must be in [0, 1], got " + eta);
+            require(variance.equals("small") || variance.equals("large"), "--variance must be small or large, got '" + variance + "'");
+            require(betaSchedule.equals("linear") || betaSchedule.equals("cosine"),
+                    "--beta-schedule must be linear or cosine, got '" + betaSchedule + "'");
+            require(timesteps >= steps, "--timesteps must be >= --steps (" + steps + "), got " + timesteps);
+            require(snr > 0 && Double.isFinite(snr), "--snr must be finite and > 0, got " + snr);
+            require(correctorSteps >= 0, "--corrector-steps must be >= 0, got " + correctorSteps);
+            require(List.of("rk45", "heun", "euler").contains(odeMethod), "--ode-method must be rk45, heun or euler, got '" + odeMethod + "'");
+            require(rtol > 0 && atol > 0, "--rtol and --atol must be > 0, got " + rtol + ", " + atol);
+            require(langevinEps > 0 && Double.isFinite(langevinEps), "--langevin-eps must be finite and > 0, got " + langevinEps);
+            require(langevinSteps >= 1, "--langevin-steps must be >= 1, got " + langevinSteps);
+        }
         long[] shapeDims = null;
         if (shape != null) {
             try {
@@ -309,6 +382,48 @@ public final class SampleCommand implements Callable<Integer> {
         return io.sedm.schedule.EdmSchedule.sigmas(n, sigmaMin, sigmaMax, rho);
     }
 
+    /** The sampler for a non-EDM-family kind and its σ schedule for this model. */
+    private record Plan(Sampler sampler, double[] sigmas) {}
+
+    private Plan otherPlan(Resolved r, Denoiser model) {
+        int n = r.steps();
+        return switch (r.sampler()) {
+            case ABLATION_VP, ABLATION_VE, ABLATION_IDDPM -> {
+                GeneralizedEdmSampler.Options o = switch (r.sampler()) {
+                    case ABLATION_VP -> GeneralizedEdmSampler.Options.vp();
+                    case ABLATION_VE -> GeneralizedEdmSampler.Options.ve();
+                    default -> GeneralizedEdmSampler.Options.iddpm();
+                };
+                GeneralizedEdmSampler g = new GeneralizedEdmSampler(o.withSolver(r.solver(), o.alpha()));
+                yield new Plan(g, g.sigmas(model, n));
+            }
+            case DDIM -> new Plan(new DdimSampler(eta), edmSigmas(n, r.sigmaMin(), r.sigmaMax(), r.rho()));
+            case DDPM -> new Plan(new DdpmSampler(DdpmSampler.Options.defaults().withVariance(variance.equals("small")
+                    ? DdpmSampler.Variance.FIXED_SMALL : DdpmSampler.Variance.FIXED_LARGE)),
+                    DdpmSampler.sigmas(betaSchedule.equals("cosine") ? DdpmSampler.BetaSchedule.COSINE
+                            : DdpmSampler.BetaSchedule.LINEAR, timesteps, Integer.toString(n)));
+            case PC_VE, PC_VP, PC_SUBVP -> {
+                ScoreSdeSampler.Options o = switch (r.sampler()) {
+                    case PC_VE -> ScoreSdeSampler.Options.ve();
+                    case PC_VP -> ScoreSdeSampler.Options.vp();
+                    default -> ScoreSdeSampler.Options.vp().withSde(ScoreSde.subVp());
+                };
+                o = new ScoreSdeSampler.Options(o.sde(), o.predictor(), correctorSteps == 0 ? ScoreSdeSampler.Corrector.NONE
+                        : ScoreSdeSampler.Corrector.LANGEVIN, snr, Math.max(1, correctorSteps));
+                yield new Plan(new ScoreSdeSampler(o), o.sde().sigmas(n, o.sde().defaultEps()));
+            }
+            case ODE_VP, ODE_VE -> {
+                ScoreSde sde = r.sampler() == Kind.ODE_VP ? ScoreSde.vp() : ScoreSde.ve();
+                ProbabilityFlowSampler.Method m = ProbabilityFlowSampler.Method.valueOf(odeMethod.toUpperCase(Locale.ROOT));
+                yield new Plan(new ProbabilityFlowSampler(new ProbabilityFlowSampler.Options(sde, m, rtol, atol, true)),
+                        sde.sigmas(n, sde.defaultEps()));
+            }
+            case NCSN -> new Plan(new AnnealedLangevinSampler(langevinEps, langevinSteps, true),
+                    AnnealedLangevinSampler.geometricSigmas(r.sigmaMax(), r.sigmaMin(), n));
+            default -> throw new IllegalStateException("not a non-EDM sampler: " + r.sampler());
+        };
+    }
+
     static Sampler samplerFor(Resolved r, Discriminator discriminator) {
         if (r.sampler() == Kind.EDM) {
             return new EdmSampler(new EdmSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise()));
@@ -333,7 +448,7 @@ public final class SampleCommand implements Callable<Integer> {
         Path outDir = Path.of(r.out());
         Files.createDirectories(outDir);
         json.writeValue(outDir.resolve("options.json").toFile(), printable);
-        double[] sigmas = edmSigmas(r.steps(), r.sigmaMin(), r.sigmaMax(), r.rho());
+        double[] sigmas = edmSigmas(r.steps(), r.sigmaMin(), r.sigmaMax(), r.rho()); // EDM family; others replace it
         long[] seedList = r.seeds();
         List<AutoCloseable> owned = new ArrayList<>();
         try {
@@ -372,7 +487,14 @@ public final class SampleCommand implements Callable<Integer> {
                 owned.add(head);
                 disc = new NetworkDiscriminator(trunk, head);
             }
-            Sampler sampler = samplerFor(r, disc);
+            Sampler sampler;
+            if (r.sampler().edmFamily()) {
+                sampler = samplerFor(r, disc);
+            } else {
+                Plan plan = otherPlan(r, model);
+                sampler = plan.sampler();
+                sigmas = plan.sigmas();
+            }
             Npy.Array z = null;
             if (r.latents() != null) {
                 z = Npy.read(Path.of(r.latents()));

@@ -39,18 +39,12 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
 
     /** Geometric levels σ_1 = sigmaBegin &gt; … &gt; σ_L = sigmaEnd, followed by 0. */
     public static double[] geometricSigmas(double sigmaBegin, double sigmaEnd, int levels) {
-        if (!(sigmaBegin > sigmaEnd && sigmaEnd > 0) || levels < 2) {
-            throw new IllegalArgumentException("need sigmaBegin > sigmaEnd > 0 and levels >= 2, got " + sigmaBegin + ", "
-                    + sigmaEnd + ", " + levels);
-        }
-        double[] out = new double[levels + 1];
-        double lo = Math.log(sigmaEnd);
-        double hi = Math.log(sigmaBegin);
-        for (int i = 0; i < levels; i++) {
-            out[i] = Math.exp(hi + i / (levels - 1.0) * (lo - hi));
-        }
+        double[] geometric = io.sedm.schedule.NcsnSchedule.geometric(sigmaBegin, sigmaEnd, levels);
+        double[] out = new double[geometric.length + 1];
+        System.arraycopy(geometric, 0, out, 0, geometric.length);
         return out;
     }
+
 
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {

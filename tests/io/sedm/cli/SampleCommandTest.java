@@ -61,7 +61,9 @@ class SampleCommandTest {
         assertThat(run("--denoiser", model, "--steps", "1").err()).contains("--steps must be >= 2, got 1");
         assertThat(run("--denoiser", model, "--s-churn", "-1").err()).contains("--s-churn").contains(">= 0");
         assertThat(run("--denoiser", model, "--dg-window", "0.5,0.2").err()).contains("--dg-window").contains("0 <= MIN <= MAX <= 1");
-        assertThat(run("--denoiser", model, "--sampler", "ddpm").err()).contains("--sampler must be one of");
+        assertThat(run("--denoiser", model, "--sampler", "nope").err()).contains("--sampler must be one of").contains("pc-subvp");
+        assertThat(run("--denoiser", model, "--sampler", "ddpm", "--eta", "2").err()).contains("--eta must be in [0, 1]");
+        assertThat(run("--denoiser", model, "--sampler", "ddim", "--dg-w1", "1").err()).contains("--dg-w1 needs");
         assertThat(run("--denoiser", model, "--sampler", "edm-gpp").err()).contains("--discriminator");
         assertThat(run("--help").out()).contains("--s-churn").contains("Default: 0.002");
     }
