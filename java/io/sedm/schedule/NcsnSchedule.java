@@ -50,8 +50,18 @@ public final class NcsnSchedule {
         return Phi.cdf(a + 3.0 * gamma) - Phi.cdf(a - 3.0 * gamma);
     }
 
-    /** The γ &gt; 1 at which {@link #ratioCriterion} equals {@code target} (bisection; it falls with γ). */
+    /**
+     * The γ &gt; 1 at which {@link #ratioCriterion} equals {@code target} (bisection; it falls with γ).
+     * Needs √(2D) &gt; 3, i.e. D ≥ 5: below that the criterion tends to 1 as γ grows and never
+     * falls to the target.
+     */
     public static double ratioFor(int dim, double target) {
+        if (Math.sqrt(2.0 * dim) <= 3.0) {
+            throw new IllegalArgumentException("technique 2 needs dimension D >= 5 (√(2D) > 3), got D = " + dim);
+        }
+        if (!(target > 0 && target < 1)) {
+            throw new IllegalArgumentException("target must lie in (0, 1), got " + target);
+        }
         double lo = 1.0;
         double hi = 2.0;
         while (ratioCriterion(hi, dim) > target) {

@@ -147,6 +147,8 @@ class DiscreteSchedulesTest {
         double gamma = NcsnSchedule.ratioFor(dim, 0.5);
         assertThat(NcsnSchedule.ratioCriterion(gamma, dim)).isCloseTo(0.5, within(1e-9));
         assertThat(NcsnSchedule.ratioCriterion(gamma * 1.01, dim)).isLessThan(0.5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NcsnSchedule.ratioFor(2, 0.5))
+                .hasMessageContaining("D >= 5");
         // for CIFAR-10 (D = 3072) the paper's 232 levels from 50 to 0.01 have γ ≈ 1.0375
         assertThat(gamma).isCloseTo(Math.pow(50 / 0.01, 1.0 / 231), within(0.01));
     }
