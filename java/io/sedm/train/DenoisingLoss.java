@@ -69,6 +69,17 @@ public final class DenoisingLoss {
         return new DenoisingLoss("ddpm", rng -> p.sigmas()[rng.nextInt(steps)], s -> 1 / (s * s), p);
     }
 
+    /**
+     * NCSN / NCSNv2 denoising score matching (Song &amp; Ermon 2019, eq. 5 with λ(σ) = σ²; ALGORITHMS.md §13):
+     * {@code ½σ²‖s_θ(x̃, σ) + (x̃ − x)/σ²‖²} with σ uniform over the geometric levels. In denoiser form
+     * s_θ = (D − x̃)/σ², so the loss is {@code ½‖D − y‖²/σ²}: λ(σ) = 1/(2σ²) with VE preconditioning
+     * (the noise-conditional output scaling of NCSNv2 is c_out = σ).
+     */
+    public static DenoisingLoss ncsn(double sigmaBegin, double sigmaEnd, int levels) {
+        double[] sigmas = io.sedm.schedule.NcsnSchedule.geometric(sigmaBegin, sigmaEnd, levels);
+        return new DenoisingLoss("ncsn", rng -> sigmas[rng.nextInt(levels)], s -> 0.5 / (s * s), new Preconditioning.Ve());
+    }
+
     public String name() {
         return name;
     }

@@ -4,7 +4,7 @@ package io.sedm.train;
  * Options of a denoiser training run (defaults: NVlabs/edm train.py and training_loop.py for
  * CIFAR-10, ALGORITHMS.md §3, except the batch, which suits one GPU and Fashion-MNIST).
  *
- * @param loss               "edm" | "vp" | "ve" | "ddpm"
+ * @param loss               "edm" | "vp" | "ve" | "ddpm" | "ncsn"
  * @param pMean              EDM: mean of ln σ (−1.2)
  * @param pStd               EDM: std of ln σ (1.2)
  * @param sigmaData          σ_data (0.5)
@@ -32,8 +32,8 @@ public record TrainOptions(String loss, double pMean, double pStd, double sigmaD
                            boolean xflip) {
 
     public TrainOptions {
-        if (!java.util.Set.of("edm", "vp", "ve", "ddpm").contains(loss)) {
-            throw new IllegalArgumentException("loss must be edm, vp, ve or ddpm, got '" + loss + "'");
+        if (!java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn").contains(loss)) {
+            throw new IllegalArgumentException("loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
         }
         if (batchSize < 1 || accumulationRounds < 1 || batchSize % accumulationRounds != 0) {
             throw new IllegalArgumentException("batchSize must be a positive multiple of accumulationRounds, got "
@@ -67,6 +67,7 @@ public record TrainOptions(String loss, double pMean, double pStd, double sigmaD
             case "vp" -> DenoisingLoss.vp(19.9, 0.1, 1e-5);
             case "ve" -> DenoisingLoss.ve(0.02, 100);
             case "ddpm" -> DenoisingLoss.ddpm(1000);
+            case "ncsn" -> DenoisingLoss.ncsn(50, 0.01, 232); // NCSNv2 CIFAR-10 levels
             default -> throw new IllegalStateException(loss);
         };
     }
