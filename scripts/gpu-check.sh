@@ -4,7 +4,9 @@
 #   1. builds libsedm against the local PyTorch's libtorch with CUDA (build/gpu);
 #   2. runs the @Tag("cuda") tests, then the whole suite, on the jlink-ed runtime from .gpu/;
 #   3. runs the JMH benchmarks on the CPU and on cuda:0;
-#   4. writes everything to REPORT_DIR (report.txt, junit XML, logs).
+#   4. with SEDM_DG_PIPELINE=1, runs scripts/dg-pipeline.sh (train denoiser, classifier,
+#      discriminator on Fashion-MNIST; EDM / EDM-G++ / SEDM-G++ grids) on cuda:0;
+#   5. writes everything to REPORT_DIR (report.txt, junit XML, logs).
 # Prepare .gpu/ beforehand with scripts/gpu-bundle.sh (on a machine with JDK 25 and Maven).
 #   scripts/gpu-check.sh REPORT_DIR
 set -uo pipefail
@@ -72,6 +74,12 @@ if [ -d "$app/bench/classes" ] && [ -z "${SEDM_SKIP_BENCH:-}" ]; then
     -p device=cpu,cuda:0 -rf text -rff "$out/jmh.txt" >"$out/jmh.log" 2>&1
   log "benchmarks: rc=$? (results in jmh.txt)"
   cat "$out/jmh.txt" >>"$report" 2>/dev/null
+fi
+# 4. optional: the DG pipeline on real data (issue #5's end-to-end run; needs gpu-bundle.sh --with-data)
+if [ -n "${SEDM_DG_PIPELINE:-}" ]; then
+  SEDM="$java ${jvm[*]} -cp $cp_main io.sedm.cli.Main" scripts/dg-pipeline.sh "$out/dg" cuda:0 >"$out/dg.log" 2>&1
+  log "dg pipeline: rc=$? (grids and curves in dg/)"
+  cat "$out/dg/report.txt" >>"$report" 2>/dev/null
 fi
 log "gpu-check: cuda tests rc=$cuda_rc, all tests rc=$all_rc"
 [ $cuda_rc -eq 0 ] && [ $all_rc -eq 0 ]

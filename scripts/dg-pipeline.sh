@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole Discriminator Guidance pipeline on real Fashion-MNIST, one command:
+#   1. train a SongUNet denoiser (EDM loss)            sedm train
+#   2. sample the fake set from its EMA (uint8)         sedm sample --dtype uint8
+#   3. train the noise-aware classifier trunk           sedm train-classifier
+#   4. train the discriminator head, real vs fake       sedm train-discriminator
+#   5. sample EDM, EDM-G++ and SEDM-G++ (64 seeds each) sedm sample --discriminator net:...
+# and collects PNG grids, the training logs (loss curves) and wall-clock times in OUT.
+#
+#   scripts/dg-pipeline.sh OUT [cpu|cuda:N]
+#
+# Scale through the environment (defaults are for a GPU; SEDM_SCALE=tiny runs in minutes on a CPU):
+#   DEN_STEPS, DEN_BATCH, FAKES, CLS_STEPS, DISC_STEPS, AUX_BATCH (classifier/discriminator batch),
+#   DATA_LIMIT, ARCH, SHOW (seeds per final grid)
+# SEDM overrides how the CLI is started (default: ./sedm; on the jar-only GPU box gpu-check.sh
+# passes its java command line).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:?usage: scripts/dg-pipeline.sh OUT [cpu|cuda:N]}"
+device="${2:-cpu}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+sedm_cmd=(${SEDM:-"$root/sedm"})
+if [ "${SEDM_SCALE:-full}" = "tiny" ]; then
+  : "${DEN_STEPS:=30}" "${DEN_BATCH:=16}" "${FAKES:=64}" "${CLS_STEPS:=10}" "${DISC_STEPS:=10}" "${DATA_LIMIT:=512}"
+  : "${AUX_BATCH:=8}" "${SHOW:=16}"
+  [ -n "${ARCH:-}" ] || ARCH='{"kind":"unet","img_resolution":32,"in_channels":1,"out_channels":1,"model_channels":16,"channel_mult":[1,2],"channel_mult_emb":2,"num_blocks":1,"attn_resolutions":[16],"dropout":0.0,"label_dim":0,"augment_dim":0,"embedding_type":"positional","init_seed":0}'
+  cls_width=16
+else
+  : "${DEN_STEPS:=4000}" "${DEN_BATCH:=128}" "${FAKES:=10000}" "${CLS_STEPS:=3000}" "${DISC_STEPS:=3000}" "${DATA_LIMIT:=0}"
+  : "${AUX_BATCH:=128}" "${SHOW:=64}"
+  : "${ARCH:=ddpmpp-fmnist}"
+  cls_width=64
+fi
+runs="$out/runs"
+report="$out/report.txt"
+: >"$report"
+stage() {  # name, command...
+  local name="$1"; shift
+  local t0; t0=$(date +%s)
+  echo "== $name: $*" | tee -a "$report"
+  "$@" >"$out/$name.log" 2>&1 || { echo "$name FAILED (see $name.log)" | tee -a "$report"; tail -20 "$out/$name.log"; exit 1; }
+  echo "$name: $(( $(date +%s) - t0 )) s" | tee -a "$report"
+}
+newest() { find "$runs" -name "$1" | sort | tail -1; }
+
+stage train-denoiser "${sedm_cmd[@]}" train --outdir "$runs" --desc denoiser --arch "$ARCH" --data-limit "$DATA_LIMIT" \
+  --batch "$DEN_BATCH" --steps "$DEN_STEPS" --snap "$DEN_STEPS" --log-every 10 --lr-rampup-kimg 10 --ema-kimg 10 --device "$device"
+den="$(newest 'checkpoint-*.json')"
+stage sample-fakes "${sedm_cmd[@]}" sample --denoiser "checkpoint:$den" --seeds "0-$((FAKES - 1))" --batch 256 \
+  --dtype uint8 --device "$device" --out "$out/fakes"
+stage train-classifier "${sedm_cmd[@]}" train-classifier --outdir "$runs" --width "$cls_width" --depth 1 \
+  --data-limit "$DATA_LIMIT" --batch "$AUX_BATCH" --steps "$CLS_STEPS" --log-every 10 --device "$device"
+cls="$(newest 'classifier.json')"
+stage train-discriminator "${sedm_cmd[@]}" train-discriminator --outdir "$runs" --classifier "$cls" \
+  --fake "$out/fakes/samples.npy" --data-limit "$DATA_LIMIT" --batch "$AUX_BATCH" --steps "$DISC_STEPS" --log-every 10 \
+  --device "$device"
+disc="$(newest 'discriminator.json')"
+for sampler in edm edm-gpp sedm-gpp; do
+  guide=()
+  [ "$sampler" = edm ] || guide=(--discriminator "net:$disc" --classifier "$cls")
+  stage "sample-$sampler" "${sedm_cmd[@]}" sample --sampler "$sampler" --denoiser "checkpoint:$den" "${guide[@]}" \
+    --seeds "0-$((SHOW - 1))" --batch 16 --device "$device" --probe --out "$out/$sampler"
+  cp "$out/$sampler/grid.png" "$out/$sampler.png"
+done
+# training curves: the logged losses of each run
+for log in $(find "$runs" -name log.txt | sort); do
+  echo "-- $(basename "$(dirname "$log")")" >>"$report"
+  grep -E "loss|bce|ce " "$log" | awk '{ $1 = ""; print }' >>"$report" || true
+done
+echo "dg-pipeline: done; grids $out/{edm,edm-gpp,sedm-gpp}.png, report $report"
