@@ -14,11 +14,13 @@ mvn -q -B test-compile
 mvn -q -B -Pbench package -DskipTests
 mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_console_version \
   -DoutputDirectory="$root/.gpu/app"
-mvn -q -B dependency:copy-dependencies -DincludeScope=test -DincludeArtifactIds=assertj-core,byte-buddy -DoutputDirectory="$root/.gpu/app/testlib"
+mvn -q -B dependency:copy-dependencies -DincludeScope=test -DincludeArtifactIds=assertj-core -DoutputDirectory="$root/.gpu/app/testlib"
 cp target/sedm-0.1.0-SNAPSHOT.jar .gpu/app/
 cp -r target/lib .gpu/app/lib
 cp -r target/test-classes .gpu/app/test-classes
 mkdir -p .gpu/app/bench && cp -r bench/target/classes .gpu/app/bench/classes && cp bench/target/lib/jmh-*.jar bench/target/lib/commons-math3-*.jar bench/target/lib/jopt-*.jar .gpu/app/bench/ 2>/dev/null || true
+# (assertj alone: its byte-buddy dependency is only for soft assertions, and 9 MB of the 64 MiB
+# the device accepts)
 # the runtime: what jdeps reports for the jars, plus what the JUnit launcher and JMH use;
 # uncompressed modules, since xz packs them far better (21 MB) than jlink zip-9 + xz (34 MB)
 modules=java.base,java.desktop,java.sql,java.logging,java.management,jdk.unsupported,java.xml,jdk.management
