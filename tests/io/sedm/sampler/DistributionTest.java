@@ -1,63 +1,18 @@
 package io.sedm.sampler;
 
-import io.sedm.data.toy.GaussianMixture;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.guidance.GaussianMixtureOracle;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
-import io.sedm.runtime.Generator;
-import io.sedm.runtime.Tensor;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every EDM-family sampler at its customary step count lands on the §14.1 mixture: sliced
  * Wasserstein-1 to exact samples below a bound, while a deliberately broken variant exceeds it.
- * (Sliced W is a private helper in {@link Fixtures} until io.sedm.eval.toy lands.)
  */
-class DistributionTest {
-    private static final int N = 2000;
-    /**
-     * Two independent exact 2000-sample sets of this mixture are ~0.035 apart in sliced W (sampling
-     * noise, measured 0.037 for the seeds below); 0.06 leaves room for that plus discretisation error.
-     */
-    private static final double BOUND = 0.06;
-    private static final GaussianMixture A = Fixtures.mixtureA();
-    private static double[] exact;
-    private static GaussianMixtureDenoiser right;
-    private static GaussianMixtureDenoiser wrong;
-
-    @BeforeAll
-    static void setUp() {
-        exact = A.sample(N, 7);
-        right = Fixtures.denoiser(A, Device.CPU);
-        wrong = Fixtures.denoiser(Fixtures.mixtureB(), Device.CPU);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        right.close();
-        wrong.close();
-    }
-
-    private static double distance(Sampler sampler, Denoiser d, int steps) {
-        double[] sigmas = Fixtures.edmSigmas(steps);
-        try (Generator g = Generator.ofSeedRange(0, N); Generator noise = Generator.ofSeedRange(10_000, N);
-                Tensor z = Latents.draw(g, new long[] {N, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
-                Tensor xN = sampler.sample(d, x0, sigmas, noise)) {
-            return Fixtures.slicedWasserstein(xN.toDoubleArray(), exact, 2, 64);
-        }
-    }
-
-    private static void check(String name, double good, double broken) {
-        System.out.printf("distribution %-28s sliced-W %.4f, broken %.4f%n", name, good, broken);
-        assertThat(good).as(name).isLessThan(BOUND);
-        assertThat(broken).as(name + " (broken)").isGreaterThan(BOUND);
-    }
+class DistributionTest extends MixtureDistributionBase {
 
     @Test
     void exactSampleSetsAreWithinTheBoundOfEachOther() {

@@ -1,16 +1,7 @@
 package io.sedm.sampler;
 
-import io.sedm.data.toy.GaussianMixture;
-
 import io.sedm.sde.ScoreSde;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
-import io.sedm.runtime.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,41 +9,7 @@ import org.junit.jupiter.api.Test;
  * Langevin) at their customary step counts land on the §14.1 mixture within the sliced-W bound of
  * {@link DistributionTest}; each has a broken variant that exceeds it.
  */
-class MoreSamplersDistributionTest {
-    private static final int N = 2000;
-    /** Same bound and reasoning as {@link DistributionTest}: ~0.035 sampling noise between exact sets. */
-    private static final double BOUND = 0.06;
-    private static final GaussianMixture A = Fixtures.mixtureA();
-    private static double[] exact;
-    private static GaussianMixtureDenoiser right;
-    private static GaussianMixtureDenoiser wrong;
-
-    @BeforeAll
-    static void setUp() {
-        exact = A.sample(N, 7);
-        right = Fixtures.denoiser(A, Device.CPU);
-        wrong = Fixtures.denoiser(Fixtures.mixtureB(), Device.CPU);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        right.close();
-        wrong.close();
-    }
-
-    static double distance(Sampler sampler, Denoiser d, double[] sigmas) {
-        try (Generator g = Generator.ofSeedRange(0, N); Generator noise = Generator.ofSeedRange(10_000, N);
-                Tensor z = Latents.draw(g, new long[] {N, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
-                Tensor xN = sampler.sample(d, x0, sigmas, noise)) {
-            return Fixtures.slicedWasserstein(xN.toDoubleArray(), exact, 2, 64);
-        }
-    }
-
-    private static void check(String name, double good, double broken) {
-        System.out.printf("distribution %-36s sliced-W %.4f, broken %.4f%n", name, good, broken);
-        assertThat(good).as(name).isLessThan(BOUND);
-        assertThat(broken).as(name + " (broken)").isGreaterThan(BOUND);
-    }
+class MoreSamplersDistributionTest extends MixtureDistributionBase {
 
     @Test
     void scoreSdePredictorCorrector() {
