@@ -82,14 +82,8 @@ public final class FashionMnist {
                 in.readFully(out[i]);
             }
             return out;
-        } catch (EOFException e) {
-            throw new IllegalArgumentException(file + ": truncated (fewer images than the header announces)", e);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file (install dataset-fashion-mnist)", e);
-        } catch (ZipException e) {
-            throw new IllegalArgumentException(file + ": not a valid gzip file: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw readError(file, "images", e);
         }
     }
 
@@ -113,15 +107,21 @@ public final class FashionMnist {
                 }
             }
             return out;
-        } catch (EOFException e) {
-            throw new IllegalArgumentException(file + ": truncated (fewer labels than the header announces)", e);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(file + ": no such file (install dataset-fashion-mnist)", e);
-        } catch (ZipException e) {
-            throw new IllegalArgumentException(file + ": not a valid gzip file: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw readError(file, "labels", e);
         }
+    }
+
+    /** The message a failed read of {@code file} gets: truncated, missing, not gzip, or plain I/O. */
+    private static RuntimeException readError(Path file, String what, IOException e) {
+        return switch (e) {
+            case EOFException eof -> new IllegalArgumentException(file + ": truncated (fewer " + what
+                    + " than the header announces)", eof);
+            case NoSuchFileException missing -> new IllegalArgumentException(file
+                    + ": no such file (install dataset-fashion-mnist)", missing);
+            case ZipException zip -> new IllegalArgumentException(file + ": not a valid gzip file: " + zip.getMessage(), zip);
+            default -> new UncheckedIOException(file + ": " + e.getMessage(), e);
+        };
     }
 
     private static DataInputStream open(Path file) throws IOException {

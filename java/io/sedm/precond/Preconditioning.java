@@ -129,13 +129,7 @@ public sealed interface Preconditioning {
         public double cSkip(double s) { return 1.0; }
         public double cOut(double s) { return -s; }
         public double cIn(double s) { return 1.0 / Math.sqrt(s * s + 1); }
-        public double cNoise(double s) {
-            int best = 0;
-            for (int j = 1; j < sigmas.length; j++) {
-                if (Math.abs(sigmas[j] - s) < Math.abs(sigmas[best] - s)) best = j;
-            }
-            return best;
-        }
+        public double cNoise(double s) { return IddpmSchedule.nearestIndex(sigmas, s); }
 
         /** Linear β from 1e-4 to 0.02 over T = 1000 steps; sigmas[t−1] for t = 1..T. */
         public static Ddpm linear(int steps, double betaStart, double betaEnd) {

@@ -32,7 +32,10 @@ public final class IddpmSchedule {
         return s * s;
     }
 
-    /** Index of the u-table entry nearest to σ (EDM's round_sigma uses the entry itself). */
+    /**
+     * Index of the entry of a σ table nearest to σ, the first on ties (EDM's round_sigma uses the
+     * entry itself; the DDPM preconditioner uses the index as its timestep).
+     */
     public static int nearestIndex(double[] u, double sigma) {
         int best = 0;
         for (int j = 1; j < u.length; j++) {

@@ -1,5 +1,7 @@
 package io.sedm.sde;
 
+import io.sedm.schedule.VpSchedule;
+
 /**
  * The VP-SDE clock the discriminator runs on (Song et al. 2021, VP SDE with β(τ) = β_0 +
  * τ(β_1 − β_0); ALGORITHMS.md §7.2): {@code B(τ) = ½τ²(β_1 − β_0) + β_0τ},
@@ -20,14 +22,12 @@ public final class VpTime {
      * cancellation at small σ as {@code 2 ln(1 + σ²)/(β_0 + √(β_0² + 2(β_1 − β_0) ln(1 + σ²)))}.
      */
     public static double tau(double sigma) {
-        double l = Math.log1p(sigma * sigma);
-        double betaD = BETA_MAX - BETA_MIN;
-        return 2.0 * l / (BETA_MIN + Math.sqrt(BETA_MIN * BETA_MIN + 2.0 * betaD * l));
+        return VpSchedule.sigmaInv(BETA_MAX - BETA_MIN, BETA_MIN, sigma);
     }
 
-    /** σ(τ) = √(exp(½τ²(β_1 − β_0) + β_0τ) − 1). */
+    /** σ(τ) = √(exp(½τ²(β_1 − β_0) + β_0τ) − 1): EDM's VP schedule with β_d = β_1 − β_0. */
     public static double sigma(double tau) {
-        return Math.sqrt(Math.expm1(0.5 * tau * tau * (BETA_MAX - BETA_MIN) + BETA_MIN * tau));
+        return VpSchedule.sigma(BETA_MAX - BETA_MIN, BETA_MIN, tau);
     }
 
     /** The VP signal coefficient a = 1/√(1 + σ²). */
