@@ -9,12 +9,11 @@ import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.NativeRuntime;
 import io.sedm.runtime.Tensor;
-import io.sedm.sampler.EpsilonScaling;
 import io.sedm.sampler.GaussianMixtureDenoiser;
 import io.sedm.sampler.Latents;
 import io.sedm.sampler.Sampler;
 import io.sedm.sampler.SedmGppSampler;
-import io.sedm.sampler.Solver;
+import io.sedm.schedule.EdmSchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -101,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("options", Map.of("images", n, "component_std", componentStd, "biased_class", biasedClass,
                 "bias", bias, "samples", samples, "batch", batch, "steps", steps, "device", dev.toString()));
-        double[] sigmas = SampleCommand.edmSigmas(steps, 0.002, 80, 7);
+        double[] sigmas = EdmSchedule.sigmas(steps);
         double[] dataShare = classShares(data.labels(), dataWeights);
         double[] modelShare = classShares(data.labels(), modelWeights);
         System.out.printf("%-22s %s%n", "", header());

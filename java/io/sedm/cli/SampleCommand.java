@@ -25,6 +25,7 @@ import io.sedm.sampler.ScoreSdeSampler;
 import io.sedm.sampler.SedmGppSampler;
 import io.sedm.sampler.Solver;
 import io.sedm.sampler.StepListener;
+import io.sedm.schedule.EdmSchedule;
 import io.sedm.sde.ScoreSde;
 import io.sedm.train.ClassifierTrainer;
 import io.sedm.train.DenoiserTrainer;
@@ -377,12 +378,7 @@ public final class SampleCommand implements Callable<Integer> {
         return out.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** The EDM ρ schedule (ALGORITHMS.md §1) with a trailing 0. */
-    static double[] edmSigmas(int n, double sigmaMin, double sigmaMax, double rho) {
-        return io.sedm.schedule.EdmSchedule.sigmas(n, sigmaMin, sigmaMax, rho);
-    }
-
-    /** The sampler for a non-EDM-family kind and its σ schedule for this model. */
+    /** A sampler and the σ schedule it runs on. */
     private record Plan(Sampler sampler, double[] sigmas) {}
 
     private Plan otherPlan(Resolved r, Denoiser model) {
@@ -397,7 +393,7 @@ public final class SampleCommand implements Callable<Integer> {
                 GeneralizedEdmSampler g = new GeneralizedEdmSampler(o.withSolver(r.solver(), o.alpha()));
                 yield new Plan(g, g.sigmas(model, n));
             }
-            case DDIM -> new Plan(new DdimSampler(eta), edmSigmas(n, r.sigmaMin(), r.sigmaMax(), r.rho()));
+            case DDIM -> new Plan(new DdimSampler(eta), EdmSchedule.sigmas(n, r.sigmaMin(), r.sigmaMax(), r.rho()));
             case DDPM -> new Plan(new DdpmSampler(DdpmSampler.Options.defaults().withVariance(variance.equals("small")
                     ? DdpmSampler.Variance.FIXED_SMALL : DdpmSampler.Variance.FIXED_LARGE)),
                     DdpmSampler.sigmas(betaSchedule.equals("cosine") ? DdpmSampler.BetaSchedule.COSINE
@@ -448,7 +444,6 @@ public final class SampleCommand implements Callable<Integer> {
         Path outDir = Path.of(r.out());
         Files.createDirectories(outDir);
         json.writeValue(outDir.resolve("options.json").toFile(), printable);
-        double[] sigmas = edmSigmas(r.steps(), r.sigmaMin(), r.sigmaMax(), r.rho()); // EDM family; others replace it
         long[] seedList = r.seeds();
         List<AutoCloseable> owned = new ArrayList<>();
         try {
@@ -487,14 +482,11 @@ public final class SampleCommand implements Callable<Integer> {
                 owned.add(head);
                 disc = new NetworkDiscriminator(trunk, head);
             }
-            Sampler sampler;
-            if (r.sampler().edmFamily()) {
-                sampler = samplerFor(r, disc);
-            } else {
-                Plan plan = otherPlan(r, model);
-                sampler = plan.sampler();
-                sigmas = plan.sigmas();
-            }
+            Plan plan = r.sampler().edmFamily()
+                    ? new Plan(samplerFor(r, disc), EdmSchedule.sigmas(r.steps(), r.sigmaMin(), r.sigmaMax(), r.rho()))
+                    : otherPlan(r, model);
+            Sampler sampler = plan.sampler();
+            double[] sigmas = plan.sigmas();
             Npy.Array z = null;
             if (r.latents() != null) {
                 z = Npy.read(Path.of(r.latents()));
