@@ -9,28 +9,16 @@ import java.util.SplittableRandom;
  * The VP perturbation Discriminator Guidance trains in (Kim et al. 2023; alsdudrla10/DG
  * classifier_lib.py; ALGORITHMS.md §7.2, §8): β(τ) linear from β_0 = 0.1 to β_1 = 20,
  * B(τ) = ½τ²(β_1 − β_0) + β_0τ, x_τ = a(τ)·x_0 + √(1 − a²)·z with a(τ) = exp(−B(τ)/2), and the
- * importance sampler with density ∝ β(τ)/(1 − e^{−B(τ)}) on [τ_min, 1] drawn by inverse CDF.
- *
+ * importance sampler with density ∝ β(τ)/(1 − e^{−B(τ)}) on [τ_min, 1] drawn by inverse CDF
+ * ({@link VpTime#importanceTau}).
  */
 public final class VpPerturbation {
-    public static final double BETA_0 = VpTime.BETA_MIN;
-    public static final double BETA_1 = VpTime.BETA_MAX;
-
     private VpPerturbation() {}
 
-    /** a(τ) = exp(−B(τ)/2). */
-    public static double signal(double tau) {
-        return VpTime.signal(tau);
-    }
-
-    /** One importance-sampled τ from u ∈ [0, 1) (§8 inverse CDF, {@link VpTime#importanceTau}). */
-    public static double importanceTau(double u, double tauMin) {
-        return VpTime.importanceTau(u, tauMin);
-    }
-
+    /** n importance-sampled VP times in [τ_min, 1]. */
     public static double[] importanceTaus(SplittableRandom rng, int n, double tauMin) {
         double[] t = new double[n];
-        for (int i = 0; i < n; i++) t[i] = importanceTau(rng.nextDouble(), tauMin);
+        for (int i = 0; i < n; i++) t[i] = VpTime.importanceTau(rng.nextDouble(), tauMin);
         return t;
     }
 
@@ -39,7 +27,7 @@ public final class VpPerturbation {
         int b = tau.length;
         double[] c = new double[2 * b];
         for (int i = 0; i < b; i++) {
-            double a = signal(tau[i]);
+            double a = VpTime.signal(tau[i]);
             c[i] = a;
             c[b + i] = Math.sqrt(Math.max(0, 1 - a * a));
         }

@@ -20,9 +20,9 @@ class DiscriminatorPipelineTest {
     @Test
     void importanceSampledTauHasTheReferenceQuantiles() {
         // ALGORITHMS.md §8: quantiles 0.0030 / 0.1144 / 0.6370 at u = 0.25 / 0.5 / 0.75 (4 digits given)
-        assertThat(VpPerturbation.importanceTau(0.25, 1e-5)).isCloseTo(0.0030, org.assertj.core.data.Offset.offset(5e-5));
-        assertThat(VpPerturbation.importanceTau(0.5, 1e-5)).isCloseTo(0.1144, org.assertj.core.data.Offset.offset(5e-5));
-        assertThat(VpPerturbation.importanceTau(0.75, 1e-5)).isCloseTo(0.6370, org.assertj.core.data.Offset.offset(5e-5));
+        assertThat(io.sedm.sde.VpTime.importanceTau(0.25, 1e-5)).isCloseTo(0.0030, org.assertj.core.data.Offset.offset(5e-5));
+        assertThat(io.sedm.sde.VpTime.importanceTau(0.5, 1e-5)).isCloseTo(0.1144, org.assertj.core.data.Offset.offset(5e-5));
+        assertThat(io.sedm.sde.VpTime.importanceTau(0.75, 1e-5)).isCloseTo(0.6370, org.assertj.core.data.Offset.offset(5e-5));
     }
 
     @Test
