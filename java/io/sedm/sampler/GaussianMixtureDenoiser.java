@@ -1,7 +1,6 @@
 package io.sedm.sampler;
 
 import io.sedm.data.toy.GaussianMixture;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
 import io.sedm.runtime.Tensor;
@@ -33,10 +32,6 @@ public final class GaussianMixtureDenoiser implements Denoiser, AutoCloseable {
     /** Reads {@code {"weights", "means", "variances"}} from a JSON file ({@link GaussianMixture#read}). */
     public static GaussianMixtureDenoiser fromJson(Path file, Device device) {
         return of(GaussianMixture.read(file), device);
-    }
-
-    static GaussianMixtureDenoiser fromJson(JsonNode root, Device device) {
-        return of(GaussianMixture.fromJson(root), device);
     }
 
     /** The exact denoiser of a pure-Java mixture description, computed natively on {@code device}. */

@@ -26,7 +26,7 @@ final class Fixtures {
     }
 
     static GaussianMixtureDenoiser denoiser(GaussianMixture m, Device device) {
-        return GaussianMixtureDenoiser.of(m.weights(), m.means(), m.variances(), device);
+        return GaussianMixtureDenoiser.of(m, device);
     }
 
 
