@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * A native tensor (CPU or CUDA) owned through one {@code sedm_tensor} handle. Contiguous,
@@ -106,22 +107,20 @@ public final class Tensor implements AutoCloseable {
     /** A float32 tensor on {@code device} holding a copy of {@code data}. */
     public static Tensor of(float[] data, long[] shape, Device device) {
         Shapes.requireNumel(shape, data.length);
-        Tensor t = empty(shape, DType.FLOAT32, device);
-        try (Arena arena = Arena.ofConfined()) {
-            t.copyFrom(arena.allocateFrom(ValueLayout.JAVA_FLOAT, data));
-        } catch (RuntimeException e) {
-            t.close();
-            throw e;
-        }
-        return t;
+        return filled(shape, DType.FLOAT32, device, arena -> arena.allocateFrom(ValueLayout.JAVA_FLOAT, data));
     }
 
     /** A float64 tensor on {@code device} holding a copy of {@code data}. */
     public static Tensor of(double[] data, long[] shape, Device device) {
         Shapes.requireNumel(shape, data.length);
-        Tensor t = empty(shape, DType.FLOAT64, device);
+        return filled(shape, DType.FLOAT64, device, arena -> arena.allocateFrom(ValueLayout.JAVA_DOUBLE, data));
+    }
+
+    /** A new tensor filled from the host segment {@code host} allocates in a call-scoped arena. */
+    private static Tensor filled(long[] shape, DType dtype, Device device, Function<Arena, MemorySegment> host) {
+        Tensor t = empty(shape, dtype, device);
         try (Arena arena = Arena.ofConfined()) {
-            t.copyFrom(arena.allocateFrom(ValueLayout.JAVA_DOUBLE, data));
+            t.copyFrom(host.apply(arena));
         } catch (RuntimeException e) {
             t.close();
             throw e;
@@ -220,19 +219,20 @@ public final class Tensor implements AutoCloseable {
 
     /** The contents as float (converted from the tensor's dtype; copies to the host). */
     public float[] toFloatArray() {
-        try (Tensor host = to(Device.CPU, DType.FLOAT32); Arena arena = Arena.ofConfined()) {
-            MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, host.numel());
-            host.copyTo(seg);
-            return seg.toArray(ValueLayout.JAVA_FLOAT);
-        }
+        return hostArray(DType.FLOAT32, seg -> seg.toArray(ValueLayout.JAVA_FLOAT));
     }
 
     /** The contents as double (converted from the tensor's dtype; copies to the host). */
     public double[] toDoubleArray() {
-        try (Tensor host = to(Device.CPU, DType.FLOAT64); Arena arena = Arena.ofConfined()) {
-            MemorySegment seg = arena.allocate(ValueLayout.JAVA_DOUBLE, host.numel());
+        return hostArray(DType.FLOAT64, seg -> seg.toArray(ValueLayout.JAVA_DOUBLE));
+    }
+
+    /** Converts to {@code dtype} on the CPU, copies into a call-scoped segment and reads it out. */
+    private <A> A hostArray(DType dtype, Function<MemorySegment, A> read) {
+        try (Tensor host = to(Device.CPU, dtype); Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(dtype.layout(), host.numel());
             host.copyTo(seg);
-            return seg.toArray(ValueLayout.JAVA_DOUBLE);
+            return read.apply(seg);
         }
     }
 
