@@ -86,6 +86,13 @@ sedm_status sedm_cuda_device_count(int32_t *out_count);
 /* Number of live handles (tensors, generators, mixtures) created and not yet destroyed. */
 sedm_status sedm_live_handles(int64_t *out_count);
 
+/* Sets the number of threads libtorch uses for intra-op parallelism on the CPU (at::set_num_threads;
+ * the CPU kernels' OpenMP teams follow it). n >= 1. Process-wide; call before CPU work starts. */
+sedm_status sedm_set_num_threads(int32_t n);
+
+/* The current intra-op thread count (at::get_num_threads). */
+sedm_status sedm_get_num_threads(int32_t *out);
+
 /* Waits until all work queued on `stream` (NULL = current stream) of the device is done.
  * Asynchronous device faults surface here. A no-op for the CPU. */
 sedm_status sedm_synchronize(int32_t device_type, int32_t device_index, void *stream);

@@ -1,6 +1,11 @@
 // Library-level entry points: version, build info, devices, synchronisation, memory.
 #include <cstring>
 
+#include <ATen/Parallel.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "cuda_support.h"
 #include "handles.h"
 
@@ -34,6 +39,23 @@ sedm_status sedm_live_handles(int64_t* out_count) {
     return sedm::guard(__func__, [&] {
         sedm::require(out_count != nullptr, "out_count is NULL");
         *out_count = sedm::live_handles().load();
+    });
+}
+
+sedm_status sedm_set_num_threads(int32_t n) {
+    return sedm::guard(__func__, [&] {
+        sedm::require(n >= 1, "n must be >= 1, got " + std::to_string(n));
+        at::set_num_threads(n);
+#ifdef _OPENMP
+        omp_set_num_threads(n);  // the CPU kernels' own parallel regions
+#endif
+    });
+}
+
+sedm_status sedm_get_num_threads(int32_t* out) {
+    return sedm::guard(__func__, [&] {
+        sedm::require(out != nullptr, "out is NULL");
+        *out = static_cast<int32_t>(at::get_num_threads());
     });
 }
 

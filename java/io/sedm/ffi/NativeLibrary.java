@@ -35,8 +35,34 @@ public final class NativeLibrary {
             load();
             checkAbi(Sedm.sedm_abi_version(), Sedm.SEDM_ABI_VERSION());
             LOG.debug("loaded {}", Sedm.sedm_build_info().getString(0));
+            applyDefaultThreads();
             loaded = true;
         }
+    }
+
+    /**
+     * libtorch starts with one intra-op thread on these machines (OpenMP reports 1 of 2 cores), so
+     * the default is set here: {@code -Dsedm.threads=N}, else {@code SEDM_THREADS}, else
+     * {@code OMP_NUM_THREADS} is left to libtorch when set, else every available processor.
+     */
+    private static void applyDefaultThreads() {
+        String configured = System.getProperty("sedm.threads", System.getenv("SEDM_THREADS"));
+        int n;
+        if (configured != null && !configured.isBlank()) {
+            try {
+                n = Integer.parseInt(configured.trim());
+            } catch (NumberFormatException e) {
+                throw new NativeLoadException("sedm.threads / SEDM_THREADS must be an integer >= 1, got '" + configured + "'", e);
+            }
+            if (n < 1) {
+                throw new NativeLoadException("sedm.threads / SEDM_THREADS must be >= 1, got " + n);
+            }
+        } else if (System.getenv("OMP_NUM_THREADS") != null) {
+            return;
+        } else {
+            n = Runtime.getRuntime().availableProcessors();
+        }
+        Status.check(Sedm.sedm_set_num_threads(n));
     }
 
     /**
@@ -65,7 +91,7 @@ public final class NativeLibrary {
         } catch (UnsatisfiedLinkError e) {
             tried.add("java.library.path=" + System.getProperty("java.library.path"));
             throw new NativeLoadException("cannot find " + FILE_NAME + "; tried " + String.join(", ", tried)
-                    + ". Build it with ./sedm build or set -Dsedm.library.path=/path/to/" + FILE_NAME, e);
+                    + ". Build it with scripts/build.sh (or any ./sedm command) or set -Dsedm.library.path=/path/to/" + FILE_NAME, e);
         }
     }
 

@@ -31,4 +31,23 @@ public final class NativeRuntime {
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
+
+    /** Sets libtorch's intra-op CPU thread count (process-wide); {@code n} from 1 up. */
+    public static void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        }
+        NativeLibrary.ensureLoaded();
+        Status.check(Sedm.sedm_set_num_threads(n));
+    }
+
+    /** libtorch's current intra-op CPU thread count. */
+    public static int threads() {
+        NativeLibrary.ensureLoaded();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            Status.check(Sedm.sedm_get_num_threads(out));
+            return out.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
 }

@@ -504,6 +504,126 @@ public class Sedm extends Sedm$shared {
         }
     }
 
+    private static class sedm_set_num_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_set_num_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_set_num_threads(int32_t n)
+     * }
+     */
+    public static FunctionDescriptor sedm_set_num_threads$descriptor() {
+        return sedm_set_num_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_set_num_threads(int32_t n)
+     * }
+     */
+    public static MethodHandle sedm_set_num_threads$handle() {
+        return sedm_set_num_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_set_num_threads(int32_t n)
+     * }
+     */
+    public static MemorySegment sedm_set_num_threads$address() {
+        return sedm_set_num_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_set_num_threads(int32_t n)
+     * }
+     */
+    public static int sedm_set_num_threads(int n) {
+        var mh$ = sedm_set_num_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_set_num_threads", n);
+            }
+            return (int)mh$.invokeExact(n);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_get_num_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_get_num_threads");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_get_num_threads(int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_get_num_threads$descriptor() {
+        return sedm_get_num_threads.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_get_num_threads(int32_t *out)
+     * }
+     */
+    public static MethodHandle sedm_get_num_threads$handle() {
+        return sedm_get_num_threads.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_get_num_threads(int32_t *out)
+     * }
+     */
+    public static MemorySegment sedm_get_num_threads$address() {
+        return sedm_get_num_threads.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_get_num_threads(int32_t *out)
+     * }
+     */
+    public static int sedm_get_num_threads(MemorySegment out) {
+        var mh$ = sedm_get_num_threads.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_get_num_threads", out);
+            }
+            return (int)mh$.invokeExact(out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class sedm_synchronize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Sedm.C_INT,
