@@ -13,5 +13,8 @@ if [ ! -f build/native/CMakeCache.txt ]; then
 fi
 cmake --build build/native -j"$(nproc)"
 if [ "${1:-}" != "--skip-java" ]; then
-  mvn -q -B -o package -DskipTests 2>/dev/null || mvn -q -B package -DskipTests
+  # One Maven run, quiet; its output is shown only when it fails (a first run on a machine
+  # without the Maven cache downloads the plugins and dependencies it needs).
+  mkdir -p build
+  mvn -q -B package -DskipTests >build/mvn-package.log 2>&1 || { cat build/mvn-package.log >&2; exit 1; }
 fi
