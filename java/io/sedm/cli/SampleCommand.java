@@ -13,6 +13,7 @@ import io.sedm.sampler.AnnealedLangevinSampler;
 import io.sedm.sampler.DdimSampler;
 import io.sedm.sampler.DdpmSampler;
 import io.sedm.sampler.Denoiser;
+import io.sedm.sampler.Churn;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.EpsilonScaling;
 import io.sedm.sampler.ExposureBiasProbe;
@@ -22,7 +23,6 @@ import io.sedm.sampler.Latents;
 import io.sedm.sampler.ProbabilityFlowSampler;
 import io.sedm.sampler.Sampler;
 import io.sedm.sampler.ScoreSdeSampler;
-import io.sedm.sampler.SedmGppSampler;
 import io.sedm.sampler.Solver;
 import io.sedm.sampler.StepListener;
 import io.sedm.schedule.EdmSchedule;
@@ -422,11 +422,12 @@ public final class SampleCommand implements Callable<Integer> {
 
     static Sampler samplerFor(Resolved r, Discriminator discriminator) {
         if (r.sampler() == Kind.EDM) {
-            return new EdmSampler(new EdmSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise()));
+            return new EdmSampler(new EdmSampler.Options(r.solver(), new Churn(r.sChurn(), r.sMin(), r.sMax(), r.sNoise()),
+                    EpsilonScaling.none(), EdmSampler.Guidance.none()));
         }
-        return new SedmGppSampler(new SedmGppSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise(),
-                EpsilonScaling.linear(r.esScale(), r.esSlope()), r.dgW1(), r.dgW2(), r.tauMin(), r.tauMax(), r.dgBoosting()),
-                discriminator);
+        return new EdmSampler(new EdmSampler.Options(r.solver(), new Churn(r.sChurn(), r.sMin(), r.sMax(), r.sNoise()),
+                EpsilonScaling.linear(r.esScale(), r.esSlope()),
+                new EdmSampler.Guidance(r.dgW1(), r.dgW2(), r.tauMin(), r.tauMax(), r.dgBoosting())), discriminator);
     }
 
     @Override

@@ -69,7 +69,7 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
                     }
                     if (gamma > 0) {
                         noise.normal(z);
-                        Ops.combine(state, PerSample.uniform(batch, 1.0 - r, r, Math.sqrt(2.0 * gamma)), state, denoised, z);
+                        Ops.combine(state, 1.0 - r, state, r, denoised, Math.sqrt(2.0 * gamma), z);
                     }
                 }
             }

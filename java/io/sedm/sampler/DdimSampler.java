@@ -49,9 +49,9 @@ public record DdimSampler(double eta) implements Sampler {
                 double cx = sigmaDown / sigmaT; // x_s = D + σ_down (x − D)/σ_t + σ_up z
                 if (sigmaUp > 0) {
                     noise.normal(z);
-                    Ops.combine(state, PerSample.uniform(batch, cx, 1.0 - cx, sigmaUp), state, denoised, z);
+                    Ops.combine(state, cx, state, 1.0 - cx, denoised, sigmaUp, z);
                 } else {
-                    Ops.combine(state, PerSample.uniform(batch, cx, 1.0 - cx), state, denoised);
+                    Ops.combine(state, cx, state, 1.0 - cx, denoised);
                 }
             }
             return state;

@@ -137,10 +137,12 @@ public final class DdpmSampler implements Sampler {
                 listener.onStep(new SamplerStep(i, n, sigmaT, sigmaHat, state, denoised));
                 double lambda = options.epsilonScaling().lambda(i);
                 double r = sigmaS * sigmaS / (sigmaT * sigmaT);
-                double cx = (1.0 - r) * (1.0 - 1.0 / lambda) + r;
-                double cd = (1.0 - r) / lambda;
+                // x_s = (1 − r)·x̂_0 + r·x with x̂_0 = D̃ = (1 − 1/λ)x + D/λ (ES, §6.2)
+                double[] term = EpsilonScaling.denoisedTerm(1.0 - r, 1.0, lambda);
+                double cx = term[0] + r;
+                double cd = term[1];
                 if (sigmaS == 0.0) {
-                    Ops.combine(state, PerSample.uniform(batch, cx, cd), state, denoised);
+                    Ops.combine(state, cx, state, cd, denoised);
                     continue;
                 }
                 double diff = sigmaT * sigmaT - sigmaS * sigmaS;
@@ -150,10 +152,10 @@ public final class DdpmSampler implements Sampler {
                 if (learned == null) {
                     double var = options.variance() == Variance.FIXED_SMALL ? betaTilde : beta;
                     double cz = Math.sqrt(var * (1.0 + sigmaS * sigmaS));
-                    Ops.combine(state, PerSample.uniform(batch, cx, cd, cz), state, denoised, z);
+                    Ops.combine(state, cx, state, cd, denoised, cz, z);
                 } else {
                     learnedNoise(z, v, Math.log(beta), Math.log(betaTilde), Math.sqrt(1.0 + sigmaS * sigmaS));
-                    Ops.combine(state, PerSample.uniform(batch, cx, cd, 1.0), state, denoised, z);
+                    Ops.combine(state, cx, state, cd, denoised, 1.0, z);
                 }
             }
             return state;

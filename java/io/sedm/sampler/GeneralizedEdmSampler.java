@@ -28,7 +28,8 @@ import io.sedm.runtime.Tensor;
  * </pre>
  * Epsilon Scaling (Ning et al. 2024, eq. 10; §6.1) acts as in EDM-ES's ablation path: only the
  * first evaluation of each step sees {@code D̃ = x/s − (x/s − D)/λ_i}; a Heun corrector is left
- * unscaled (§16.4). With (edm, linear, none) this is {@link EdmSampler} up to float64 rounding.
+ * unscaled (§16.4); the scaled denoiser is {@link EpsilonScaling#denoisedTerm}. Churn's γ_i is
+ * {@link Churn#gamma}. With (edm, linear, none) this is {@link EdmSampler} up to float64 rounding.
  *
  * <p>The schedule σ_i passed to {@link #sample} is normally {@link #sigmas(Denoiser, int)} (the
  * chosen discretization); the time grid is t_i = σ⁻¹(round_sigma(σ_i)), t_N = 0. The start
@@ -80,19 +81,16 @@ public final class GeneralizedEdmSampler implements Sampler {
      * @param c1             iDDPM C1 (0.001)
      * @param c2             iDDPM C2 (0.008)
      * @param m              iDDPM M (1000)
-     * @param sChurn         S_churn
-     * @param sMin           S_min
-     * @param sMax           S_max
-     * @param sNoise         S_noise
+     * @param churn          S_churn, S_min, S_max, S_noise
      * @param epsilonScaling λ_i on the first evaluation of each step (EDM-ES Euler)
      */
     public record Options(Solver solver, double alpha, Discretization discretization, Schedule schedule, Scaling scaling,
             double sigmaMin, double sigmaMax, double rho, double epsilonS, double c1, double c2, int m,
-            double sChurn, double sMin, double sMax, double sNoise, EpsilonScaling epsilonScaling) {
+            Churn churn, EpsilonScaling epsilonScaling) {
         public Options {
-            new EdmSampler.Options(solver, sChurn, sMin, sMax, sNoise); // same checks
-            if (discretization == null || schedule == null || scaling == null || epsilonScaling == null) {
-                throw new IllegalArgumentException("discretization, schedule, scaling and epsilonScaling must not be null");
+            if (solver == null || discretization == null || schedule == null || scaling == null || churn == null
+                    || epsilonScaling == null) {
+                throw new IllegalArgumentException("solver, discretization, schedule, scaling, churn and epsilonScaling must not be null");
             }
             if (!(alpha > 0 && alpha <= 1)) {
                 throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
@@ -110,7 +108,7 @@ public final class GeneralizedEdmSampler implements Sampler {
         /** EDM's ablation defaults: Heun α = 1, edm discretization, linear schedule, no scaling, deterministic. */
         public static Options defaults() {
             return new Options(Solver.HEUN, 1.0, Discretization.EDM, Schedule.LINEAR, Scaling.NONE, Double.NaN, Double.NaN,
-                    7.0, 1e-3, 0.001, 0.008, 1000, 0.0, 0.0, Double.POSITIVE_INFINITY, 1.0, EpsilonScaling.none());
+                    7.0, 1e-3, 0.001, 0.008, 1000, Churn.none(), EpsilonScaling.none());
         }
 
         /** The VP reproduction of EDM Table 2 ("Original" VP column): Euler–Heun with vp/vp/vp. */
@@ -130,27 +128,27 @@ public final class GeneralizedEdmSampler implements Sampler {
 
         public Options withSolver(Solver s, double a) {
             return new Options(s, a, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+                    churn, epsilonScaling);
         }
 
         public Options withPreset(Discretization d, Schedule sc, Scaling s) {
             return new Options(solver, alpha, d, sc, s, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+                    churn, epsilonScaling);
         }
 
         public Options withSigmaRange(double min, double max) {
             return new Options(solver, alpha, discretization, schedule, scaling, min, max, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+                    churn, epsilonScaling);
         }
 
-        public Options withChurn(double churn, double min, double max, double noise) {
+        public Options withChurn(double sChurn, double sMin, double sMax, double sNoise) {
             return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    churn, min, max, noise, epsilonScaling);
+                    new Churn(sChurn, sMin, sMax, sNoise), epsilonScaling);
         }
 
         public Options withEpsilonScaling(EpsilonScaling es) {
             return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, es);
+                    churn, es);
         }
     }
 
@@ -252,7 +250,7 @@ public final class GeneralizedEdmSampler implements Sampler {
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {
         Sampler.requireSchedule(sigmas);
-        boolean stochastic = options.sChurn() > 0;
+        boolean stochastic = options.churn().stochastic();
         if (stochastic) {
             Sampler.requireNoise(noise, x, "S_churn > 0");
         }
@@ -268,7 +266,7 @@ public final class GeneralizedEdmSampler implements Sampler {
             // x_0 = z·σ(t_0)·s(t_0), given x = σ_0·z
             double startScale = clock.sigma(t[0]) * clock.s(t[0]) / sigmas[0];
             if (startScale != 1.0) {
-                Ops.combine(run.x, PerSample.uniform(run.batch, startScale), run.x);
+                Ops.combine(run.x, startScale, run.x);
             }
             for (int i = 0; i < n; i++) {
                 run.step(denoiser, i, n, t[i], t[i + 1], noise, listener);
@@ -312,7 +310,7 @@ public final class GeneralizedEdmSampler implements Sampler {
             double s = clock.s(time);
             Tensor input = state;
             if (s != 1.0) {
-                Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), state);
+                Ops.combine(xIn, 1.0 / s, state);
                 input = xIn;
             }
             double[] sigmaPerSample = PerSample.filled(batch, sigma);
@@ -324,30 +322,30 @@ public final class GeneralizedEdmSampler implements Sampler {
             double cx = sigmaDeriv / sigma + clock.sDeriv(time) / s;
             double cd = sigmaDeriv * s / sigma;
             if (lambda != 1.0) {
-                // D̃ = (1 − 1/λ)·x/s + D/λ
-                cx -= cd * (1.0 - 1.0 / lambda) / s;
-                cd /= lambda;
+                // the term −cd·D̃ with D̃ = (1 − 1/λ)·x/s + D/λ (Epsilon Scaling, §6.1)
+                double[] term = EpsilonScaling.denoisedTerm(-cd, s, lambda);
+                cx += term[0];
+                cd = -term[1];
             }
-            Ops.combine(d, PerSample.uniform(batch, cx, -cd), state, denoised);
+            Ops.combine(d, cx, state, -cd, denoised);
             return d;
         }
 
         void step(Denoiser denoiser, int i, int n, double tCur, double tNext, Generator noise, StepListener listener) {
             double sigmaCur = clock.sigma(tCur);
             // Increase noise temporarily.
-            double gamma = options.sMin() <= sigmaCur && sigmaCur <= options.sMax()
-                    ? Math.min(options.sChurn() / n, Math.sqrt(2.0) - 1.0) : 0.0;
+            double gamma = options.churn().gamma(sigmaCur, n);
             double tHat = clock.sigmaInv(denoiser.roundSigma(sigmaCur + gamma * sigmaCur));
             double ratio = clock.s(tHat) / clock.s(tCur);
             Tensor xHat = x;
             if (stochastic) {
                 noise.normal(xi);
                 double sigmaHat = clock.sigma(tHat);
-                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * clock.s(tHat) * options.sNoise();
-                Ops.combine(xHatBuffer, PerSample.uniform(batch, ratio, scale), x, xi);
+                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * clock.s(tHat) * options.churn().sNoise();
+                Ops.combine(xHatBuffer, ratio, x, scale, xi);
                 xHat = xHatBuffer;
             } else if (ratio != 1.0) {
-                Ops.combine(xHatBuffer, PerSample.uniform(batch, ratio), x);
+                Ops.combine(xHatBuffer, ratio, x);
                 xHat = xHatBuffer;
             }
 
@@ -357,14 +355,13 @@ public final class GeneralizedEdmSampler implements Sampler {
             slope(denoiser, xHat, tHat, lambda, dCur, listener, i, n, sigmaCur);
             double alpha = options.alpha();
             if (options.solver() == Solver.EULER || i == n - 1) {
-                Ops.combine(xNext, PerSample.uniform(batch, 1.0, h), xHat, dCur);
+                Ops.combine(xNext, 1.0, xHat, h, dCur);
             } else {
                 // Apply the 2nd-order correction.
-                Ops.combine(xNext, PerSample.uniform(batch, 1.0, alpha * h), xHat, dCur);
+                Ops.combine(xNext, 1.0, xHat, alpha * h, dCur);
                 double tPrime = tHat + alpha * h;
                 slope(denoiser, xNext, tPrime, 1.0, dPrime, null, i, n, sigmaCur);
-                Ops.combine(xNext, PerSample.uniform(batch, 1.0, h * (1.0 - 1.0 / (2.0 * alpha)), h * (1.0 / (2.0 * alpha))),
-                        xHat, dCur, dPrime);
+                Ops.combine(xNext, 1.0, xHat, h * (1.0 - 1.0 / (2.0 * alpha)), dCur, h * (1.0 / (2.0 * alpha)), dPrime);
             }
             Tensor previous = x;
             x = xNext;

@@ -106,7 +106,7 @@ public final class ProbabilityFlowSampler implements Sampler {
         try (Run run = new Run(x, sde)) {
             double startScale = sde.scale(t[0]);
             if (startScale != 1.0) {
-                Ops.combine(run.y, PerSample.uniform(run.batch, startScale), run.y);
+                Ops.combine(run.y, startScale, run.y);
             }
             if (options.method() == Method.RK45) {
                 run.rk45(denoiser, t[0], t[n - 1]);
@@ -190,25 +190,25 @@ public final class ProbabilityFlowSampler implements Sampler {
             if (listener != null) {
                 listener.onStep(new SamplerStep(step, n, sigma[0], sigma, xIn, denoised));
             }
-            Ops.combine(out, PerSample.rows(cy, cd), state, denoised);
+            Ops.combine(out, cy, state, cd, denoised);
         }
 
         void fixedStep(Denoiser denoiser, int i, int n, double tCur, double tNext, StepListener listener) {
             double h = tNext - tCur;
             drift(denoiser, y, PerSample.filled(batch, tCur), null, k[0], listener, i, n);
             if (options.method() == Method.EULER) {
-                Ops.combine(y, PerSample.uniform(batch, 1.0, h), y, k[0]);
+                Ops.combine(y, 1.0, y, h, k[0]);
                 return;
             }
-            Ops.combine(stage, PerSample.uniform(batch, 1.0, h), y, k[0]);
+            Ops.combine(stage, 1.0, y, h, k[0]);
             drift(denoiser, stage, PerSample.filled(batch, tNext), null, k[1], null, i, n);
-            Ops.combine(y, PerSample.uniform(batch, 1.0, 0.5 * h, 0.5 * h), y, k[0], k[1]);
+            Ops.combine(y, 1.0, y, 0.5 * h, k[0], 0.5 * h, k[1]);
         }
 
         void finalDenoise(Denoiser denoiser, double tEnd) {
             double s = sde.scale(tEnd);
             double[] sigma = PerSample.filled(batch, sde.sigma(tEnd));
-            Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), y);
+            Ops.combine(xIn, 1.0 / s, y);
             denoiser.denoise(xIn, sigma, y);
             for (int b = 0; b < batch; b++) {
                 nfe[b]++;
@@ -263,9 +263,9 @@ public final class ProbabilityFlowSampler implements Sampler {
                 h0[b] = Math.min(h0[b], Math.abs(tEnd - t0));
                 stepTime[b] = t0 + direction * h0[b];
             }
-            Ops.combine(stage, PerSample.rows(PerSample.filled(batch, 1.0), scale(h0, direction)), y, k[0]);
+            Ops.combine(stage, PerSample.filled(batch, 1.0), y, scale(h0, direction), k[0]);
             drift(denoiser, stage, stepTime, active, k[1], null, 0, 1);
-            Ops.combine(stage, PerSample.uniform(batch, 1.0, -1.0), k[1], k[0]);
+            Ops.combine(stage, 1.0, k[1], -1.0, k[0]);
             double[] diffNorm = rms(stage);
             double[] hAbs = new double[batch];
             for (int b = 0; b < batch; b++) {
@@ -306,7 +306,7 @@ public final class ProbabilityFlowSampler implements Sampler {
                     }
                 }
                 Ops.combine(stage, PerSample.rows(errCoef[0], errCoef[1], errCoef[2], errCoef[3]), errTerms[0], errTerms[1], errTerms[2], errTerms[3]);
-                Ops.combine(stage, PerSample.rows(PerSample.filled(batch, 1.0), errCoef[4], errCoef[5]), stage, errTerms[4], errTerms[5]);
+                Ops.combine(stage, PerSample.filled(batch, 1.0), stage, errCoef[4], errTerms[4], errCoef[5], errTerms[5]);
                 double[] errRms = rms(stage);
                 double[] yRms = rms(y);
                 double[] yNewRms = rms(yNew);
@@ -339,8 +339,8 @@ public final class ProbabilityFlowSampler implements Sampler {
                     keep[b] = 1.0 - accept[b];
                 }
                 // accepted samples take y_new and (FSAL) k_7 as their next k_1
-                Ops.combine(y, PerSample.rows(keep, accept), y, yNew);
-                Ops.combine(k[0], PerSample.rows(keep, accept), k[0], k[6]);
+                Ops.combine(y, keep, y, accept, yNew);
+                Ops.combine(k[0], keep, k[0], accept, k[6]);
             }
         }
 

@@ -111,7 +111,7 @@ public final class ScoreSdeSampler implements Sampler {
         try (Run run = new Run(x, sde)) {
             double startScale = sde.scale(t[0]);
             if (startScale != 1.0) {
-                Ops.combine(run.y, PerSample.uniform(run.batch, startScale), run.y);
+                Ops.combine(run.y, startScale, run.y);
             }
             boolean predict = options.predictor() != Predictor.NONE;
             int corrections = options.corrector() == Corrector.LANGEVIN ? options.correctorSteps() : 0;
@@ -154,7 +154,7 @@ public final class ScoreSdeSampler implements Sampler {
             double sigma = sde.sigma(time);
             Tensor input = y;
             if (s != 1.0) {
-                Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), y);
+                Ops.combine(xIn, 1.0 / s, y);
                 input = xIn;
             }
             java.util.Arrays.fill(sigmaOut, sigma);
@@ -190,10 +190,10 @@ public final class ScoreSdeSampler implements Sampler {
                 cz = fg[1];
             }
             if (last) {
-                Ops.combine(y, PerSample.uniform(batch, cy, cd), y, denoised);
+                Ops.combine(y, cy, y, cd, denoised);
             } else {
                 noise.normal(z);
-                Ops.combine(y, PerSample.uniform(batch, cy, cd, cz), y, denoised, z);
+                Ops.combine(y, cy, y, cd, denoised, cz, z);
             }
         }
 
@@ -202,16 +202,16 @@ public final class ScoreSdeSampler implements Sampler {
             double s = ss[0];
             double sigma = ss[1];
             double cScore = 1.0 / (s * sigma * sigma);
-            Ops.combine(score, PerSample.uniform(batch, cScore, -cScore / s), denoised, y);
+            Ops.combine(score, cScore, denoised, -cScore / s, y);
             noise.normal(z);
             double gradNorm = mean(Ops.l2NormPerSample(score));
             double noiseNorm = mean(Ops.l2NormPerSample(z));
             double ratio = options.snr() * noiseNorm / gradNorm;
             double eps = ratio * ratio * 2.0 * sde.langevinAlpha(time, n);
             if (last) {
-                Ops.combine(y, PerSample.uniform(batch, 1.0, eps), y, score);
+                Ops.combine(y, 1.0, y, eps, score);
             } else {
-                Ops.combine(y, PerSample.uniform(batch, 1.0, eps, Math.sqrt(2.0 * eps)), y, score, z);
+                Ops.combine(y, 1.0, y, eps, score, Math.sqrt(2.0 * eps), z);
             }
         }
 

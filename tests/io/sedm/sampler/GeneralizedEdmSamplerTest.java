@@ -30,9 +30,9 @@ class GeneralizedEdmSamplerTest {
             double heun = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base), d, sigmas, 64, 0),
                     run(new EdmSampler(), d, sigmas, 64, 0));
             double euler = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base.withSolver(Solver.EULER, 1)), d, sigmas, 64, 0),
-                    run(new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)), d, sigmas, 64, 0));
+                    run(new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER)), d, sigmas, 64, 0));
             double churn = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base.withChurn(40, 0.05, 50, 1.003)), d, sigmas, 64, 0),
-                    run(new EdmSampler(EdmSampler.Options.defaults().withChurn(40, 0.05, 50, 1.003)), d, sigmas, 64, 0));
+                    run(new EdmSampler(EdmSampler.Options.edm().withChurn(40, 0.05, 50, 1.003)), d, sigmas, 64, 0));
             System.out.printf("ablation vs EDM: Heun %.2e, Euler %.2e, churn %.2e%n", heun, euler, churn);
             // float64 rounding only: the corrector sits at σ̂ + h instead of σ_{i+1} (§5)
             assertThat(heun).isLessThan(1e-13);
@@ -68,7 +68,7 @@ class GeneralizedEdmSamplerTest {
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
             EpsilonScaling es = EpsilonScaling.constant(1.01);
             double[] ablation = run(new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.defaults().withEpsilonScaling(es)), d, sigmas, 8, 3);
-            double[] both = run(new SedmGppSampler(SedmGppSampler.Options.edm().withEpsilonScaling(es), null), d, sigmas, 8, 3);
+            double[] both = run(new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(es), null), d, sigmas, 8, 3);
             double[] plain = run(new EdmSampler(), d, sigmas, 8, 3);
             assertThat(Fixtures.maxAbsDiff(ablation, both)).isGreaterThan(1e-6);
             assertThat(Fixtures.maxAbsDiff(ablation, plain)).isGreaterThan(1e-6);
