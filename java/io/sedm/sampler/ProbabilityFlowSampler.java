@@ -35,8 +35,14 @@ public final class ProbabilityFlowSampler implements Sampler {
      * @param rtol    RK45 relative tolerance (1e−5)
      * @param atol    RK45 absolute tolerance (1e−5)
      * @param denoise finish with the Tweedie step D(y/s; σ(t_end))
+     * @param maxEvaluations RK45 cap on the denoiser evaluations one sample may spend integrating
+     *                (default {@value #DEFAULT_MAX_EVALUATIONS}); a run that needs more fails
+     *                instead of shrinking its step forever (e.g. {@code rtol = 1e-300})
      */
-    public record Options(ScoreSde sde, Method method, double rtol, double atol, boolean denoise) {
+    public record Options(ScoreSde sde, Method method, double rtol, double atol, boolean denoise, int maxEvaluations) {
+        /** 10,000 evaluations per sample: ~300× what score_sde's RK45 needs at rtol = atol = 1e−5 on CIFAR-10. */
+        public static final int DEFAULT_MAX_EVALUATIONS = 10_000;
+
         public Options {
             if (sde == null || method == null) {
                 throw new IllegalArgumentException("sde and method must not be null");
@@ -44,6 +50,14 @@ public final class ProbabilityFlowSampler implements Sampler {
             if (!(rtol > 0) || !(atol > 0)) {
                 throw new IllegalArgumentException("rtol and atol must be > 0, got " + rtol + ", " + atol);
             }
+            if (maxEvaluations < 1) {
+                throw new IllegalArgumentException("maxEvaluations must be >= 1, got " + maxEvaluations);
+            }
+        }
+
+        /** With the default evaluation cap. */
+        public Options(ScoreSde sde, Method method, double rtol, double atol, boolean denoise) {
+            this(sde, method, rtol, atol, denoise, DEFAULT_MAX_EVALUATIONS);
         }
 
         /** score_sde's ODE sampler: RK45, rtol = atol = 1e−5, VP SDE, with the final denoising step. */
@@ -52,19 +66,23 @@ public final class ProbabilityFlowSampler implements Sampler {
         }
 
         public Options withSde(ScoreSde s) {
-            return new Options(s, method, rtol, atol, denoise);
+            return new Options(s, method, rtol, atol, denoise, maxEvaluations);
         }
 
         public Options withMethod(Method m) {
-            return new Options(sde, m, rtol, atol, denoise);
+            return new Options(sde, m, rtol, atol, denoise, maxEvaluations);
         }
 
         public Options withTolerances(double r, double a) {
-            return new Options(sde, method, r, a, denoise);
+            return new Options(sde, method, r, a, denoise, maxEvaluations);
         }
 
         public Options withDenoise(boolean d) {
-            return new Options(sde, method, rtol, atol, d);
+            return new Options(sde, method, rtol, atol, d, maxEvaluations);
+        }
+
+        public Options withMaxEvaluations(int max) {
+            return new Options(sde, method, rtol, atol, denoise, max);
         }
     }
 
@@ -276,6 +294,8 @@ public final class ProbabilityFlowSampler implements Sampler {
             }
 
             boolean[] rejected = new boolean[batch];
+            int[] accepted = new int[batch];
+            int[] rejectedSteps = new int[batch];
             double[] h = new double[batch];
             double[][] coef = new double[6][batch];
             while (anyTrue(active)) {
@@ -326,12 +346,14 @@ public final class ProbabilityFlowSampler implements Sampler {
                         hAbs[b] *= factor;
                         rejected[b] = false;
                         accept[b] = 1.0;
+                        accepted[b]++;
                         if (last) {
                             active[b] = false;
                         }
                     } else {
                         hAbs[b] *= Math.max(MIN_FACTOR, SAFETY * Math.pow(errNorm, -0.2));
                         rejected[b] = true;
+                        rejectedSteps[b]++;
                     }
                 }
                 double[] keep = new double[batch];
@@ -341,6 +363,21 @@ public final class ProbabilityFlowSampler implements Sampler {
                 // accepted samples take y_new and (FSAL) k_7 as their next k_1
                 Ops.combine(y, keep, y, accept, yNew);
                 Ops.combine(k[0], keep, k[0], accept, k[6]);
+                requireWithinBudget(active, t, h, tEnd, accepted, rejectedSteps);
+            }
+        }
+
+        /** Fails once a still-running sample has spent {@code maxEvaluations} denoiser evaluations. */
+        private void requireWithinBudget(boolean[] active, double[] t, double[] h, double tEnd, int[] accepted, int[] rejectedSteps) {
+            for (int b = 0; b < batch; b++) {
+                if (active[b] && nfe[b] >= options.maxEvaluations()) {
+                    throw new IllegalStateException(String.format(
+                            "RK45 stopped: sample %d used %d denoiser evaluations (maxEvaluations = %d) in %d accepted and %d"
+                                    + " rejected steps and reached t = %.6g of t_end = %.6g (last step size %.3g) with rtol = %s,"
+                                    + " atol = %s; loosen rtol/atol or raise maxEvaluations",
+                            b, nfe[b], options.maxEvaluations(), accepted[b], rejectedSteps[b], t[b], tEnd, Math.abs(h[b]),
+                            options.rtol(), options.atol()));
+                }
             }
         }
 
