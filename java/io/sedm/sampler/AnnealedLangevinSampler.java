@@ -55,8 +55,10 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
         int batch = Math.toIntExact(x.batchSize());
         int levels = sigmas.length - 1;
         double sigmaLast = sigmas[levels - 1];
-        Tensor state = x.to(x.device(), DType.FLOAT64);
-        try (Tensor denoised = state.emptyLike(); Tensor z = state.emptyLike()) {
+        try (Buffers buffers = new Buffers()) {
+            Tensor state = buffers.own(x.to(x.device(), DType.FLOAT64));
+            Tensor denoised = buffers.like(state);
+            Tensor z = buffers.like(state);
             for (int i = 0; i < levels; i++) {
                 double sigma = sigmas[i];
                 double gamma = epsilon * sigma * sigma / (sigmaLast * sigmaLast);
@@ -78,10 +80,7 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
                 denoiser.denoise(state, PerSample.filled(batch, sigmaLast), denoised);
                 state.copyFrom(denoised);
             }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
+            return buffers.take(state);
         }
     }
 }

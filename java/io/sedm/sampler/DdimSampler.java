@@ -36,8 +36,10 @@ public record DdimSampler(double eta) implements Sampler {
         }
         int batch = Math.toIntExact(x.batchSize());
         int n = sigmas.length - 1;
-        Tensor state = x.to(x.device(), DType.FLOAT64);
-        try (Tensor denoised = state.emptyLike(); Tensor z = eta > 0 ? state.emptyLike() : null) {
+        try (Buffers buffers = new Buffers()) {
+            Tensor state = buffers.own(x.to(x.device(), DType.FLOAT64));
+            Tensor denoised = buffers.like(state);
+            Tensor z = eta > 0 ? buffers.like(state) : null;
             for (int i = 0; i < n; i++) {
                 double sigmaT = sigmas[i];
                 double sigmaS = sigmas[i + 1];
@@ -54,10 +56,7 @@ public record DdimSampler(double eta) implements Sampler {
                     Ops.combine(state, cx, state, 1.0 - cx, denoised);
                 }
             }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
+            return buffers.take(state);
         }
     }
 }

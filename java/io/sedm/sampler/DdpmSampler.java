@@ -122,9 +122,11 @@ public final class DdpmSampler implements Sampler {
         }
         int batch = Math.toIntExact(x.batchSize());
         int n = sigmas.length - 1;
-        Tensor state = x.to(x.device(), DType.FLOAT64);
-        try (Tensor denoised = state.emptyLike(); Tensor z = state.emptyLike();
-                Tensor v = learned != null ? state.emptyLike() : null) {
+        try (Buffers buffers = new Buffers()) {
+            Tensor state = buffers.own(x.to(x.device(), DType.FLOAT64));
+            Tensor denoised = buffers.like(state);
+            Tensor z = buffers.like(state);
+            Tensor v = learned != null ? buffers.like(state) : null;
             for (int i = 0; i < n; i++) {
                 double sigmaT = sigmas[i];
                 double sigmaS = sigmas[i + 1];
@@ -158,10 +160,7 @@ public final class DdpmSampler implements Sampler {
                     Ops.combine(state, cx, state, cd, denoised, 1.0, z);
                 }
             }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
+            return buffers.take(state);
         }
     }
 

@@ -262,7 +262,8 @@ public final class GeneralizedEdmSampler implements Sampler {
             t[i] = clock.sigmaInv(denoiser.roundSigma(sigmas[i]));
         }
         t[n] = 0.0;
-        try (Run run = new Run(x, clock, stochastic)) {
+        try (Buffers buffers = new Buffers()) {
+            Run run = new Run(buffers, x, clock, stochastic);
             // x_0 = z·σ(t_0)·s(t_0), given x = σ_0·z
             double startScale = clock.sigma(t[0]) * clock.s(t[0]) / sigmas[0];
             if (startScale != 1.0) {
@@ -271,12 +272,12 @@ public final class GeneralizedEdmSampler implements Sampler {
             for (int i = 0; i < n; i++) {
                 run.step(denoiser, i, n, t[i], t[i + 1], noise, listener);
             }
-            return run.take();
+            return buffers.take(run.x);
         }
     }
 
-    /** The loop state of one run. */
-    private final class Run implements AutoCloseable {
+    /** The loop state of one run (its tensors are owned by the run's {@link Buffers}). */
+    private final class Run {
         final int batch;
         final Clock clock;
         final boolean stochastic;
@@ -289,18 +290,18 @@ public final class GeneralizedEdmSampler implements Sampler {
         final Tensor dPrime;
         final Tensor xi;
 
-        Run(Tensor start, Clock clock, boolean stochastic) {
+        Run(Buffers buffers, Tensor start, Clock clock, boolean stochastic) {
             this.batch = Math.toIntExact(start.batchSize());
             this.clock = clock;
             this.stochastic = stochastic;
-            this.x = start.to(start.device(), DType.FLOAT64);
-            this.xNext = x.emptyLike();
-            this.xHatBuffer = x.emptyLike();
-            this.xIn = x.emptyLike();
-            this.denoised = x.emptyLike();
-            this.dCur = x.emptyLike();
-            this.dPrime = options.solver() == Solver.HEUN ? x.emptyLike() : null;
-            this.xi = stochastic ? x.emptyLike() : null;
+            this.x = buffers.own(start.to(start.device(), DType.FLOAT64));
+            this.xNext = buffers.like(x);
+            this.xHatBuffer = buffers.like(x);
+            this.xIn = buffers.like(x);
+            this.denoised = buffers.like(x);
+            this.dCur = buffers.like(x);
+            this.dPrime = options.solver() == Solver.HEUN ? buffers.like(x) : null;
+            this.xi = stochastic ? buffers.like(x) : null;
         }
 
         /** slope(x, t) into {@code d}: (σ'/σ + s'/s)·x − (σ' s/σ)·D̃ with D̃ the (ES-scaled) denoiser output. */
@@ -366,21 +367,6 @@ public final class GeneralizedEdmSampler implements Sampler {
             Tensor previous = x;
             x = xNext;
             xNext = previous;
-        }
-
-        Tensor take() {
-            Tensor result = x;
-            x = null;
-            return result;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : new Tensor[] {x, xNext, xHatBuffer, xIn, denoised, dCur, dPrime, xi}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
         }
     }
 }

@@ -121,7 +121,8 @@ public final class ProbabilityFlowSampler implements Sampler {
         for (int k = 0; k < n; k++) {
             t[k] = sde.time(sigmas[k]);
         }
-        try (Run run = new Run(x, sde)) {
+        try (Buffers buffers = new Buffers()) {
+            Run run = new Run(buffers, x, sde);
             double startScale = sde.scale(t[0]);
             if (startScale != 1.0) {
                 Ops.combine(run.y, startScale, run.y);
@@ -136,7 +137,7 @@ public final class ProbabilityFlowSampler implements Sampler {
             if (options.denoise()) {
                 run.finalDenoise(denoiser, t[n - 1]);
             }
-            return new Result(run.take(), run.nfe);
+            return new Result(buffers.take(run.y), run.nfe);
         }
     }
 
@@ -155,8 +156,8 @@ public final class ProbabilityFlowSampler implements Sampler {
     private static final double MIN_FACTOR = 0.2;
     private static final double MAX_FACTOR = 10.0;
 
-    /** The loop state of one run. */
-    private final class Run implements AutoCloseable {
+    /** The loop state of one run (its tensors are owned by the run's {@link Buffers}). */
+    private final class Run {
         final int batch;
         final int dim;
         final ScoreSde sde;
@@ -168,20 +169,20 @@ public final class ProbabilityFlowSampler implements Sampler {
         final Tensor stage;
         final Tensor yNew;
 
-        Run(Tensor start, ScoreSde sde) {
+        Run(Buffers buffers, Tensor start, ScoreSde sde) {
             this.batch = Math.toIntExact(start.batchSize());
             this.dim = batch == 0 ? 1 : Math.toIntExact(start.numel() / batch);
             this.sde = sde;
             this.nfe = new int[batch];
-            this.y = start.to(start.device(), DType.FLOAT64);
-            this.xIn = y.emptyLike();
-            this.denoised = y.emptyLike();
+            this.y = buffers.own(start.to(start.device(), DType.FLOAT64));
+            this.xIn = buffers.like(y);
+            this.denoised = buffers.like(y);
             int slopes = options.method() == Method.RK45 ? 7 : options.method() == Method.HEUN ? 2 : 1;
             for (int i = 0; i < slopes; i++) {
-                k[i] = y.emptyLike();
+                k[i] = buffers.like(y);
             }
-            this.stage = y.emptyLike();
-            this.yNew = y.emptyLike();
+            this.stage = buffers.like(y);
+            this.yNew = buffers.like(y);
         }
 
         /** out = dy/dt at (state, t_b) per sample; counts one evaluation for samples marked active. */
@@ -396,21 +397,6 @@ public final class ProbabilityFlowSampler implements Sampler {
                 }
             }
             return false;
-        }
-
-        Tensor take() {
-            Tensor result = y;
-            y = null;
-            return result;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : new Tensor[] {y, xIn, denoised, stage, yNew, k[0], k[1], k[2], k[3], k[4], k[5], k[6]}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
         }
     }
 }

@@ -108,7 +108,8 @@ public final class ScoreSdeSampler implements Sampler {
         for (int k = 0; k < n; k++) {
             t[k] = sde.time(sigmas[k]);
         }
-        try (Run run = new Run(x, sde)) {
+        try (Buffers buffers = new Buffers()) {
+            Run run = new Run(buffers, x, sde);
             double startScale = sde.scale(t[0]);
             if (startScale != 1.0) {
                 Ops.combine(run.y, startScale, run.y);
@@ -124,12 +125,12 @@ public final class ScoreSdeSampler implements Sampler {
                     run.predict(denoiser, k, n, t[k], noise, listener, lastLevel);
                 }
             }
-            return run.take();
+            return buffers.take(run.y);
         }
     }
 
-    /** The loop state of one run. */
-    private final class Run implements AutoCloseable {
+    /** The loop state of one run (its tensors are owned by the run's {@link Buffers}). */
+    private final class Run {
         final int batch;
         final ScoreSde sde;
         Tensor y;
@@ -138,14 +139,14 @@ public final class ScoreSdeSampler implements Sampler {
         final Tensor score;
         final Tensor z;
 
-        Run(Tensor start, ScoreSde sde) {
+        Run(Buffers buffers, Tensor start, ScoreSde sde) {
             this.batch = Math.toIntExact(start.batchSize());
             this.sde = sde;
-            this.y = start.to(start.device(), DType.FLOAT64);
-            this.xIn = y.emptyLike();
-            this.denoised = y.emptyLike();
-            this.score = options.corrector() == Corrector.LANGEVIN ? y.emptyLike() : null;
-            this.z = y.emptyLike();
+            this.y = buffers.own(start.to(start.device(), DType.FLOAT64));
+            this.xIn = buffers.like(y);
+            this.denoised = buffers.like(y);
+            this.score = options.corrector() == Corrector.LANGEVIN ? buffers.like(y) : null;
+            this.z = buffers.like(y);
         }
 
         /** D(y/s; σ(t)) into {@code denoised}; returns {s, σ}. */
@@ -221,21 +222,6 @@ public final class ScoreSdeSampler implements Sampler {
                 total += d;
             }
             return total / v.length;
-        }
-
-        Tensor take() {
-            Tensor result = y;
-            y = null;
-            return result;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : new Tensor[] {y, xIn, denoised, score, z}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
         }
     }
 }
