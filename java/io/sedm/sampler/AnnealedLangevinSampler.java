@@ -16,7 +16,8 @@ import io.sedm.runtime.Tensor;
  *   x ← x + γ_i ∇log p_{σ_i}(x) + √(2γ_i) z = (1 − γ_i/σ_i²)x + (γ_i/σ_i²) D(x; σ_i) + √(2γ_i) z
  * </pre>
  * then the denoising step {@code x ← x + σ_L² ∇log p_{σ_L}(x) = D(x; σ_L)} (Tweedie). NFE = L·T + 1.
- * The start {@code x} is taken as given (NCSN draws U(0, 1)^D; any start works).
+ * The start {@code x} is taken as given (NCSN draws U(0, 1)^D; any start works). NCSN's levels are
+ * {@link io.sedm.schedule.NcsnSchedule#sigmas}.
  *
  * @param epsilon        ε ≥ 0, the step at the smallest level (NCSNv2 CIFAR-10: 6.2e−6; NCSN: 2e−5)
  * @param stepsPerLevel  T ≥ 1 (NCSNv2: 5; NCSN: 100)
@@ -36,15 +37,6 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
     public static AnnealedLangevinSampler defaults() {
         return new AnnealedLangevinSampler(2e-5, 100, true);
     }
-
-    /** Geometric levels σ_1 = sigmaBegin &gt; … &gt; σ_L = sigmaEnd, followed by 0. */
-    public static double[] geometricSigmas(double sigmaBegin, double sigmaEnd, int levels) {
-        double[] geometric = io.sedm.schedule.NcsnSchedule.geometric(sigmaBegin, sigmaEnd, levels);
-        double[] out = new double[geometric.length + 1];
-        System.arraycopy(geometric, 0, out, 0, geometric.length);
-        return out;
-    }
-
 
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {

@@ -13,7 +13,8 @@ import io.sedm.runtime.Tensor;
  * learned range eq. 15; ALGORITHMS.md §12.2), written in EDM coordinates.
  *
  * <p>A (respaced) discrete chain is a σ schedule: {@code σ_j = √(1/ᾱ_{S_j} − 1)} for the kept
- * timesteps S_j, largest first (see {@link #sigmas}). With {@code ᾱ = 1/(1 + σ²)} one step from
+ * timesteps S_j, largest first ({@link io.sedm.schedule.BetaSchedule#sigmas(String)}). With
+ * {@code ᾱ = 1/(1 + σ²)} one step from
  * σ_t to σ_s uses the rebuilt {@code β = 1 − ᾱ_t/ᾱ_s} (§12.5) and the posterior
  * {@code μ = coef1·x̂_0 + coef2·x_t}; divided by √ᾱ_s (x = x_vp/√ᾱ) it becomes
  * <pre>
@@ -41,14 +42,6 @@ public final class DdpmSampler implements Sampler {
         FIXED_LARGE,
         /** iDDPM's learned interpolation; the model must be a {@link LearnedVarianceDenoiser}. */
         LEARNED_RANGE
-    }
-
-    /** The β schedule of the underlying discrete chain. */
-    public enum BetaSchedule {
-        /** Ho et al. 2020: β linear from 1e−4 to 0.02 (×1000/T). */
-        LINEAR,
-        /** Nichol &amp; Dhariwal 2021, eq. 17, s = 0.008. */
-        COSINE
     }
 
     /**
@@ -87,23 +80,6 @@ public final class DdpmSampler implements Sampler {
 
     public Options options() {
         return options;
-    }
-
-    /**
-     * The EDM levels of a DDPM chain of {@code timesteps} steps, respaced (§12.5) by
-     * {@code respacing} ("ddimK", comma-separated section counts such as "10,15,20", or null/empty
-     * for all steps), largest first, followed by 0.
-     */
-    public static double[] sigmas(BetaSchedule schedule, int timesteps, String respacing) {
-        if (timesteps < 1) {
-            throw new IllegalArgumentException("timesteps must be >= 1, got " + timesteps);
-        }
-        double[] betas = (schedule == BetaSchedule.COSINE ? io.sedm.schedule.BetaSchedule.cosine(timesteps)
-                : io.sedm.schedule.BetaSchedule.linear(timesteps)).betas();
-        int[] kept = respacing == null || respacing.isEmpty()
-                ? java.util.stream.IntStream.range(0, timesteps).toArray()
-                : io.sedm.schedule.Respacing.spaceTimesteps(timesteps, respacing);
-        return io.sedm.schedule.Respacing.sigmas(betas, kept);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.sedm.sampler;
 
 import io.sedm.schedule.AblationDiscretization;
-import io.sedm.schedule.IddpmSchedule;
+import io.sedm.schedule.AblationDiscretization.Kind;
 import io.sedm.schedule.VpSchedule;
 
 import io.sedm.runtime.DType;
@@ -31,24 +31,13 @@ import io.sedm.runtime.Tensor;
  * unscaled (§16.4); the scaled denoiser is {@link EpsilonScaling#denoisedTerm}. Churn's γ_i is
  * {@link Churn#gamma}. With (edm, linear, none) this is {@link EdmSampler} up to float64 rounding.
  *
- * <p>The schedule σ_i passed to {@link #sample} is normally {@link #sigmas(Denoiser, int)} (the
- * chosen discretization); the time grid is t_i = σ⁻¹(round_sigma(σ_i)), t_N = 0. The start
+ * <p>The schedule σ_i passed to {@link #sample} is normally the chosen discretization's
+ * {@link AblationDiscretization#sigmas(int, double, double)} for the model's σ range; the time
+ * grid is t_i = σ⁻¹(round_sigma(σ_i)), t_N = 0. The start
  * {@code x} is σ_0·z in EDM coordinates; the state is rescaled to σ(t_0)s(t_0)·z internally, and
  * the result (t_N = 0, s = 1) is in data coordinates.
  */
 public final class GeneralizedEdmSampler implements Sampler {
-
-    /** Where the N noise levels sit (Karras et al. 2022, Table 1 "time steps"). */
-    public enum Discretization {
-        /** t linear from 1 to ε_s, σ = σ_vp(t) with β re-derived from the σ range. */
-        VP,
-        /** σ² geometric between σ_max² and σ_min². */
-        VE,
-        /** A subsample of iDDPM's u-table. */
-        IDDPM,
-        /** EDM's ρ schedule (§1). */
-        EDM
-    }
 
     /** σ(t) (Table 1 "schedule"). */
     public enum Schedule {
@@ -71,22 +60,15 @@ public final class GeneralizedEdmSampler implements Sampler {
     /**
      * @param solver         Euler or Heun
      * @param alpha          α ∈ (0, 1] of the generalized Heun predictor (1 = standard Heun)
-     * @param discretization time-step discretization used by {@link #sigmas(Denoiser, int)}
+     * @param discretization the time steps (vp/ve/iddpm/edm with their parameters); it also fixes the
+     *                       σ range from which the VP schedule's β are re-derived
      * @param schedule       σ(t)
      * @param scaling        s(t)
-     * @param sigmaMin       lowest level; NaN = the discretization's default (vp: σ_vp(ε_s), ve 0.02, iddpm/edm 0.002)
-     * @param sigmaMax       highest level; NaN = default (vp: σ_vp(1), ve 100, iddpm 81, edm 80)
-     * @param rho            ρ of the edm discretization (7)
-     * @param epsilonS       ε_s, the last VP time (1e−3)
-     * @param c1             iDDPM C1 (0.001)
-     * @param c2             iDDPM C2 (0.008)
-     * @param m              iDDPM M (1000)
      * @param churn          S_churn, S_min, S_max, S_noise
      * @param epsilonScaling λ_i on the first evaluation of each step (EDM-ES Euler)
      */
-    public record Options(Solver solver, double alpha, Discretization discretization, Schedule schedule, Scaling scaling,
-            double sigmaMin, double sigmaMax, double rho, double epsilonS, double c1, double c2, int m,
-            Churn churn, EpsilonScaling epsilonScaling) {
+    public record Options(Solver solver, double alpha, AblationDiscretization discretization, Schedule schedule,
+            Scaling scaling, Churn churn, EpsilonScaling epsilonScaling) {
         public Options {
             if (solver == null || discretization == null || schedule == null || scaling == null || churn == null
                     || epsilonScaling == null) {
@@ -95,60 +77,51 @@ public final class GeneralizedEdmSampler implements Sampler {
             if (!(alpha > 0 && alpha <= 1)) {
                 throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
             }
-            if (!Double.isNaN(sigmaMin) && !(sigmaMin > 0) || !Double.isNaN(sigmaMax) && !(sigmaMax > 0)) {
-                throw new IllegalArgumentException("sigmaMin and sigmaMax must be > 0 (or NaN for the default), got "
-                        + sigmaMin + ", " + sigmaMax);
-            }
-            if (!(rho > 0) || !(epsilonS > 0 && epsilonS < 1) || !(c1 > 0) || !(c2 >= 0) || m < 2) {
-                throw new IllegalArgumentException("need rho > 0, 0 < epsilonS < 1, C1 > 0, C2 >= 0, M >= 2; got rho = " + rho
-                        + ", epsilonS = " + epsilonS + ", C1 = " + c1 + ", C2 = " + c2 + ", M = " + m);
-            }
         }
 
         /** EDM's ablation defaults: Heun α = 1, edm discretization, linear schedule, no scaling, deterministic. */
         public static Options defaults() {
-            return new Options(Solver.HEUN, 1.0, Discretization.EDM, Schedule.LINEAR, Scaling.NONE, Double.NaN, Double.NaN,
-                    7.0, 1e-3, 0.001, 0.008, 1000, Churn.none(), EpsilonScaling.none());
+            return new Options(Solver.HEUN, 1.0, AblationDiscretization.of(Kind.EDM), Schedule.LINEAR, Scaling.NONE,
+                    Churn.none(), EpsilonScaling.none());
         }
 
         /** The VP reproduction of EDM Table 2 ("Original" VP column): Euler–Heun with vp/vp/vp. */
         public static Options vp() {
-            return defaults().withPreset(Discretization.VP, Schedule.VP, Scaling.VP);
+            return defaults().withPreset(Kind.VP, Schedule.VP, Scaling.VP);
         }
 
         /** The VE reproduction: ve/ve/none. */
         public static Options ve() {
-            return defaults().withPreset(Discretization.VE, Schedule.VE, Scaling.NONE);
+            return defaults().withPreset(Kind.VE, Schedule.VE, Scaling.NONE);
         }
 
         /** The iDDPM reproduction: iddpm/linear/none. */
         public static Options iddpm() {
-            return defaults().withPreset(Discretization.IDDPM, Schedule.LINEAR, Scaling.NONE);
+            return defaults().withPreset(Kind.IDDPM, Schedule.LINEAR, Scaling.NONE);
         }
 
         public Options withSolver(Solver s, double a) {
-            return new Options(s, a, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    churn, epsilonScaling);
+            return new Options(s, a, discretization, schedule, scaling, churn, epsilonScaling);
         }
 
-        public Options withPreset(Discretization d, Schedule sc, Scaling s) {
-            return new Options(solver, alpha, d, sc, s, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    churn, epsilonScaling);
+        /** Another discretization kind (keeping the σ range and parameters), σ(t) and s(t). */
+        public Options withPreset(Kind kind, Schedule sc, Scaling s) {
+            AblationDiscretization d = discretization;
+            return new Options(solver, alpha, new AblationDiscretization(kind, d.sigmaMin(), d.sigmaMax(), d.rho(),
+                    d.epsilonS(), d.c1(), d.c2(), d.m()), sc, s, churn, epsilonScaling);
         }
 
         public Options withSigmaRange(double min, double max) {
-            return new Options(solver, alpha, discretization, schedule, scaling, min, max, rho, epsilonS, c1, c2, m,
-                    churn, epsilonScaling);
+            return new Options(solver, alpha, discretization.withSigmaRange(min, max), schedule, scaling, churn, epsilonScaling);
         }
 
         public Options withChurn(double sChurn, double sMin, double sMax, double sNoise) {
-            return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    new Churn(sChurn, sMin, sMax, sNoise), epsilonScaling);
+            return new Options(solver, alpha, discretization, schedule, scaling, new Churn(sChurn, sMin, sMax, sNoise),
+                    epsilonScaling);
         }
 
         public Options withEpsilonScaling(EpsilonScaling es) {
-            return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    churn, es);
+            return new Options(solver, alpha, discretization, schedule, scaling, churn, es);
         }
     }
 
@@ -165,50 +138,11 @@ public final class GeneralizedEdmSampler implements Sampler {
         return options;
     }
 
-    /** [σ_min, σ_max]: the discretization's defaults clamped to the model's range. */
-    double[] sigmaRange(Denoiser denoiser) {
-        double vpMin = VpSchedule.sigma(19.9, 0.1, options.epsilonS());
-        double vpMax = VpSchedule.sigma(19.9, 0.1, 1.0);
-        double min = !Double.isNaN(options.sigmaMin()) ? options.sigmaMin() : switch (options.discretization()) {
-            case VP -> vpMin;
-            case VE -> 0.02;
-            case IDDPM, EDM -> 0.002;
-        };
-        double max = !Double.isNaN(options.sigmaMax()) ? options.sigmaMax() : switch (options.discretization()) {
-            case VP -> vpMax;
-            case VE -> 100.0;
-            case IDDPM -> 81.0;
-            case EDM -> 80.0;
-        };
-        min = Math.max(min, denoiser.sigmaMin());
-        max = Math.min(max, denoiser.sigmaMax());
-        if (!(min < max)) {
-            throw new IllegalArgumentException("empty sigma range [" + min + ", " + max + "]");
-        }
-        return new double[] {min, max};
-    }
-
     /** VP β_d and β_min re-derived from the σ range so that σ_vp(ε_s) = σ_min and σ_vp(1) = σ_max. */
-    private double[] vpBetas(double[] range) {
-        return VpSchedule.betasForRange(range[0], range[1], options.epsilonS());
-    }
-
-    /**
-     * The discretization's N noise levels (before round_sigma) followed by 0 (Karras et al. 2022,
-     * Table 1 "time steps"; {@link AblationDiscretization}).
-     */
-    public double[] sigmas(Denoiser denoiser, int numSteps) {
-        if (numSteps < 2) {
-            throw new IllegalArgumentException("numSteps must be >= 2, got " + numSteps);
-        }
-        double[] range = sigmaRange(denoiser);
-        return switch (options.discretization()) {
-            case VP -> AblationDiscretization.vp(numSteps, range[0], range[1], options.epsilonS());
-            case VE -> AblationDiscretization.ve(numSteps, range[0], range[1]);
-            case IDDPM -> AblationDiscretization.iddpm(numSteps, range[0], range[1],
-                    IddpmSchedule.uTable(options.m(), options.c1(), options.c2()));
-            case EDM -> AblationDiscretization.edm(numSteps, range[0], range[1], options.rho());
-        };
+    private double[] vpBetas(Denoiser denoiser) {
+        AblationDiscretization d = options.discretization();
+        double[] range = d.range(denoiser.sigmaMin(), denoiser.sigmaMax());
+        return VpSchedule.betasForRange(range[0], range[1], d.epsilonS());
     }
 
     /** σ(t), σ'(t), σ⁻¹, s(t), s'(t) for the chosen schedule and scaling. */
@@ -254,7 +188,7 @@ public final class GeneralizedEdmSampler implements Sampler {
         if (stochastic) {
             Sampler.requireNoise(noise, x, "S_churn > 0");
         }
-        double[] betas = options.schedule() == Schedule.VP ? vpBetas(sigmaRange(denoiser)) : new double[] {0, 0};
+        double[] betas = options.schedule() == Schedule.VP ? vpBetas(denoiser) : new double[] {0, 0};
         Clock clock = new Clock(options.schedule(), options.scaling(), betas[0], betas[1]);
         int n = sigmas.length - 1;
         double[] t = new double[n + 1];

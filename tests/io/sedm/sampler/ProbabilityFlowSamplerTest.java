@@ -1,5 +1,6 @@
 package io.sedm.sampler;
 
+import io.sedm.schedule.NcsnSchedule;
 import io.sedm.data.toy.GaussianMixture;
 
 import io.sedm.sde.ScoreSde;
@@ -117,7 +118,7 @@ class ProbabilityFlowSamplerTest {
     @Test
     void annealedLangevinEndsWithTheTweedieStep() {
         // with ε = 0 the Langevin steps are identities, so the output is exactly D(x_0; σ_L) (§13)
-        double[] sigmas = AnnealedLangevinSampler.geometricSigmas(1.0, 0.01, 4);
+        double[] sigmas = NcsnSchedule.sigmas(1.0, 0.01, 4);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU); Generator g = Generator.ofSeedRange(0, 5);
                 Tensor z = Latents.draw(g, new long[] {5, 2}, Device.CPU);
                 Tensor out = new AnnealedLangevinSampler(0, 3, true).sample(d, z, sigmas, null);
