@@ -6,6 +6,7 @@ import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * The EDM-family sampler: Heun (or Euler) integration of the probability-flow ODE
@@ -154,6 +155,41 @@ public final class EdmSampler implements Sampler {
     /** Boosting (§7.5): every 5th step samples with ℓ &lt; 0 get this S_churn (and S_noise = 1). */
     static final double BOOST_CHURN = 4.0;
 
+    /**
+     * The scalar half of step i for one row (sample): everything §9.1 needs besides the tensors,
+     * from the row's levels, its step index and the logit of its previous DG call. The batch step
+     * applies one of these per row, so rows need not share σ, i or boosting.
+     *
+     * @param sigmaHat        σ̂_i = round_sigma(σ_i(1 + γ_i))       (step 1; Algorithm 2 line 5)
+     * @param noiseScale      √(σ̂_i² − σ_i²)·S_noise, the std of the churn noise (step 1; line 6)
+     * @param slopeScale      1/(σ̂_i λ_i): d_i = slopeScale·(x̂_i − D0)  (steps 3–4; line 7 with ES)
+     * @param h               h_i = σ_{i+1} − σ̂_i                   (step 6; line 8)
+     * @param correctorScale  1/(σ_{i+1} λ_i): d' = correctorScale·(x' − D1)  (step 7; line 10 with ES); NaN without step 7
+     * @param corrector       whether step 7 runs (Heun and i &lt; N − 1)
+     * @param boostGuidance   whether this step doubles the DG weight of a row judged fake (i mod 2 = 0, §7.5)
+     */
+    public record RowStep(double sigmaHat, double noiseScale, double slopeScale, double h, double correctorScale,
+            boolean corrector, boolean boostGuidance) {
+
+        /**
+         * Plans step {@code i} of {@code n} from σ_i = {@code sigmaCur} to σ_{i+1} = {@code sigmaNext}
+         * for a row whose previous DG logit is {@code lastLogit} (+∞ before the first DG call).
+         */
+        public static RowStep plan(Options options, double sigmaCur, double sigmaNext, int i, int n, double lastLogit,
+                DoubleUnaryOperator roundSigma) {
+            Guidance guidance = options.guidance();
+            // churn, raised to S_churn = 4, S_noise = 1 on every 5th step for rows judged fake (§7.5)
+            boolean boosted = guidance.boosting() && i % 5 == 0 && lastLogit < 0;
+            Churn churn = boosted ? options.churn().with(BOOST_CHURN, 1.0) : options.churn();
+            double sigmaHat = roundSigma.applyAsDouble(sigmaCur * (1.0 + churn.gamma(sigmaCur, n)));
+            double noiseScale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * churn.sNoise();
+            EpsilonScaling es = options.epsilonScaling();
+            boolean corrector = options.solver() == Solver.HEUN && i < n - 1;
+            return new RowStep(sigmaHat, noiseScale, es.slopeScale(sigmaHat, i), sigmaNext - sigmaHat,
+                    corrector ? es.slopeScale(sigmaNext, i) : Double.NaN, corrector, guidance.boosting() && i % 2 == 0);
+        }
+    }
+
     private final Options options;
     private final DiscriminatorGuidance discriminatorGuidance;
 
@@ -233,20 +269,29 @@ public final class EdmSampler implements Sampler {
         void step(Denoiser denoiser, int i, int n, double sigmaCur, double sigmaNext, Generator noise,
                 StepListener listener) {
             Guidance guidance = options.guidance();
-            EpsilonScaling es = options.epsilonScaling();
-
-            // 1. Increase noise temporarily (churn, Algorithm 2 lines 4–6); per sample when
-            //    boosting raises S_churn for samples the discriminator judged fake (§7.5).
-            Churn churn = options.churn();
-            Churn boosted = churn.with(BOOST_CHURN, 1.0);
-            boolean boostChurn = guidance.boosting() && i % 5 == 0;
             double[] sigmaHat = new double[batch];
             double[] noiseScale = new double[batch];
+            double[] slope = new double[batch];
+            double[] negSlope = new double[batch];
+            double[] h = new double[batch];
+            double[] half = new double[batch];
+            double[] corrector = new double[batch];
+            double[] negCorrector = new double[batch];
+            boolean[] boostGuidance = new boolean[batch];
             for (int b = 0; b < batch; b++) {
-                Churn c = boostChurn && lastLogit[b] < 0 ? boosted : churn;
-                sigmaHat[b] = denoiser.roundSigma(sigmaCur * (1.0 + c.gamma(sigmaCur, n)));
-                noiseScale[b] = Math.sqrt(Math.max(sigmaHat[b] * sigmaHat[b] - sigmaCur * sigmaCur, 0.0)) * c.sNoise();
+                RowStep row = RowStep.plan(options, sigmaCur, sigmaNext, i, n, lastLogit[b], denoiser::roundSigma);
+                sigmaHat[b] = row.sigmaHat();
+                noiseScale[b] = row.noiseScale();
+                slope[b] = row.slopeScale();
+                negSlope[b] = -row.slopeScale();
+                h[b] = row.h();
+                half[b] = 0.5 * row.h();
+                corrector[b] = row.correctorScale();
+                negCorrector[b] = -row.correctorScale();
+                boostGuidance[b] = row.boostGuidance();
             }
+
+            // 1. Increase noise temporarily (churn, Algorithm 2 lines 4–6).
             Tensor xHat = x;
             if (options.stochastic()) {
                 noise.normal(xi);
@@ -259,23 +304,14 @@ public final class EdmSampler implements Sampler {
             listener.onStep(new SamplerStep(i, n, sigmaCur, sigmaHat, xHat, denoised));
 
             // 3.–4. Euler slope with Epsilon Scaling: d = (x̂ − D0)/(σ̂ λ_i) (Algorithm 2 line 7; §6.1).
-            double[] h = new double[batch];
-            double[] cx = new double[batch];
-            double[] cd = new double[batch];
-            for (int b = 0; b < batch; b++) {
-                h[b] = sigmaNext - sigmaHat[b];
-                cx[b] = es.slopeScale(sigmaHat[b], i);
-                cd[b] = -cx[b];
-            }
-            Ops.combine(dCur, cx, xHat, cd, denoised);
+            Ops.combine(dCur, slope, xHat, negSlope, denoised);
 
             // 5. Discriminator Guidance on the predictor slope, unscaled by λ (§7.5, §9.1 step 5).
             if (discriminatorGuidance != null && (guidance.w1() != 0.0 || guidance.boosting())) {
                 try (DiscriminatorGuidance.Evaluation dg = discriminatorGuidance.evaluate(xHat, sigmaHat)) {
-                    boolean boostGuidance = guidance.boosting() && i % 2 == 0;
                     double[] w = new double[batch];
                     for (int b = 0; b < batch; b++) {
-                        w[b] = boostGuidance && dg.logit()[b] < 0 ? 2.0 * guidance.w1() : guidance.w1();
+                        w[b] = boostGuidance[b] && dg.logit()[b] < 0 ? 2.0 * guidance.w1() : guidance.w1();
                     }
                     dg.addTo(dCur, w);
                     System.arraycopy(dg.logit(), 0, lastLogit, 0, batch);
@@ -290,8 +326,7 @@ public final class EdmSampler implements Sampler {
             if (options.solver() == Solver.HEUN && i < n - 1) {
                 double[] sigmaNexts = PerSample.filled(batch, sigmaNext);
                 denoiser.denoise(xNext, sigmaNexts, denoised);
-                double c = es.slopeScale(sigmaNext, i);
-                Ops.combine(dPrime, c, xNext, -c, denoised);
+                Ops.combine(dPrime, corrector, xNext, negCorrector, denoised);
                 if (discriminatorGuidance != null && guidance.w2() != 0.0) {
                     try (DiscriminatorGuidance.Evaluation dg = discriminatorGuidance.evaluate(xNext, sigmaNexts)) {
                         dg.addTo(dPrime, PerSample.filled(batch, guidance.w2()));
@@ -299,10 +334,6 @@ public final class EdmSampler implements Sampler {
                             System.arraycopy(dg.logit(), 0, lastLogit, 0, batch);
                         }
                     }
-                }
-                double[] half = new double[batch];
-                for (int b = 0; b < batch; b++) {
-                    half[b] = 0.5 * h[b];
                 }
                 Ops.combine(xNext, ones, xHat, half, dCur, half, dPrime);
             }

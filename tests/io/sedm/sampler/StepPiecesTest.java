@@ -9,7 +9,7 @@ import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** The pieces every EDM-family step is built from: churn's γ, the two ES forms, the run's buffers, scalar combine. */
+/** The pieces every EDM-family step is built from: churn's γ, one row's step plan, the two ES forms, the run's buffers, scalar combine. */
 class StepPiecesTest {
 
     @Test
@@ -29,6 +29,41 @@ class StepPiecesTest {
         assertThat(Churn.none().gamma(80, 18)).isZero();
         // boosting (§7.5) keeps the σ range, replaces S_churn and S_noise
         assertThat(imagenet.with(4, 1)).isEqualTo(new Churn(4, 0.05, 50, 1));
+    }
+
+    @Test
+    void rowStepIsSection91ForOneRow() {
+        // SEDM-G++ with churn: S_churn = 5 on [0.05, 50], S_noise = 1.003, λ = 1.0004; N = 18, step i = 2
+        EdmSampler.Options o = EdmSampler.Options.sedmGpp().withChurn(5, 0.05, 50, 1.003);
+        double sigma = 20.0;
+        double next = 15.0;
+        EdmSampler.RowStep row = EdmSampler.RowStep.plan(o, sigma, next, 2, 18, Double.POSITIVE_INFINITY, s -> s);
+        double gamma = 5.0 / 18; // below the cap √2 − 1
+        double sigmaHat = sigma * (1 + gamma);
+        // same expressions as the closed forms, so equal to the last bit
+        assertThat(row.sigmaHat()).isEqualTo(sigmaHat);
+        assertThat(row.noiseScale()).isEqualTo(Math.sqrt(sigmaHat * sigmaHat - sigma * sigma) * 1.003);
+        assertThat(row.slopeScale()).isEqualTo(1.0 / (sigmaHat * 1.0004));
+        assertThat(row.h()).isEqualTo(next - sigmaHat);
+        assertThat(row.corrector()).isTrue();
+        assertThat(row.correctorScale()).isEqualTo(1.0 / (next * 1.0004));
+        // the last step is Euler only (never evaluate at σ = 0)
+        EdmSampler.RowStep last = EdmSampler.RowStep.plan(o, 0.002, 0.0, 17, 18, Double.POSITIVE_INFINITY, s -> s);
+        assertThat(last.corrector()).isFalse();
+        assertThat(last.sigmaHat()).isEqualTo(0.002); // below S_min: no churn
+        assertThat(last.noiseScale()).isZero();
+        // boosting (§7.5): at i mod 5 = 0 a row judged fake (ℓ < 0) gets S_churn = 4, S_noise = 1
+        EdmSampler.Options boost = o.withBoosting(true);
+        EdmSampler.RowStep fake = EdmSampler.RowStep.plan(boost, sigma, next, 5, 18, -0.3, s -> s);
+        double boosted = sigma * (1 + 4.0 / 18);
+        assertThat(fake.sigmaHat()).isEqualTo(boosted);
+        assertThat(fake.noiseScale()).isEqualTo(Math.sqrt(boosted * boosted - sigma * sigma) * 1.0);
+        assertThat(fake.boostGuidance()).isFalse(); // 5 is odd: no doubled DG weight
+        assertThat(EdmSampler.RowStep.plan(boost, sigma, next, 5, 18, 0.3, s -> s).sigmaHat()).isEqualTo(sigmaHat);
+        assertThat(EdmSampler.RowStep.plan(boost, sigma, next, 4, 18, -0.3, s -> s).boostGuidance()).isTrue();
+        // round_sigma is applied to σ̂ (e.g. a float32 round trip for a real network)
+        assertThat(EdmSampler.RowStep.plan(o, sigma, next, 2, 18, 0, s -> (double) (float) s).sigmaHat())
+                .isEqualTo((double) (float) sigmaHat);
     }
 
     @Test
