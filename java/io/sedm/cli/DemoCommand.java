@@ -9,10 +9,10 @@ import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.NativeRuntime;
 import io.sedm.runtime.Tensor;
+import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.GaussianMixtureDenoiser;
 import io.sedm.sampler.Latents;
 import io.sedm.sampler.Sampler;
-import io.sedm.sampler.SedmGppSampler;
 import io.sedm.schedule.EdmSchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,24 +108,24 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("%-22s %s%n", "model (biased)", row(modelShare));
         report.put("data", dataShare);
         report.put("model", modelShare);
-        SedmGppSampler.Options edm = SedmGppSampler.Options.edm();
-        Map<String, SedmGppSampler.Options> runs = new LinkedHashMap<>();
+        EdmSampler.Options edm = EdmSampler.Options.edm();
+        Map<String, EdmSampler.Options> runs = new LinkedHashMap<>();
         runs.put("edm", edm);
-        runs.put("sedm-gpp", SedmGppSampler.Options.defaults());
+        runs.put("sedm-gpp", EdmSampler.Options.sedmGpp());
         runs.put("edm-gpp-exact", edm.withGuidance(1.0, 1.0).withWindow(0.0, 1.0));
         try (GaussianMixtureDenoiser model = GaussianMixtureDenoiser.of(modelWeights, means, variances, dev);
                 GaussianMixtureDenoiser truth = GaussianMixtureDenoiser.of(dataWeights, means, variances, dev)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(truth.density(), model.density());
-            for (Map.Entry<String, SedmGppSampler.Options> run : runs.entrySet()) {
+            for (Map.Entry<String, EdmSampler.Options> run : runs.entrySet()) {
                 long t0 = System.nanoTime();
-                double[] x = sample(new SedmGppSampler(run.getValue(), oracle), model, sigmas, dev);
+                double[] x = sample(new EdmSampler(run.getValue(), oracle), model, sigmas, dev);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 int[] cls = nearestLabels(x, data);
                 double[] share = classShares(cls, null);
                 ImageGrid.write(out.resolve(run.getKey() + ".png"), x, Math.min(samples, 64), 1, 32, 32);
                 System.out.printf("%-22s %s   (%.1f s)%n", run.getKey(), row(share), seconds);
                 report.put(run.getKey(), Map.of("class_shares", share, "seconds", seconds,
-                        "lambda", run.getValue().epsilonScaling().b(), "w1", run.getValue().w1(), "w2", run.getValue().w2()));
+                        "lambda", run.getValue().epsilonScaling().b(), "w1", run.getValue().guidance().w1(), "w2", run.getValue().guidance().w2()));
             }
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("report.json").toFile(), report);

@@ -10,6 +10,7 @@ import io.sedm.runtime.Generator;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import io.sedm.sampler.AnnealedLangevinSampler;
+import io.sedm.sampler.Churn;
 import io.sedm.sampler.DdimSampler;
 import io.sedm.sampler.DdpmSampler;
 import io.sedm.sampler.Denoiser;
@@ -22,10 +23,11 @@ import io.sedm.sampler.Latents;
 import io.sedm.sampler.ProbabilityFlowSampler;
 import io.sedm.sampler.Sampler;
 import io.sedm.sampler.ScoreSdeSampler;
-import io.sedm.sampler.SedmGppSampler;
 import io.sedm.sampler.Solver;
 import io.sedm.sampler.StepListener;
+import io.sedm.schedule.BetaSchedule;
 import io.sedm.schedule.EdmSchedule;
+import io.sedm.schedule.NcsnSchedule;
 import io.sedm.sde.ScoreSde;
 import io.sedm.train.ClassifierTrainer;
 import io.sedm.train.DenoiserTrainer;
@@ -391,13 +393,13 @@ public final class SampleCommand implements Callable<Integer> {
                     default -> GeneralizedEdmSampler.Options.iddpm();
                 };
                 GeneralizedEdmSampler g = new GeneralizedEdmSampler(o.withSolver(r.solver(), o.alpha()));
-                yield new Plan(g, g.sigmas(model, n));
+                yield new Plan(g, g.options().discretization().sigmas(n, model.sigmaMin(), model.sigmaMax()));
             }
             case DDIM -> new Plan(new DdimSampler(eta), EdmSchedule.sigmas(n, r.sigmaMin(), r.sigmaMax(), r.rho()));
             case DDPM -> new Plan(new DdpmSampler(DdpmSampler.Options.defaults().withVariance(variance.equals("small")
                     ? DdpmSampler.Variance.FIXED_SMALL : DdpmSampler.Variance.FIXED_LARGE)),
-                    DdpmSampler.sigmas(betaSchedule.equals("cosine") ? DdpmSampler.BetaSchedule.COSINE
-                            : DdpmSampler.BetaSchedule.LINEAR, timesteps, Integer.toString(n)));
+                    (betaSchedule.equals("cosine") ? BetaSchedule.cosine(timesteps) : BetaSchedule.linear(timesteps))
+                            .sigmas(Integer.toString(n)));
             case PC_VE, PC_VP, PC_SUBVP -> {
                 ScoreSdeSampler.Options o = switch (r.sampler()) {
                     case PC_VE -> ScoreSdeSampler.Options.ve();
@@ -415,18 +417,19 @@ public final class SampleCommand implements Callable<Integer> {
                         sde.sigmas(n, sde.defaultEps()));
             }
             case NCSN -> new Plan(new AnnealedLangevinSampler(langevinEps, langevinSteps, true),
-                    AnnealedLangevinSampler.geometricSigmas(r.sigmaMax(), r.sigmaMin(), n));
+                    NcsnSchedule.sigmas(r.sigmaMax(), r.sigmaMin(), n));
             default -> throw new IllegalStateException("not a non-EDM sampler: " + r.sampler());
         };
     }
 
     static Sampler samplerFor(Resolved r, Discriminator discriminator) {
         if (r.sampler() == Kind.EDM) {
-            return new EdmSampler(new EdmSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise()));
+            return new EdmSampler(new EdmSampler.Options(r.solver(), new Churn(r.sChurn(), r.sMin(), r.sMax(), r.sNoise()),
+                    EpsilonScaling.none(), EdmSampler.Guidance.none()));
         }
-        return new SedmGppSampler(new SedmGppSampler.Options(r.solver(), r.sChurn(), r.sMin(), r.sMax(), r.sNoise(),
-                EpsilonScaling.linear(r.esScale(), r.esSlope()), r.dgW1(), r.dgW2(), r.tauMin(), r.tauMax(), r.dgBoosting()),
-                discriminator);
+        return new EdmSampler(new EdmSampler.Options(r.solver(), new Churn(r.sChurn(), r.sMin(), r.sMax(), r.sNoise()),
+                EpsilonScaling.linear(r.esScale(), r.esSlope()),
+                new EdmSampler.Guidance(r.dgW1(), r.dgW2(), r.tauMin(), r.tauMax(), r.dgBoosting())), discriminator);
     }
 
     @Override

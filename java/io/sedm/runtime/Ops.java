@@ -49,16 +49,58 @@ public final class Ops {
         }
     }
 
-    /**
-     * {@code out = a·x + b·y} with the same scalar pair for every sample: a convenience over
-     * {@link #combine} for uniform coefficients.
-     */
+    /** {@code out = a·x} with one scalar for every sample (same arithmetic as {@link #combine}). */
+    public static void combine(Tensor out, double a, Tensor x) {
+        combine(out, uniform(out, a), x);
+    }
+
+    /** {@code out = a·x + b·y} with scalars shared by every sample (same arithmetic as {@link #combine}). */
+    public static void combine(Tensor out, double a, Tensor x, double b, Tensor y) {
+        combine(out, uniform(out, a, b), x, y);
+    }
+
+    /** {@code out = a·x + b·y + c·z} with scalars shared by every sample. */
+    public static void combine(Tensor out, double a, Tensor x, double b, Tensor y, double c, Tensor z) {
+        combine(out, uniform(out, a, b, c), x, y, z);
+    }
+
+    /** {@code out[s] = a[s]·x[s] + b[s]·y[s]} with one coefficient per sample s and term. */
+    public static void combine(Tensor out, double[] a, Tensor x, double[] b, Tensor y) {
+        combine(out, rows(a, b), x, y);
+    }
+
+    /** {@code out[s] = a[s]·x[s] + b[s]·y[s] + c[s]·z[s]} with one coefficient per sample s and term. */
+    public static void combine(Tensor out, double[] a, Tensor x, double[] b, Tensor y, double[] c, Tensor z) {
+        combine(out, rows(a, b, c), x, y, z);
+    }
+
+    /** {@code out = a·x + b·y}: the two-term scalar {@link #combine}. */
     public static void axpby(Tensor out, double a, Tensor x, double b, Tensor y) {
+        combine(out, a, x, b, y);
+    }
+
+    /** Term-major coefficients {@code [c_0 ×B, c_1 ×B, …]} for scalars shared by the batch of {@code out}. */
+    private static double[] uniform(Tensor out, double... perTerm) {
         int batch = Math.toIntExact(out.batchSize());
-        double[] coefs = new double[2 * batch];
-        java.util.Arrays.fill(coefs, 0, batch, a);
-        java.util.Arrays.fill(coefs, batch, 2 * batch, b);
-        combine(out, coefs, x, y);
+        double[] coefs = new double[batch * perTerm.length];
+        for (int k = 0; k < perTerm.length; k++) {
+            java.util.Arrays.fill(coefs, k * batch, (k + 1) * batch, perTerm[k]);
+        }
+        return coefs;
+    }
+
+    /** Per-sample rows, one per term, concatenated term-major. */
+    private static double[] rows(double[]... perTerm) {
+        int batch = perTerm[0].length;
+        double[] coefs = new double[batch * perTerm.length];
+        for (int k = 0; k < perTerm.length; k++) {
+            if (perTerm[k].length != batch) {
+                throw new IllegalArgumentException("coefficient row " + k + " has " + perTerm[k].length
+                        + " values, expected " + batch);
+            }
+            System.arraycopy(perTerm[k], 0, coefs, k * batch, batch);
+        }
+        return coefs;
     }
 
     /** Per-sample Σ x² (double accumulation); waits for the result. */

@@ -16,7 +16,8 @@ import io.sedm.runtime.Tensor;
  *   x ← x + γ_i ∇log p_{σ_i}(x) + √(2γ_i) z = (1 − γ_i/σ_i²)x + (γ_i/σ_i²) D(x; σ_i) + √(2γ_i) z
  * </pre>
  * then the denoising step {@code x ← x + σ_L² ∇log p_{σ_L}(x) = D(x; σ_L)} (Tweedie). NFE = L·T + 1.
- * The start {@code x} is taken as given (NCSN draws U(0, 1)^D; any start works).
+ * The start {@code x} is taken as given (NCSN draws U(0, 1)^D; any start works). NCSN's levels are
+ * {@link io.sedm.schedule.NcsnSchedule#sigmas}.
  *
  * @param epsilon        ε ≥ 0, the step at the smallest level (NCSNv2 CIFAR-10: 6.2e−6; NCSN: 2e−5)
  * @param stepsPerLevel  T ≥ 1 (NCSNv2: 5; NCSN: 100)
@@ -37,15 +38,6 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
         return new AnnealedLangevinSampler(2e-5, 100, true);
     }
 
-    /** Geometric levels σ_1 = sigmaBegin &gt; … &gt; σ_L = sigmaEnd, followed by 0. */
-    public static double[] geometricSigmas(double sigmaBegin, double sigmaEnd, int levels) {
-        double[] geometric = io.sedm.schedule.NcsnSchedule.geometric(sigmaBegin, sigmaEnd, levels);
-        double[] out = new double[geometric.length + 1];
-        System.arraycopy(geometric, 0, out, 0, geometric.length);
-        return out;
-    }
-
-
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {
         Sampler.requireSchedule(sigmas);
@@ -55,8 +47,10 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
         int batch = Math.toIntExact(x.batchSize());
         int levels = sigmas.length - 1;
         double sigmaLast = sigmas[levels - 1];
-        Tensor state = x.to(x.device(), DType.FLOAT64);
-        try (Tensor denoised = state.emptyLike(); Tensor z = state.emptyLike()) {
+        try (Buffers buffers = new Buffers()) {
+            Tensor state = buffers.own(x.to(x.device(), DType.FLOAT64));
+            Tensor denoised = buffers.like(state);
+            Tensor z = buffers.like(state);
             for (int i = 0; i < levels; i++) {
                 double sigma = sigmas[i];
                 double gamma = epsilon * sigma * sigma / (sigmaLast * sigmaLast);
@@ -69,7 +63,7 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
                     }
                     if (gamma > 0) {
                         noise.normal(z);
-                        Ops.combine(state, PerSample.uniform(batch, 1.0 - r, r, Math.sqrt(2.0 * gamma)), state, denoised, z);
+                        Ops.combine(state, 1.0 - r, state, r, denoised, Math.sqrt(2.0 * gamma), z);
                     }
                 }
             }
@@ -78,10 +72,7 @@ public record AnnealedLangevinSampler(double epsilon, int stepsPerLevel, boolean
                 denoiser.denoise(state, PerSample.filled(batch, sigmaLast), denoised);
                 state.copyFrom(denoised);
             }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
+            return buffers.take(state);
         }
     }
 }

@@ -36,8 +36,10 @@ public record DdimSampler(double eta) implements Sampler {
         }
         int batch = Math.toIntExact(x.batchSize());
         int n = sigmas.length - 1;
-        Tensor state = x.to(x.device(), DType.FLOAT64);
-        try (Tensor denoised = state.emptyLike(); Tensor z = eta > 0 ? state.emptyLike() : null) {
+        try (Buffers buffers = new Buffers()) {
+            Tensor state = buffers.own(x.to(x.device(), DType.FLOAT64));
+            Tensor denoised = buffers.like(state);
+            Tensor z = eta > 0 ? buffers.like(state) : null;
             for (int i = 0; i < n; i++) {
                 double sigmaT = sigmas[i];
                 double sigmaS = sigmas[i + 1];
@@ -49,15 +51,12 @@ public record DdimSampler(double eta) implements Sampler {
                 double cx = sigmaDown / sigmaT; // x_s = D + σ_down (x − D)/σ_t + σ_up z
                 if (sigmaUp > 0) {
                     noise.normal(z);
-                    Ops.combine(state, PerSample.uniform(batch, cx, 1.0 - cx, sigmaUp), state, denoised, z);
+                    Ops.combine(state, cx, state, 1.0 - cx, denoised, sigmaUp, z);
                 } else {
-                    Ops.combine(state, PerSample.uniform(batch, cx, 1.0 - cx), state, denoised);
+                    Ops.combine(state, cx, state, 1.0 - cx, denoised);
                 }
             }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
+            return buffers.take(state);
         }
     }
 }

@@ -13,7 +13,8 @@ import io.sedm.runtime.Tensor;
  * learned range eq. 15; ALGORITHMS.md §12.2), written in EDM coordinates.
  *
  * <p>A (respaced) discrete chain is a σ schedule: {@code σ_j = √(1/ᾱ_{S_j} − 1)} for the kept
- * timesteps S_j, largest first (see {@link #sigmas}). With {@code ᾱ = 1/(1 + σ²)} one step from
+ * timesteps S_j, largest first ({@link io.sedm.schedule.BetaSchedule#sigmas(String)}). With
+ * {@code ᾱ = 1/(1 + σ²)} one step from
  * σ_t to σ_s uses the rebuilt {@code β = 1 − ᾱ_t/ᾱ_s} (§12.5) and the posterior
  * {@code μ = coef1·x̂_0 + coef2·x_t}; divided by √ᾱ_s (x = x_vp/√ᾱ) it becomes
  * <pre>
@@ -41,14 +42,6 @@ public final class DdpmSampler implements Sampler {
         FIXED_LARGE,
         /** iDDPM's learned interpolation; the model must be a {@link LearnedVarianceDenoiser}. */
         LEARNED_RANGE
-    }
-
-    /** The β schedule of the underlying discrete chain. */
-    public enum BetaSchedule {
-        /** Ho et al. 2020: β linear from 1e−4 to 0.02 (×1000/T). */
-        LINEAR,
-        /** Nichol &amp; Dhariwal 2021, eq. 17, s = 0.008. */
-        COSINE
     }
 
     /**
@@ -89,23 +82,6 @@ public final class DdpmSampler implements Sampler {
         return options;
     }
 
-    /**
-     * The EDM levels of a DDPM chain of {@code timesteps} steps, respaced (§12.5) by
-     * {@code respacing} ("ddimK", comma-separated section counts such as "10,15,20", or null/empty
-     * for all steps), largest first, followed by 0.
-     */
-    public static double[] sigmas(BetaSchedule schedule, int timesteps, String respacing) {
-        if (timesteps < 1) {
-            throw new IllegalArgumentException("timesteps must be >= 1, got " + timesteps);
-        }
-        double[] betas = (schedule == BetaSchedule.COSINE ? io.sedm.schedule.BetaSchedule.cosine(timesteps)
-                : io.sedm.schedule.BetaSchedule.linear(timesteps)).betas();
-        int[] kept = respacing == null || respacing.isEmpty()
-                ? java.util.stream.IntStream.range(0, timesteps).toArray()
-                : io.sedm.schedule.Respacing.spaceTimesteps(timesteps, respacing);
-        return io.sedm.schedule.Respacing.sigmas(betas, kept);
-    }
-
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {
         Sampler.requireSchedule(sigmas);
@@ -122,9 +98,11 @@ public final class DdpmSampler implements Sampler {
         }
         int batch = Math.toIntExact(x.batchSize());
         int n = sigmas.length - 1;
-        Tensor state = x.to(x.device(), DType.FLOAT64);
-        try (Tensor denoised = state.emptyLike(); Tensor z = state.emptyLike();
-                Tensor v = learned != null ? state.emptyLike() : null) {
+        try (Buffers buffers = new Buffers()) {
+            Tensor state = buffers.own(x.to(x.device(), DType.FLOAT64));
+            Tensor denoised = buffers.like(state);
+            Tensor z = buffers.like(state);
+            Tensor v = learned != null ? buffers.like(state) : null;
             for (int i = 0; i < n; i++) {
                 double sigmaT = sigmas[i];
                 double sigmaS = sigmas[i + 1];
@@ -137,10 +115,12 @@ public final class DdpmSampler implements Sampler {
                 listener.onStep(new SamplerStep(i, n, sigmaT, sigmaHat, state, denoised));
                 double lambda = options.epsilonScaling().lambda(i);
                 double r = sigmaS * sigmaS / (sigmaT * sigmaT);
-                double cx = (1.0 - r) * (1.0 - 1.0 / lambda) + r;
-                double cd = (1.0 - r) / lambda;
+                // x_s = (1 − r)·x̂_0 + r·x with x̂_0 = D̃ = (1 − 1/λ)x + D/λ (ES, §6.2)
+                double[] term = EpsilonScaling.denoisedTerm(1.0 - r, 1.0, lambda);
+                double cx = term[0] + r;
+                double cd = term[1];
                 if (sigmaS == 0.0) {
-                    Ops.combine(state, PerSample.uniform(batch, cx, cd), state, denoised);
+                    Ops.combine(state, cx, state, cd, denoised);
                     continue;
                 }
                 double diff = sigmaT * sigmaT - sigmaS * sigmaS;
@@ -150,16 +130,13 @@ public final class DdpmSampler implements Sampler {
                 if (learned == null) {
                     double var = options.variance() == Variance.FIXED_SMALL ? betaTilde : beta;
                     double cz = Math.sqrt(var * (1.0 + sigmaS * sigmaS));
-                    Ops.combine(state, PerSample.uniform(batch, cx, cd, cz), state, denoised, z);
+                    Ops.combine(state, cx, state, cd, denoised, cz, z);
                 } else {
                     learnedNoise(z, v, Math.log(beta), Math.log(betaTilde), Math.sqrt(1.0 + sigmaS * sigmaS));
-                    Ops.combine(state, PerSample.uniform(batch, cx, cd, 1.0), state, denoised, z);
+                    Ops.combine(state, cx, state, cd, denoised, 1.0, z);
                 }
             }
-            return state;
-        } catch (RuntimeException e) {
-            state.close();
-            throw e;
+            return buffers.take(state);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.sedm.sampler;
 
 import io.sedm.schedule.AblationDiscretization;
-import io.sedm.schedule.IddpmSchedule;
+import io.sedm.schedule.AblationDiscretization.Kind;
 import io.sedm.schedule.VpSchedule;
 
 import io.sedm.runtime.DType;
@@ -28,26 +28,16 @@ import io.sedm.runtime.Tensor;
  * </pre>
  * Epsilon Scaling (Ning et al. 2024, eq. 10; §6.1) acts as in EDM-ES's ablation path: only the
  * first evaluation of each step sees {@code D̃ = x/s − (x/s − D)/λ_i}; a Heun corrector is left
- * unscaled (§16.4). With (edm, linear, none) this is {@link EdmSampler} up to float64 rounding.
+ * unscaled (§16.4); the scaled denoiser is {@link EpsilonScaling#denoisedTerm}. Churn's γ_i is
+ * {@link Churn#gamma}. With (edm, linear, none) this is {@link EdmSampler} up to float64 rounding.
  *
- * <p>The schedule σ_i passed to {@link #sample} is normally {@link #sigmas(Denoiser, int)} (the
- * chosen discretization); the time grid is t_i = σ⁻¹(round_sigma(σ_i)), t_N = 0. The start
+ * <p>The schedule σ_i passed to {@link #sample} is normally the chosen discretization's
+ * {@link AblationDiscretization#sigmas(int, double, double)} for the model's σ range; the time
+ * grid is t_i = σ⁻¹(round_sigma(σ_i)), t_N = 0. The start
  * {@code x} is σ_0·z in EDM coordinates; the state is rescaled to σ(t_0)s(t_0)·z internally, and
  * the result (t_N = 0, s = 1) is in data coordinates.
  */
 public final class GeneralizedEdmSampler implements Sampler {
-
-    /** Where the N noise levels sit (Karras et al. 2022, Table 1 "time steps"). */
-    public enum Discretization {
-        /** t linear from 1 to ε_s, σ = σ_vp(t) with β re-derived from the σ range. */
-        VP,
-        /** σ² geometric between σ_max² and σ_min². */
-        VE,
-        /** A subsample of iDDPM's u-table. */
-        IDDPM,
-        /** EDM's ρ schedule (§1). */
-        EDM
-    }
 
     /** σ(t) (Table 1 "schedule"). */
     public enum Schedule {
@@ -70,87 +60,68 @@ public final class GeneralizedEdmSampler implements Sampler {
     /**
      * @param solver         Euler or Heun
      * @param alpha          α ∈ (0, 1] of the generalized Heun predictor (1 = standard Heun)
-     * @param discretization time-step discretization used by {@link #sigmas(Denoiser, int)}
+     * @param discretization the time steps (vp/ve/iddpm/edm with their parameters); it also fixes the
+     *                       σ range from which the VP schedule's β are re-derived
      * @param schedule       σ(t)
      * @param scaling        s(t)
-     * @param sigmaMin       lowest level; NaN = the discretization's default (vp: σ_vp(ε_s), ve 0.02, iddpm/edm 0.002)
-     * @param sigmaMax       highest level; NaN = default (vp: σ_vp(1), ve 100, iddpm 81, edm 80)
-     * @param rho            ρ of the edm discretization (7)
-     * @param epsilonS       ε_s, the last VP time (1e−3)
-     * @param c1             iDDPM C1 (0.001)
-     * @param c2             iDDPM C2 (0.008)
-     * @param m              iDDPM M (1000)
-     * @param sChurn         S_churn
-     * @param sMin           S_min
-     * @param sMax           S_max
-     * @param sNoise         S_noise
+     * @param churn          S_churn, S_min, S_max, S_noise
      * @param epsilonScaling λ_i on the first evaluation of each step (EDM-ES Euler)
      */
-    public record Options(Solver solver, double alpha, Discretization discretization, Schedule schedule, Scaling scaling,
-            double sigmaMin, double sigmaMax, double rho, double epsilonS, double c1, double c2, int m,
-            double sChurn, double sMin, double sMax, double sNoise, EpsilonScaling epsilonScaling) {
+    public record Options(Solver solver, double alpha, AblationDiscretization discretization, Schedule schedule,
+            Scaling scaling, Churn churn, EpsilonScaling epsilonScaling) {
         public Options {
-            new EdmSampler.Options(solver, sChurn, sMin, sMax, sNoise); // same checks
-            if (discretization == null || schedule == null || scaling == null || epsilonScaling == null) {
-                throw new IllegalArgumentException("discretization, schedule, scaling and epsilonScaling must not be null");
+            if (solver == null || discretization == null || schedule == null || scaling == null || churn == null
+                    || epsilonScaling == null) {
+                throw new IllegalArgumentException("solver, discretization, schedule, scaling, churn and epsilonScaling must not be null");
             }
             if (!(alpha > 0 && alpha <= 1)) {
                 throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
-            }
-            if (!Double.isNaN(sigmaMin) && !(sigmaMin > 0) || !Double.isNaN(sigmaMax) && !(sigmaMax > 0)) {
-                throw new IllegalArgumentException("sigmaMin and sigmaMax must be > 0 (or NaN for the default), got "
-                        + sigmaMin + ", " + sigmaMax);
-            }
-            if (!(rho > 0) || !(epsilonS > 0 && epsilonS < 1) || !(c1 > 0) || !(c2 >= 0) || m < 2) {
-                throw new IllegalArgumentException("need rho > 0, 0 < epsilonS < 1, C1 > 0, C2 >= 0, M >= 2; got rho = " + rho
-                        + ", epsilonS = " + epsilonS + ", C1 = " + c1 + ", C2 = " + c2 + ", M = " + m);
             }
         }
 
         /** EDM's ablation defaults: Heun α = 1, edm discretization, linear schedule, no scaling, deterministic. */
         public static Options defaults() {
-            return new Options(Solver.HEUN, 1.0, Discretization.EDM, Schedule.LINEAR, Scaling.NONE, Double.NaN, Double.NaN,
-                    7.0, 1e-3, 0.001, 0.008, 1000, 0.0, 0.0, Double.POSITIVE_INFINITY, 1.0, EpsilonScaling.none());
+            return new Options(Solver.HEUN, 1.0, AblationDiscretization.of(Kind.EDM), Schedule.LINEAR, Scaling.NONE,
+                    Churn.none(), EpsilonScaling.none());
         }
 
         /** The VP reproduction of EDM Table 2 ("Original" VP column): Euler–Heun with vp/vp/vp. */
         public static Options vp() {
-            return defaults().withPreset(Discretization.VP, Schedule.VP, Scaling.VP);
+            return defaults().withPreset(Kind.VP, Schedule.VP, Scaling.VP);
         }
 
         /** The VE reproduction: ve/ve/none. */
         public static Options ve() {
-            return defaults().withPreset(Discretization.VE, Schedule.VE, Scaling.NONE);
+            return defaults().withPreset(Kind.VE, Schedule.VE, Scaling.NONE);
         }
 
         /** The iDDPM reproduction: iddpm/linear/none. */
         public static Options iddpm() {
-            return defaults().withPreset(Discretization.IDDPM, Schedule.LINEAR, Scaling.NONE);
+            return defaults().withPreset(Kind.IDDPM, Schedule.LINEAR, Scaling.NONE);
         }
 
         public Options withSolver(Solver s, double a) {
-            return new Options(s, a, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+            return new Options(s, a, discretization, schedule, scaling, churn, epsilonScaling);
         }
 
-        public Options withPreset(Discretization d, Schedule sc, Scaling s) {
-            return new Options(solver, alpha, d, sc, s, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+        /** Another discretization kind (keeping the σ range and parameters), σ(t) and s(t). */
+        public Options withPreset(Kind kind, Schedule sc, Scaling s) {
+            AblationDiscretization d = discretization;
+            return new Options(solver, alpha, new AblationDiscretization(kind, d.sigmaMin(), d.sigmaMax(), d.rho(),
+                    d.epsilonS(), d.c1(), d.c2(), d.m()), sc, s, churn, epsilonScaling);
         }
 
         public Options withSigmaRange(double min, double max) {
-            return new Options(solver, alpha, discretization, schedule, scaling, min, max, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, epsilonScaling);
+            return new Options(solver, alpha, discretization.withSigmaRange(min, max), schedule, scaling, churn, epsilonScaling);
         }
 
-        public Options withChurn(double churn, double min, double max, double noise) {
-            return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    churn, min, max, noise, epsilonScaling);
+        public Options withChurn(double sChurn, double sMin, double sMax, double sNoise) {
+            return new Options(solver, alpha, discretization, schedule, scaling, new Churn(sChurn, sMin, sMax, sNoise),
+                    epsilonScaling);
         }
 
         public Options withEpsilonScaling(EpsilonScaling es) {
-            return new Options(solver, alpha, discretization, schedule, scaling, sigmaMin, sigmaMax, rho, epsilonS, c1, c2, m,
-                    sChurn, sMin, sMax, sNoise, es);
+            return new Options(solver, alpha, discretization, schedule, scaling, churn, es);
         }
     }
 
@@ -167,50 +138,11 @@ public final class GeneralizedEdmSampler implements Sampler {
         return options;
     }
 
-    /** [σ_min, σ_max]: the discretization's defaults clamped to the model's range. */
-    double[] sigmaRange(Denoiser denoiser) {
-        double vpMin = VpSchedule.sigma(19.9, 0.1, options.epsilonS());
-        double vpMax = VpSchedule.sigma(19.9, 0.1, 1.0);
-        double min = !Double.isNaN(options.sigmaMin()) ? options.sigmaMin() : switch (options.discretization()) {
-            case VP -> vpMin;
-            case VE -> 0.02;
-            case IDDPM, EDM -> 0.002;
-        };
-        double max = !Double.isNaN(options.sigmaMax()) ? options.sigmaMax() : switch (options.discretization()) {
-            case VP -> vpMax;
-            case VE -> 100.0;
-            case IDDPM -> 81.0;
-            case EDM -> 80.0;
-        };
-        min = Math.max(min, denoiser.sigmaMin());
-        max = Math.min(max, denoiser.sigmaMax());
-        if (!(min < max)) {
-            throw new IllegalArgumentException("empty sigma range [" + min + ", " + max + "]");
-        }
-        return new double[] {min, max};
-    }
-
     /** VP β_d and β_min re-derived from the σ range so that σ_vp(ε_s) = σ_min and σ_vp(1) = σ_max. */
-    private double[] vpBetas(double[] range) {
-        return VpSchedule.betasForRange(range[0], range[1], options.epsilonS());
-    }
-
-    /**
-     * The discretization's N noise levels (before round_sigma) followed by 0 (Karras et al. 2022,
-     * Table 1 "time steps"; {@link AblationDiscretization}).
-     */
-    public double[] sigmas(Denoiser denoiser, int numSteps) {
-        if (numSteps < 2) {
-            throw new IllegalArgumentException("numSteps must be >= 2, got " + numSteps);
-        }
-        double[] range = sigmaRange(denoiser);
-        return switch (options.discretization()) {
-            case VP -> AblationDiscretization.vp(numSteps, range[0], range[1], options.epsilonS());
-            case VE -> AblationDiscretization.ve(numSteps, range[0], range[1]);
-            case IDDPM -> AblationDiscretization.iddpm(numSteps, range[0], range[1],
-                    IddpmSchedule.uTable(options.m(), options.c1(), options.c2()));
-            case EDM -> AblationDiscretization.edm(numSteps, range[0], range[1], options.rho());
-        };
+    private double[] vpBetas(Denoiser denoiser) {
+        AblationDiscretization d = options.discretization();
+        double[] range = d.range(denoiser.sigmaMin(), denoiser.sigmaMax());
+        return VpSchedule.betasForRange(range[0], range[1], d.epsilonS());
     }
 
     /** σ(t), σ'(t), σ⁻¹, s(t), s'(t) for the chosen schedule and scaling. */
@@ -252,11 +184,11 @@ public final class GeneralizedEdmSampler implements Sampler {
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {
         Sampler.requireSchedule(sigmas);
-        boolean stochastic = options.sChurn() > 0;
+        boolean stochastic = options.churn().stochastic();
         if (stochastic) {
             Sampler.requireNoise(noise, x, "S_churn > 0");
         }
-        double[] betas = options.schedule() == Schedule.VP ? vpBetas(sigmaRange(denoiser)) : new double[] {0, 0};
+        double[] betas = options.schedule() == Schedule.VP ? vpBetas(denoiser) : new double[] {0, 0};
         Clock clock = new Clock(options.schedule(), options.scaling(), betas[0], betas[1]);
         int n = sigmas.length - 1;
         double[] t = new double[n + 1];
@@ -264,21 +196,22 @@ public final class GeneralizedEdmSampler implements Sampler {
             t[i] = clock.sigmaInv(denoiser.roundSigma(sigmas[i]));
         }
         t[n] = 0.0;
-        try (Run run = new Run(x, clock, stochastic)) {
+        try (Buffers buffers = new Buffers()) {
+            Run run = new Run(buffers, x, clock, stochastic);
             // x_0 = z·σ(t_0)·s(t_0), given x = σ_0·z
             double startScale = clock.sigma(t[0]) * clock.s(t[0]) / sigmas[0];
             if (startScale != 1.0) {
-                Ops.combine(run.x, PerSample.uniform(run.batch, startScale), run.x);
+                Ops.combine(run.x, startScale, run.x);
             }
             for (int i = 0; i < n; i++) {
                 run.step(denoiser, i, n, t[i], t[i + 1], noise, listener);
             }
-            return run.take();
+            return buffers.take(run.x);
         }
     }
 
-    /** The loop state of one run. */
-    private final class Run implements AutoCloseable {
+    /** The loop state of one run (its tensors are owned by the run's {@link Buffers}). */
+    private final class Run {
         final int batch;
         final Clock clock;
         final boolean stochastic;
@@ -291,18 +224,18 @@ public final class GeneralizedEdmSampler implements Sampler {
         final Tensor dPrime;
         final Tensor xi;
 
-        Run(Tensor start, Clock clock, boolean stochastic) {
+        Run(Buffers buffers, Tensor start, Clock clock, boolean stochastic) {
             this.batch = Math.toIntExact(start.batchSize());
             this.clock = clock;
             this.stochastic = stochastic;
-            this.x = start.to(start.device(), DType.FLOAT64);
-            this.xNext = x.emptyLike();
-            this.xHatBuffer = x.emptyLike();
-            this.xIn = x.emptyLike();
-            this.denoised = x.emptyLike();
-            this.dCur = x.emptyLike();
-            this.dPrime = options.solver() == Solver.HEUN ? x.emptyLike() : null;
-            this.xi = stochastic ? x.emptyLike() : null;
+            this.x = buffers.own(start.to(start.device(), DType.FLOAT64));
+            this.xNext = buffers.like(x);
+            this.xHatBuffer = buffers.like(x);
+            this.xIn = buffers.like(x);
+            this.denoised = buffers.like(x);
+            this.dCur = buffers.like(x);
+            this.dPrime = options.solver() == Solver.HEUN ? buffers.like(x) : null;
+            this.xi = stochastic ? buffers.like(x) : null;
         }
 
         /** slope(x, t) into {@code d}: (σ'/σ + s'/s)·x − (σ' s/σ)·D̃ with D̃ the (ES-scaled) denoiser output. */
@@ -312,7 +245,7 @@ public final class GeneralizedEdmSampler implements Sampler {
             double s = clock.s(time);
             Tensor input = state;
             if (s != 1.0) {
-                Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), state);
+                Ops.combine(xIn, 1.0 / s, state);
                 input = xIn;
             }
             double[] sigmaPerSample = PerSample.filled(batch, sigma);
@@ -324,30 +257,30 @@ public final class GeneralizedEdmSampler implements Sampler {
             double cx = sigmaDeriv / sigma + clock.sDeriv(time) / s;
             double cd = sigmaDeriv * s / sigma;
             if (lambda != 1.0) {
-                // D̃ = (1 − 1/λ)·x/s + D/λ
-                cx -= cd * (1.0 - 1.0 / lambda) / s;
-                cd /= lambda;
+                // the term −cd·D̃ with D̃ = (1 − 1/λ)·x/s + D/λ (Epsilon Scaling, §6.1)
+                double[] term = EpsilonScaling.denoisedTerm(-cd, s, lambda);
+                cx += term[0];
+                cd = -term[1];
             }
-            Ops.combine(d, PerSample.uniform(batch, cx, -cd), state, denoised);
+            Ops.combine(d, cx, state, -cd, denoised);
             return d;
         }
 
         void step(Denoiser denoiser, int i, int n, double tCur, double tNext, Generator noise, StepListener listener) {
             double sigmaCur = clock.sigma(tCur);
             // Increase noise temporarily.
-            double gamma = options.sMin() <= sigmaCur && sigmaCur <= options.sMax()
-                    ? Math.min(options.sChurn() / n, Math.sqrt(2.0) - 1.0) : 0.0;
+            double gamma = options.churn().gamma(sigmaCur, n);
             double tHat = clock.sigmaInv(denoiser.roundSigma(sigmaCur + gamma * sigmaCur));
             double ratio = clock.s(tHat) / clock.s(tCur);
             Tensor xHat = x;
             if (stochastic) {
                 noise.normal(xi);
                 double sigmaHat = clock.sigma(tHat);
-                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * clock.s(tHat) * options.sNoise();
-                Ops.combine(xHatBuffer, PerSample.uniform(batch, ratio, scale), x, xi);
+                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * clock.s(tHat) * options.churn().sNoise();
+                Ops.combine(xHatBuffer, ratio, x, scale, xi);
                 xHat = xHatBuffer;
             } else if (ratio != 1.0) {
-                Ops.combine(xHatBuffer, PerSample.uniform(batch, ratio), x);
+                Ops.combine(xHatBuffer, ratio, x);
                 xHat = xHatBuffer;
             }
 
@@ -357,33 +290,17 @@ public final class GeneralizedEdmSampler implements Sampler {
             slope(denoiser, xHat, tHat, lambda, dCur, listener, i, n, sigmaCur);
             double alpha = options.alpha();
             if (options.solver() == Solver.EULER || i == n - 1) {
-                Ops.combine(xNext, PerSample.uniform(batch, 1.0, h), xHat, dCur);
+                Ops.combine(xNext, 1.0, xHat, h, dCur);
             } else {
                 // Apply the 2nd-order correction.
-                Ops.combine(xNext, PerSample.uniform(batch, 1.0, alpha * h), xHat, dCur);
+                Ops.combine(xNext, 1.0, xHat, alpha * h, dCur);
                 double tPrime = tHat + alpha * h;
                 slope(denoiser, xNext, tPrime, 1.0, dPrime, null, i, n, sigmaCur);
-                Ops.combine(xNext, PerSample.uniform(batch, 1.0, h * (1.0 - 1.0 / (2.0 * alpha)), h * (1.0 / (2.0 * alpha))),
-                        xHat, dCur, dPrime);
+                Ops.combine(xNext, 1.0, xHat, h * (1.0 - 1.0 / (2.0 * alpha)), dCur, h * (1.0 / (2.0 * alpha)), dPrime);
             }
             Tensor previous = x;
             x = xNext;
             xNext = previous;
-        }
-
-        Tensor take() {
-            Tensor result = x;
-            x = null;
-            return result;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : new Tensor[] {x, xNext, xHatBuffer, xIn, denoised, dCur, dPrime, xi}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
         }
     }
 }

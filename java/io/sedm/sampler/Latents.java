@@ -29,7 +29,7 @@ public final class Latents {
     /** A new float64 tensor {@code σ_0 · z}: the start of an EDM-family run. */
     public static Tensor scaled(Tensor z, double sigma0) {
         Tensor x = z.to(z.device(), DType.FLOAT64);
-        Ops.combine(x, PerSample.uniform(Math.toIntExact(x.batchSize()), sigma0), x);
+        Ops.combine(x, sigma0, x);
         return x;
     }
 }

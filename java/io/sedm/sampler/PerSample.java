@@ -2,18 +2,9 @@ package io.sedm.sampler;
 
 import java.util.Arrays;
 
-/** Builds the term-major per-sample coefficient arrays that {@code Ops.combine} takes. */
+/** Per-sample arrays: σ per sample, and the term-major coefficient rows of a many-term {@code Ops.combine}. */
 final class PerSample {
     private PerSample() {}
-
-    /** One coefficient per term, the same for every sample: {@code [c_0 ×B, c_1 ×B, ...]}. */
-    static double[] uniform(int batch, double... perTerm) {
-        double[] out = new double[batch * perTerm.length];
-        for (int k = 0; k < perTerm.length; k++) {
-            Arrays.fill(out, k * batch, (k + 1) * batch, perTerm[k]);
-        }
-        return out;
-    }
 
     /** Per-sample rows, one per term, concatenated term-major. */
     static double[] rows(double[]... perTerm) {

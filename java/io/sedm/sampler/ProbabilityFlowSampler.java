@@ -35,8 +35,14 @@ public final class ProbabilityFlowSampler implements Sampler {
      * @param rtol    RK45 relative tolerance (1e−5)
      * @param atol    RK45 absolute tolerance (1e−5)
      * @param denoise finish with the Tweedie step D(y/s; σ(t_end))
+     * @param maxEvaluations RK45 cap on the denoiser evaluations one sample may spend integrating
+     *                (default {@value #DEFAULT_MAX_EVALUATIONS}); a run that needs more fails
+     *                instead of shrinking its step forever (e.g. {@code rtol = 1e-300})
      */
-    public record Options(ScoreSde sde, Method method, double rtol, double atol, boolean denoise) {
+    public record Options(ScoreSde sde, Method method, double rtol, double atol, boolean denoise, int maxEvaluations) {
+        /** 10,000 evaluations per sample: ~300× what score_sde's RK45 needs at rtol = atol = 1e−5 on CIFAR-10. */
+        public static final int DEFAULT_MAX_EVALUATIONS = 10_000;
+
         public Options {
             if (sde == null || method == null) {
                 throw new IllegalArgumentException("sde and method must not be null");
@@ -44,6 +50,14 @@ public final class ProbabilityFlowSampler implements Sampler {
             if (!(rtol > 0) || !(atol > 0)) {
                 throw new IllegalArgumentException("rtol and atol must be > 0, got " + rtol + ", " + atol);
             }
+            if (maxEvaluations < 1) {
+                throw new IllegalArgumentException("maxEvaluations must be >= 1, got " + maxEvaluations);
+            }
+        }
+
+        /** With the default evaluation cap. */
+        public Options(ScoreSde sde, Method method, double rtol, double atol, boolean denoise) {
+            this(sde, method, rtol, atol, denoise, DEFAULT_MAX_EVALUATIONS);
         }
 
         /** score_sde's ODE sampler: RK45, rtol = atol = 1e−5, VP SDE, with the final denoising step. */
@@ -52,19 +66,23 @@ public final class ProbabilityFlowSampler implements Sampler {
         }
 
         public Options withSde(ScoreSde s) {
-            return new Options(s, method, rtol, atol, denoise);
+            return new Options(s, method, rtol, atol, denoise, maxEvaluations);
         }
 
         public Options withMethod(Method m) {
-            return new Options(sde, m, rtol, atol, denoise);
+            return new Options(sde, m, rtol, atol, denoise, maxEvaluations);
         }
 
         public Options withTolerances(double r, double a) {
-            return new Options(sde, method, r, a, denoise);
+            return new Options(sde, method, r, a, denoise, maxEvaluations);
         }
 
         public Options withDenoise(boolean d) {
-            return new Options(sde, method, rtol, atol, d);
+            return new Options(sde, method, rtol, atol, d, maxEvaluations);
+        }
+
+        public Options withMaxEvaluations(int max) {
+            return new Options(sde, method, rtol, atol, denoise, max);
         }
     }
 
@@ -103,10 +121,11 @@ public final class ProbabilityFlowSampler implements Sampler {
         for (int k = 0; k < n; k++) {
             t[k] = sde.time(sigmas[k]);
         }
-        try (Run run = new Run(x, sde)) {
+        try (Buffers buffers = new Buffers()) {
+            Run run = new Run(buffers, x, sde);
             double startScale = sde.scale(t[0]);
             if (startScale != 1.0) {
-                Ops.combine(run.y, PerSample.uniform(run.batch, startScale), run.y);
+                Ops.combine(run.y, startScale, run.y);
             }
             if (options.method() == Method.RK45) {
                 run.rk45(denoiser, t[0], t[n - 1]);
@@ -118,7 +137,7 @@ public final class ProbabilityFlowSampler implements Sampler {
             if (options.denoise()) {
                 run.finalDenoise(denoiser, t[n - 1]);
             }
-            return new Result(run.take(), run.nfe);
+            return new Result(buffers.take(run.y), run.nfe);
         }
     }
 
@@ -137,8 +156,8 @@ public final class ProbabilityFlowSampler implements Sampler {
     private static final double MIN_FACTOR = 0.2;
     private static final double MAX_FACTOR = 10.0;
 
-    /** The loop state of one run. */
-    private final class Run implements AutoCloseable {
+    /** The loop state of one run (its tensors are owned by the run's {@link Buffers}). */
+    private final class Run {
         final int batch;
         final int dim;
         final ScoreSde sde;
@@ -150,20 +169,20 @@ public final class ProbabilityFlowSampler implements Sampler {
         final Tensor stage;
         final Tensor yNew;
 
-        Run(Tensor start, ScoreSde sde) {
+        Run(Buffers buffers, Tensor start, ScoreSde sde) {
             this.batch = Math.toIntExact(start.batchSize());
             this.dim = batch == 0 ? 1 : Math.toIntExact(start.numel() / batch);
             this.sde = sde;
             this.nfe = new int[batch];
-            this.y = start.to(start.device(), DType.FLOAT64);
-            this.xIn = y.emptyLike();
-            this.denoised = y.emptyLike();
+            this.y = buffers.own(start.to(start.device(), DType.FLOAT64));
+            this.xIn = buffers.like(y);
+            this.denoised = buffers.like(y);
             int slopes = options.method() == Method.RK45 ? 7 : options.method() == Method.HEUN ? 2 : 1;
             for (int i = 0; i < slopes; i++) {
-                k[i] = y.emptyLike();
+                k[i] = buffers.like(y);
             }
-            this.stage = y.emptyLike();
-            this.yNew = y.emptyLike();
+            this.stage = buffers.like(y);
+            this.yNew = buffers.like(y);
         }
 
         /** out = dy/dt at (state, t_b) per sample; counts one evaluation for samples marked active. */
@@ -190,25 +209,25 @@ public final class ProbabilityFlowSampler implements Sampler {
             if (listener != null) {
                 listener.onStep(new SamplerStep(step, n, sigma[0], sigma, xIn, denoised));
             }
-            Ops.combine(out, PerSample.rows(cy, cd), state, denoised);
+            Ops.combine(out, cy, state, cd, denoised);
         }
 
         void fixedStep(Denoiser denoiser, int i, int n, double tCur, double tNext, StepListener listener) {
             double h = tNext - tCur;
             drift(denoiser, y, PerSample.filled(batch, tCur), null, k[0], listener, i, n);
             if (options.method() == Method.EULER) {
-                Ops.combine(y, PerSample.uniform(batch, 1.0, h), y, k[0]);
+                Ops.combine(y, 1.0, y, h, k[0]);
                 return;
             }
-            Ops.combine(stage, PerSample.uniform(batch, 1.0, h), y, k[0]);
+            Ops.combine(stage, 1.0, y, h, k[0]);
             drift(denoiser, stage, PerSample.filled(batch, tNext), null, k[1], null, i, n);
-            Ops.combine(y, PerSample.uniform(batch, 1.0, 0.5 * h, 0.5 * h), y, k[0], k[1]);
+            Ops.combine(y, 1.0, y, 0.5 * h, k[0], 0.5 * h, k[1]);
         }
 
         void finalDenoise(Denoiser denoiser, double tEnd) {
             double s = sde.scale(tEnd);
             double[] sigma = PerSample.filled(batch, sde.sigma(tEnd));
-            Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), y);
+            Ops.combine(xIn, 1.0 / s, y);
             denoiser.denoise(xIn, sigma, y);
             for (int b = 0; b < batch; b++) {
                 nfe[b]++;
@@ -263,9 +282,9 @@ public final class ProbabilityFlowSampler implements Sampler {
                 h0[b] = Math.min(h0[b], Math.abs(tEnd - t0));
                 stepTime[b] = t0 + direction * h0[b];
             }
-            Ops.combine(stage, PerSample.rows(PerSample.filled(batch, 1.0), scale(h0, direction)), y, k[0]);
+            Ops.combine(stage, PerSample.filled(batch, 1.0), y, scale(h0, direction), k[0]);
             drift(denoiser, stage, stepTime, active, k[1], null, 0, 1);
-            Ops.combine(stage, PerSample.uniform(batch, 1.0, -1.0), k[1], k[0]);
+            Ops.combine(stage, 1.0, k[1], -1.0, k[0]);
             double[] diffNorm = rms(stage);
             double[] hAbs = new double[batch];
             for (int b = 0; b < batch; b++) {
@@ -276,6 +295,8 @@ public final class ProbabilityFlowSampler implements Sampler {
             }
 
             boolean[] rejected = new boolean[batch];
+            int[] accepted = new int[batch];
+            int[] rejectedSteps = new int[batch];
             double[] h = new double[batch];
             double[][] coef = new double[6][batch];
             while (anyTrue(active)) {
@@ -306,7 +327,7 @@ public final class ProbabilityFlowSampler implements Sampler {
                     }
                 }
                 Ops.combine(stage, PerSample.rows(errCoef[0], errCoef[1], errCoef[2], errCoef[3]), errTerms[0], errTerms[1], errTerms[2], errTerms[3]);
-                Ops.combine(stage, PerSample.rows(PerSample.filled(batch, 1.0), errCoef[4], errCoef[5]), stage, errTerms[4], errTerms[5]);
+                Ops.combine(stage, PerSample.filled(batch, 1.0), stage, errCoef[4], errTerms[4], errCoef[5], errTerms[5]);
                 double[] errRms = rms(stage);
                 double[] yRms = rms(y);
                 double[] yNewRms = rms(yNew);
@@ -326,12 +347,14 @@ public final class ProbabilityFlowSampler implements Sampler {
                         hAbs[b] *= factor;
                         rejected[b] = false;
                         accept[b] = 1.0;
+                        accepted[b]++;
                         if (last) {
                             active[b] = false;
                         }
                     } else {
                         hAbs[b] *= Math.max(MIN_FACTOR, SAFETY * Math.pow(errNorm, -0.2));
                         rejected[b] = true;
+                        rejectedSteps[b]++;
                     }
                 }
                 double[] keep = new double[batch];
@@ -339,8 +362,23 @@ public final class ProbabilityFlowSampler implements Sampler {
                     keep[b] = 1.0 - accept[b];
                 }
                 // accepted samples take y_new and (FSAL) k_7 as their next k_1
-                Ops.combine(y, PerSample.rows(keep, accept), y, yNew);
-                Ops.combine(k[0], PerSample.rows(keep, accept), k[0], k[6]);
+                Ops.combine(y, keep, y, accept, yNew);
+                Ops.combine(k[0], keep, k[0], accept, k[6]);
+                requireWithinBudget(active, t, h, tEnd, accepted, rejectedSteps);
+            }
+        }
+
+        /** Fails once a still-running sample has spent {@code maxEvaluations} denoiser evaluations. */
+        private void requireWithinBudget(boolean[] active, double[] t, double[] h, double tEnd, int[] accepted, int[] rejectedSteps) {
+            for (int b = 0; b < batch; b++) {
+                if (active[b] && nfe[b] >= options.maxEvaluations()) {
+                    throw new IllegalStateException(String.format(
+                            "RK45 stopped: sample %d used %d denoiser evaluations (maxEvaluations = %d) in %d accepted and %d"
+                                    + " rejected steps and reached t = %.6g of t_end = %.6g (last step size %.3g) with rtol = %s,"
+                                    + " atol = %s; loosen rtol/atol or raise maxEvaluations",
+                            b, nfe[b], options.maxEvaluations(), accepted[b], rejectedSteps[b], t[b], tEnd, Math.abs(h[b]),
+                            options.rtol(), options.atol()));
+                }
             }
         }
 
@@ -359,21 +397,6 @@ public final class ProbabilityFlowSampler implements Sampler {
                 }
             }
             return false;
-        }
-
-        Tensor take() {
-            Tensor result = y;
-            y = null;
-            return result;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : new Tensor[] {y, xIn, denoised, stage, yNew, k[0], k[1], k[2], k[3], k[4], k[5], k[6]}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
         }
     }
 }

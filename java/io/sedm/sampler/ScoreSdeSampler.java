@@ -108,10 +108,11 @@ public final class ScoreSdeSampler implements Sampler {
         for (int k = 0; k < n; k++) {
             t[k] = sde.time(sigmas[k]);
         }
-        try (Run run = new Run(x, sde)) {
+        try (Buffers buffers = new Buffers()) {
+            Run run = new Run(buffers, x, sde);
             double startScale = sde.scale(t[0]);
             if (startScale != 1.0) {
-                Ops.combine(run.y, PerSample.uniform(run.batch, startScale), run.y);
+                Ops.combine(run.y, startScale, run.y);
             }
             boolean predict = options.predictor() != Predictor.NONE;
             int corrections = options.corrector() == Corrector.LANGEVIN ? options.correctorSteps() : 0;
@@ -124,12 +125,12 @@ public final class ScoreSdeSampler implements Sampler {
                     run.predict(denoiser, k, n, t[k], noise, listener, lastLevel);
                 }
             }
-            return run.take();
+            return buffers.take(run.y);
         }
     }
 
-    /** The loop state of one run. */
-    private final class Run implements AutoCloseable {
+    /** The loop state of one run (its tensors are owned by the run's {@link Buffers}). */
+    private final class Run {
         final int batch;
         final ScoreSde sde;
         Tensor y;
@@ -138,14 +139,14 @@ public final class ScoreSdeSampler implements Sampler {
         final Tensor score;
         final Tensor z;
 
-        Run(Tensor start, ScoreSde sde) {
+        Run(Buffers buffers, Tensor start, ScoreSde sde) {
             this.batch = Math.toIntExact(start.batchSize());
             this.sde = sde;
-            this.y = start.to(start.device(), DType.FLOAT64);
-            this.xIn = y.emptyLike();
-            this.denoised = y.emptyLike();
-            this.score = options.corrector() == Corrector.LANGEVIN ? y.emptyLike() : null;
-            this.z = y.emptyLike();
+            this.y = buffers.own(start.to(start.device(), DType.FLOAT64));
+            this.xIn = buffers.like(y);
+            this.denoised = buffers.like(y);
+            this.score = options.corrector() == Corrector.LANGEVIN ? buffers.like(y) : null;
+            this.z = buffers.like(y);
         }
 
         /** D(y/s; σ(t)) into {@code denoised}; returns {s, σ}. */
@@ -154,7 +155,7 @@ public final class ScoreSdeSampler implements Sampler {
             double sigma = sde.sigma(time);
             Tensor input = y;
             if (s != 1.0) {
-                Ops.combine(xIn, PerSample.uniform(batch, 1.0 / s), y);
+                Ops.combine(xIn, 1.0 / s, y);
                 input = xIn;
             }
             java.util.Arrays.fill(sigmaOut, sigma);
@@ -190,10 +191,10 @@ public final class ScoreSdeSampler implements Sampler {
                 cz = fg[1];
             }
             if (last) {
-                Ops.combine(y, PerSample.uniform(batch, cy, cd), y, denoised);
+                Ops.combine(y, cy, y, cd, denoised);
             } else {
                 noise.normal(z);
-                Ops.combine(y, PerSample.uniform(batch, cy, cd, cz), y, denoised, z);
+                Ops.combine(y, cy, y, cd, denoised, cz, z);
             }
         }
 
@@ -202,16 +203,16 @@ public final class ScoreSdeSampler implements Sampler {
             double s = ss[0];
             double sigma = ss[1];
             double cScore = 1.0 / (s * sigma * sigma);
-            Ops.combine(score, PerSample.uniform(batch, cScore, -cScore / s), denoised, y);
+            Ops.combine(score, cScore, denoised, -cScore / s, y);
             noise.normal(z);
             double gradNorm = mean(Ops.l2NormPerSample(score));
             double noiseNorm = mean(Ops.l2NormPerSample(z));
             double ratio = options.snr() * noiseNorm / gradNorm;
             double eps = ratio * ratio * 2.0 * sde.langevinAlpha(time, n);
             if (last) {
-                Ops.combine(y, PerSample.uniform(batch, 1.0, eps), y, score);
+                Ops.combine(y, 1.0, y, eps, score);
             } else {
-                Ops.combine(y, PerSample.uniform(batch, 1.0, eps, Math.sqrt(2.0 * eps)), y, score, z);
+                Ops.combine(y, 1.0, y, eps, score, Math.sqrt(2.0 * eps), z);
             }
         }
 
@@ -221,21 +222,6 @@ public final class ScoreSdeSampler implements Sampler {
                 total += d;
             }
             return total / v.length;
-        }
-
-        Tensor take() {
-            Tensor result = y;
-            y = null;
-            return result;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : new Tensor[] {y, xIn, denoised, score, z}) {
-                if (t != null) {
-                    t.close();
-                }
-            }
         }
     }
 }

@@ -24,6 +24,19 @@ public record BetaSchedule(double[] betas) {
         betas = betas.clone();
     }
 
+    /**
+     * The EDM levels of this chain, respaced (§12.5) by {@code respacing} ("ddimK", comma-separated
+     * section counts such as "10,15,20", or null/empty for every step), largest first, followed by 0:
+     * {@code σ_j = √(1/ᾱ_{S_j} − 1)} ({@link Respacing}).
+     */
+    public double[] sigmas(String respacing) {
+        int timesteps = betas.length;
+        int[] kept = respacing == null || respacing.isEmpty()
+                ? java.util.stream.IntStream.range(0, timesteps).toArray()
+                : Respacing.spaceTimesteps(timesteps, respacing);
+        return Respacing.sigmas(betas, kept);
+    }
+
     /** β_i = linspace(1e−4·1000/T, 0.02·1000/T, T) (Ho et al. 2020, scaled as improved-diffusion does). */
     public static BetaSchedule linear(int timesteps) {
         double scale = 1000.0 / timesteps;

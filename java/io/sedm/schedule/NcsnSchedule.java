@@ -25,6 +25,12 @@ public final class NcsnSchedule {
         return s;
     }
 
+    /** The sampler schedule: {@link #geometric} levels σ_1 = sigmaBegin &gt; … &gt; σ_L = sigmaEnd, followed by 0. */
+    public static double[] sigmas(double sigmaBegin, double sigmaEnd, int levels) {
+        double[] geometric = geometric(sigmaBegin, sigmaEnd, levels);
+        return java.util.Arrays.copyOf(geometric, geometric.length + 1);
+    }
+
     /** Technique 1: σ_1 = the maximum Euclidean distance between any two data points. */
     public static double maxPairwiseDistance(double[][] data) {
         double best = 0;

@@ -1,5 +1,6 @@
 package io.sedm.sampler;
 
+import io.sedm.schedule.BetaSchedule;
 import io.sedm.data.toy.GaussianMixture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +44,7 @@ class DdpmSamplerTest {
 
     @Test
     void fixedSmallIsDdimWithEtaOneAndLearnedEndsAreFixed() {
-        double[] sigmas = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 1000, "50");
+        double[] sigmas = BetaSchedule.cosine(1000).sigmas("50");
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU)) {
             double[] small = run(ddpm(DdpmSampler.Variance.FIXED_SMALL), d, sigmas, 32, 2, 1);
             double[] large = run(ddpm(DdpmSampler.Variance.FIXED_LARGE), d, sigmas, 32, 2, 1);
@@ -63,8 +64,8 @@ class DdpmSamplerTest {
     @Test
     void respacingKeepsTheChosenTimesteps() {
         // all steps kept is the identity
-        assertThat(DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 1000, "1000"))
-                .containsExactly(DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 1000, null));
+        assertThat(BetaSchedule.cosine(1000).sigmas("1000"))
+                .containsExactly(BetaSchedule.cosine(1000).sigmas(null));
         assertThat(io.sedm.schedule.Respacing.spaceTimesteps(1000, "ddim50")).hasSize(50).startsWith(0, 20, 40).endsWith(980);
         // improved-diffusion's docstring example: 300 timesteps, "10,15,20"
         int[] kept = io.sedm.schedule.Respacing.spaceTimesteps(300, "10,15,20");
@@ -79,8 +80,8 @@ class DdpmSamplerTest {
         }
         assertThat(alphaBar[3999]).isLessThan(1e-8);
         // the respaced levels are the full chain's levels at the kept indices
-        double[] full = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.LINEAR, 1000, null);
-        double[] spaced = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.LINEAR, 1000, "ddim50");
+        double[] full = BetaSchedule.linear(1000).sigmas(null);
+        double[] spaced = BetaSchedule.linear(1000).sigmas("ddim50");
         assertThat(spaced[0]).isEqualTo(full[1000 - 1 - 980]);
         assertThat(spaced[49]).isEqualTo(full[999]);
     }
@@ -92,8 +93,8 @@ class DdpmSamplerTest {
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 1), Device.CPU)) {
             double[][] cases = new double[4][];
             String[] names = {"small linear T=1000", "large linear T=1000", "learned v=0 cosine 4000->100", "large cosine 4000->100"};
-            double[] full = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.LINEAR, 1000, null);
-            double[] spaced = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 4000, "100");
+            double[] full = BetaSchedule.linear(1000).sigmas(null);
+            double[] spaced = BetaSchedule.cosine(4000).sigmas("100");
             cases[0] = run(ddpm(DdpmSampler.Variance.FIXED_SMALL), d, full, n, 1, 0);
             cases[1] = run(ddpm(DdpmSampler.Variance.FIXED_LARGE), d, full, n, 1, 0);
             cases[2] = run(ddpm(DdpmSampler.Variance.LEARNED_RANGE), new ConstantV(d, 0), spaced, n, 1, 0);

@@ -22,32 +22,32 @@ class DistributionTest extends MixtureDistributionBase {
     @Test
     void edmHeunAndEulerAndChurn() {
         check("EDM Heun N=18", distance(new EdmSampler(), right, 18), distance(new EdmSampler(), wrong, 18));
-        EdmSampler euler = new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER));
+        EdmSampler euler = new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER));
         check("EDM Euler N=35", distance(euler, right, 35), distance(euler, wrong, 35));
-        EdmSampler churn = new EdmSampler(EdmSampler.Options.defaults().withChurn(40, 0.05, 50, 1.003));
+        EdmSampler churn = new EdmSampler(EdmSampler.Options.edm().withChurn(40, 0.05, 50, 1.003));
         // broken: churn noise of the wrong size (S_noise = 3) over-disperses the samples
-        EdmSampler broken = new EdmSampler(EdmSampler.Options.defaults().withChurn(40, 0.05, 50, 3));
+        EdmSampler broken = new EdmSampler(EdmSampler.Options.edm().withChurn(40, 0.05, 50, 3));
         check("EDM Heun churn N=40", distance(churn, right, 40), distance(broken, right, 40));
     }
 
     @Test
     void epsilonScalingAndSedmGppWithTheOracle() {
-        SedmGppSampler es = new SedmGppSampler(SedmGppSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0005)), null);
+        EdmSampler es = new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0005)), null);
         // broken: λ = 1.5 shrinks the predicted noise far too much
-        SedmGppSampler esBroken = new SedmGppSampler(SedmGppSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.5)), null);
+        EdmSampler esBroken = new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.5)), null);
         check("EDM-ES Heun N=18", distance(es, right, 18), distance(esBroken, right, 18));
         try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, wrong.density());
             // SEDM-G++ guiding the wrong model with the exact oracle, weight 1 on both stages
-            Function<Double, SedmGppSampler> guided = w -> new SedmGppSampler(SedmGppSampler.Options.defaults()
+            Function<Double, EdmSampler> guided = w -> new EdmSampler(EdmSampler.Options.sedmGpp()
                     .withEpsilonScaling(EpsilonScaling.constant(1.0004)).withGuidance(w, w).withWindow(0, 1), oracle);
             // broken: the guidance sign flipped pushes further toward the wrong model
             check("SEDM-G++ oracle N=18", distance(guided.apply(1.0), wrong, 18), distance(guided.apply(-1.0), wrong, 18));
             // the headline settings (w1 = 1.67, w2 = 0, window [0.01, 1]; effective weight w1/2, §16.2) move
             // most of the way from B toward A (§14.3): measured 0.127 vs 0.296 unguided
             double unguided = distance(new EdmSampler(), wrong, 18);
-            double headline = distance(new SedmGppSampler(SedmGppSampler.Options.defaults(), oracle), wrong, 18);
-            double boosted = distance(new SedmGppSampler(SedmGppSampler.Options.defaults().withBoosting(true), oracle), wrong, 18);
+            double headline = distance(new EdmSampler(EdmSampler.Options.sedmGpp(), oracle), wrong, 18);
+            double boosted = distance(new EdmSampler(EdmSampler.Options.sedmGpp().withBoosting(true), oracle), wrong, 18);
             System.out.printf("distribution unguided %.4f, SEDM-G++ headline %.4f, with boosting %.4f%n", unguided, headline, boosted);
             assertThat(headline).isLessThan(0.5 * unguided);
             assertThat(boosted).isLessThan(0.5 * unguided);

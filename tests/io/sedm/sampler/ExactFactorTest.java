@@ -58,19 +58,19 @@ class ExactFactorTest {
     @Test
     void edmEulerThirteenLevelsWithAndWithoutEpsilonScaling() {
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(0.5, 2), Device.CPU)) {
-            assertFactor(factors(new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)), d, 13),
+            assertFactor(factors(new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER)), d, 13),
                     0.00493287076005913);
-            SedmGppSampler.Options es = SedmGppSampler.Options.edm().withSolver(Solver.EULER)
+            EdmSampler.Options es = EdmSampler.Options.edm().withSolver(Solver.EULER)
                     .withEpsilonScaling(EpsilonScaling.constant(1.0048));
-            assertFactor(factors(new SedmGppSampler(es, null), d, 13), 0.00510721624622034);
+            assertFactor(factors(new EdmSampler(es, null), d, 13), 0.00510721624622034);
         }
     }
 
     @Test
     void epsilonScaledHeun() {
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(0.5, 2), Device.CPU)) {
-            SedmGppSampler.Options es = SedmGppSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0004));
-            assertFactor(factors(new SedmGppSampler(es, null), d, 18), 0.00660743942335601);
+            EdmSampler.Options es = EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0004));
+            assertFactor(factors(new EdmSampler(es, null), d, 18), 0.00660743942335601);
         }
     }
 
@@ -81,13 +81,13 @@ class ExactFactorTest {
         try (GaussianMixtureDensity pa = Fixtures.toNative(data, Device.CPU); GaussianMixtureDenoiser d = Fixtures.denoiser(model, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, d.density());
             // headline settings: λ = 1.0004, w1 = 1.67, w2 = 0, window [0.01, 1]
-            assertFactor(factors(new SedmGppSampler(SedmGppSampler.Options.defaults(), oracle), d, 18), 0.00686297449008465);
+            assertFactor(factors(new EdmSampler(EdmSampler.Options.sedmGpp(), oracle), d, 18), 0.00686297449008465);
             assertThat(Math.abs(recursion(18, true, 0.5, 0.55, 1.0004, 1.67, 0, 0.01, 1) / 0.00686297449008465 - 1))
                     .isLessThan(1e-13);
             // weight 1 on both stages, window [0, 1], λ = 1: the oracle turns the 0.55 model into the 0.5 data exactly
-            SedmGppSampler.Options exact = SedmGppSampler.Options.defaults().withEpsilonScaling(EpsilonScaling.none())
+            EdmSampler.Options exact = EdmSampler.Options.sedmGpp().withEpsilonScaling(EpsilonScaling.none())
                     .withGuidance(1, 1).withWindow(0, 1);
-            assertFactor(factors(new SedmGppSampler(exact, oracle), d, 18), 0.00659530796251309);
+            assertFactor(factors(new EdmSampler(exact, oracle), d, 18), 0.00659530796251309);
         }
     }
 }

@@ -26,13 +26,13 @@ class GeneralizedEdmSamplerTest {
         double[] sigmas = Fixtures.edmSigmas(18);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
             GeneralizedEdmSampler.Options base = GeneralizedEdmSampler.Options.defaults();
-            assertThat(new GeneralizedEdmSampler(base).sigmas(d, 18)).containsExactly(sigmas);
+            assertThat(base.discretization().sigmas(18, d.sigmaMin(), d.sigmaMax())).containsExactly(sigmas);
             double heun = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base), d, sigmas, 64, 0),
                     run(new EdmSampler(), d, sigmas, 64, 0));
             double euler = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base.withSolver(Solver.EULER, 1)), d, sigmas, 64, 0),
-                    run(new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)), d, sigmas, 64, 0));
+                    run(new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER)), d, sigmas, 64, 0));
             double churn = Fixtures.maxAbsDiff(run(new GeneralizedEdmSampler(base.withChurn(40, 0.05, 50, 1.003)), d, sigmas, 64, 0),
-                    run(new EdmSampler(EdmSampler.Options.defaults().withChurn(40, 0.05, 50, 1.003)), d, sigmas, 64, 0));
+                    run(new EdmSampler(EdmSampler.Options.edm().withChurn(40, 0.05, 50, 1.003)), d, sigmas, 64, 0));
             System.out.printf("ablation vs EDM: Heun %.2e, Euler %.2e, churn %.2e%n", heun, euler, churn);
             // float64 rounding only: the corrector sits at σ̂ + h instead of σ_{i+1} (§5)
             assertThat(heun).isLessThan(1e-13);
@@ -68,32 +68,10 @@ class GeneralizedEdmSamplerTest {
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
             EpsilonScaling es = EpsilonScaling.constant(1.01);
             double[] ablation = run(new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.defaults().withEpsilonScaling(es)), d, sigmas, 8, 3);
-            double[] both = run(new SedmGppSampler(SedmGppSampler.Options.edm().withEpsilonScaling(es), null), d, sigmas, 8, 3);
+            double[] both = run(new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(es), null), d, sigmas, 8, 3);
             double[] plain = run(new EdmSampler(), d, sigmas, 8, 3);
             assertThat(Fixtures.maxAbsDiff(ablation, both)).isGreaterThan(1e-6);
             assertThat(Fixtures.maxAbsDiff(ablation, plain)).isGreaterThan(1e-6);
-        }
-    }
-
-    @Test
-    void discretizationsSpanTheirRanges() {
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU)) {
-            double[] vp = new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.vp()).sigmas(d, 18);
-            // VP: σ_vp(1) = 152.17 and σ_vp(1e−3) = 0.0100 with β_d = 19.9, β_min = 0.1 (re-derived β reproduce them)
-            assertThat(vp[0]).isCloseTo(io.sedm.schedule.VpSchedule.sigma(19.9, 0.1, 1), org.assertj.core.data.Offset.offset(1e-9));
-            assertThat(vp[17]).isCloseTo(io.sedm.schedule.VpSchedule.sigma(19.9, 0.1, 1e-3), org.assertj.core.data.Offset.offset(1e-12));
-            double[] ve = new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.ve()).sigmas(d, 18);
-            assertThat(ve[0]).isCloseTo(100, org.assertj.core.data.Offset.offset(1e-12));
-            assertThat(ve[17]).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-15));
-            double[] iddpm = new GeneralizedEdmSampler(GeneralizedEdmSampler.Options.iddpm()).sigmas(d, 18);
-            double[] u = io.sedm.schedule.IddpmSchedule.uTable(1000, 0.001, 0.008);
-            // every iDDPM level is a u-table entry inside [0.002, 81]
-            for (int i = 0; i < 18; i++) {
-                double s = iddpm[i];
-                assertThat(java.util.Arrays.stream(u).anyMatch(v -> v == s)).isTrue();
-                assertThat(s).isBetween(0.002, 81.0);
-                assertThat(iddpm[i]).isGreaterThan(iddpm[i + 1]);
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.sedm.sampler;
 
+import io.sedm.schedule.BetaSchedule;
+import io.sedm.schedule.NcsnSchedule;
 import io.sedm.sde.ScoreSde;
 
 import org.junit.jupiter.api.Test;
@@ -39,8 +41,8 @@ class MoreSamplersDistributionTest extends MixtureDistributionBase {
         for (int p = 0; p < presets.length; p++) {
             GeneralizedEdmSampler.Options o = presets[p];
             GeneralizedEdmSampler sampler = new GeneralizedEdmSampler(o);
-            String name = "ablation " + o.discretization() + "/" + o.schedule() + "/" + o.scaling() + " Heun N=" + steps[p];
-            double[] sigmas = sampler.sigmas(right, steps[p]);
+            String name = "ablation " + o.discretization().kind() + "/" + o.schedule() + "/" + o.scaling() + " Heun N=" + steps[p];
+            double[] sigmas = o.discretization().sigmas(steps[p], right.sigmaMin(), right.sigmaMax());
             check(name, distance(sampler, right, sigmas), distance(sampler, wrong, sigmas));
         }
         // EDM-ES Euler at 35 steps; broken: λ = 1.5
@@ -52,10 +54,10 @@ class MoreSamplersDistributionTest extends MixtureDistributionBase {
 
     @Test
     void ddpmAncestral() {
-        double[] full = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.LINEAR, 1000, null);
+        double[] full = BetaSchedule.linear(1000).sigmas(null);
         DdpmSampler large = new DdpmSampler(DdpmSampler.Options.defaults());
         check("DDPM fixed-large linear T=1000", distance(large, right, full), distance(large, wrong, full));
-        double[] spaced = DdpmSampler.sigmas(DdpmSampler.BetaSchedule.COSINE, 4000, "100");
+        double[] spaced = BetaSchedule.cosine(4000).sigmas("100");
         DdpmSampler learned = new DdpmSampler(DdpmSampler.Options.defaults().withVariance(DdpmSampler.Variance.LEARNED_RANGE));
         check("iDDPM learned cosine 4000->100", distance(learned, new DdpmSamplerTest.ConstantV(right, 0), spaced),
                 distance(learned, new DdpmSamplerTest.ConstantV(wrong, 0), spaced));
@@ -80,7 +82,7 @@ class MoreSamplersDistributionTest extends MixtureDistributionBase {
     @Test
     void annealedLangevin() {
         // NCSN v1 settings (L = 10, T = 100, ε = 2e−5) with σ from 1 to 0.01; broken: the wrong model
-        double[] sigmas = AnnealedLangevinSampler.geometricSigmas(1.0, 0.01, 10);
+        double[] sigmas = NcsnSchedule.sigmas(1.0, 0.01, 10);
         check("NCSN annealed Langevin L=10 T=100", distance(AnnealedLangevinSampler.defaults(), right, sigmas),
                 distance(AnnealedLangevinSampler.defaults(), wrong, sigmas));
     }

@@ -1,10 +1,12 @@
 package io.sedm.sampler;
 
+import io.sedm.schedule.NcsnSchedule;
 import io.sedm.data.toy.GaussianMixture;
 
 import io.sedm.sde.ScoreSde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -55,6 +57,46 @@ class ProbabilityFlowSamplerTest {
     }
 
     @Test
+    void rk45StopsAtTheEvaluationCapWithAClearMessage() {
+        ScoreSde sde = ScoreSde.vp();
+        double[] sigmas = sde.sigmas(2, sde.defaultEps());
+        // rtol = atol = 1e-300 cannot be met: without a cap the step size shrinks forever
+        ProbabilityFlowSampler sampler = new ProbabilityFlowSampler(ProbabilityFlowSampler.Options.defaults()
+                .withTolerances(1e-300, 1e-300).withMaxEvaluations(500));
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU)) {
+            assertThatThrownBy(() -> run(sampler, d, sigmas, 0, 3))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("maxEvaluations = 500")
+                    .hasMessageContaining("rtol = 1.0E-300")
+                    .hasMessageContaining("atol = 1.0E-300")
+                    .hasMessageContaining("accepted")
+                    .hasMessageContaining("rejected steps");
+        }
+    }
+
+    @Test
+    void rk45CapDefaultsToTenThousandAndLeavesOrdinaryRunsAlone() {
+        assertThat(ProbabilityFlowSampler.Options.defaults().maxEvaluations()).isEqualTo(10_000);
+        assertThat(new ProbabilityFlowSampler.Options(ScoreSde.vp(), ProbabilityFlowSampler.Method.RK45, 1e-5, 1e-5, true)
+                .maxEvaluations()).isEqualTo(ProbabilityFlowSampler.Options.DEFAULT_MAX_EVALUATIONS);
+        assertThatThrownBy(() -> ProbabilityFlowSampler.Options.defaults().withMaxEvaluations(0))
+                .hasMessageContaining("maxEvaluations must be >= 1");
+        // a cap just above what a 1e-5 run spends changes nothing: the run is bit for bit the uncapped one
+        ScoreSde sde = ScoreSde.vp();
+        double[] sigmas = sde.sigmas(2, sde.defaultEps());
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU)) {
+            ProbabilityFlowSampler free = new ProbabilityFlowSampler(ProbabilityFlowSampler.Options.defaults());
+            int used;
+            try (Generator g = Generator.ofSeedRange(0, 4); Tensor z = Latents.draw(g, new long[] {4, 2}, Device.CPU);
+                    Tensor x0 = Latents.scaled(z, sigmas[0]); ProbabilityFlowSampler.Result r = free.integrate(d, x0, sigmas, StepListener.NONE)) {
+                used = Arrays.stream(r.nfe()).max().orElseThrow();
+            }
+            ProbabilityFlowSampler capped = new ProbabilityFlowSampler(ProbabilityFlowSampler.Options.defaults().withMaxEvaluations(used));
+            assertThat(run(capped, d, sigmas, 0, 4)).containsExactly(run(free, d, sigmas, 0, 4));
+        }
+    }
+
+    @Test
     void rk45StepsArePerSample() {
         ScoreSde sde = ScoreSde.vp();
         double[] sigmas = sde.sigmas(2, sde.defaultEps());
@@ -76,7 +118,7 @@ class ProbabilityFlowSamplerTest {
     @Test
     void annealedLangevinEndsWithTheTweedieStep() {
         // with ε = 0 the Langevin steps are identities, so the output is exactly D(x_0; σ_L) (§13)
-        double[] sigmas = AnnealedLangevinSampler.geometricSigmas(1.0, 0.01, 4);
+        double[] sigmas = NcsnSchedule.sigmas(1.0, 0.01, 4);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureA(), Device.CPU); Generator g = Generator.ofSeedRange(0, 5);
                 Tensor z = Latents.draw(g, new long[] {5, 2}, Device.CPU);
                 Tensor out = new AnnealedLangevinSampler(0, 3, true).sample(d, z, sigmas, null);

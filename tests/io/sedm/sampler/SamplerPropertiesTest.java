@@ -27,7 +27,7 @@ class SamplerPropertiesTest {
         double[] sigmas = Fixtures.edmSigmas(18);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureB(), device);
                 io.sedm.runtime.GaussianMixtureDensity pa = Fixtures.toNative(A, device)) {
-            SedmGppSampler sampler = new SedmGppSampler(SedmGppSampler.Options.defaults().withChurn(10, 0.05, 50, 1.003)
+            EdmSampler sampler = new EdmSampler(EdmSampler.Options.sedmGpp().withChurn(10, 0.05, 50, 1.003)
                     .withBoosting(true), new GaussianMixtureOracle(pa, d.density()));
             try (Generator latents = Generator.ofSeedRange(first, n); Generator noise = Generator.ofSeedRange(first + 1_000_000, n);
                     Tensor z = Latents.draw(latents, new long[] {n, 2}, device); Tensor x0 = Latents.scaled(z, sigmas[0]);
@@ -67,7 +67,7 @@ class SamplerPropertiesTest {
         double exact = Math.sqrt((c * c + sLast * sLast) / (c * c + sigmaMax * sigmaMax)) * c * c / (c * c + sLast * sLast);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 1), Device.CPU);
                 Tensor x0 = Tensor.of(new double[] {1.0}, new long[] {1, 1}, Device.CPU);
-                Tensor xN = new EdmSampler(EdmSampler.Options.defaults().withSolver(solver)).sample(d, x0, sigmas, null)) {
+                Tensor xN = new EdmSampler(EdmSampler.Options.edm().withSolver(solver)).sample(d, x0, sigmas, null)) {
             return Math.abs(xN.toDoubleArray()[0] - exact) / exact;
         }
     }
@@ -119,7 +119,7 @@ class SamplerPropertiesTest {
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Generator g = Generator.ofSeedRange(0, 16);
                 Tensor z = Latents.draw(g, new long[] {16, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
                 Tensor ddim = new DdimSampler(0).sample(d, x0, sigmas, null);
-                Tensor euler = new EdmSampler(EdmSampler.Options.defaults().withSolver(Solver.EULER)).sample(d, x0, sigmas, null)) {
+                Tensor euler = new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER)).sample(d, x0, sigmas, null)) {
             // same update written two ways (D + σ_s ε̂ vs x + (σ_s − σ_t) ε̂): float64 rounding only
             assertThat(Fixtures.maxAbsDiff(ddim.toDoubleArray(), euler.toDoubleArray())).isLessThan(1e-12);
         }

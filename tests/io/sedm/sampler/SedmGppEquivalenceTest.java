@@ -33,19 +33,42 @@ class SedmGppEquivalenceTest {
     }
 
     @Test
-    void lambdaOneAndNoGuidanceIsEdmBitForBit() {
+    void everyPresetWithLambdaOneAndNoGuidanceIsEdmBitForBit() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(B, Device.CPU)) {
+        try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU); GaussianMixtureDenoiser d = Fixtures.denoiser(B, Device.CPU)) {
+            GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, d.density());
             for (Solver solver : Solver.values()) {
                 // deterministic, and with churn (same per-seed noise stream)
                 for (double churn : new double[] {0, 30}) {
-                    EdmSampler edm = new EdmSampler(EdmSampler.Options.defaults().withSolver(solver).withChurn(churn, 0.01, 50, 1.003));
-                    SedmGppSampler sedm = new SedmGppSampler(
-                            SedmGppSampler.Options.edm().withSolver(solver).withChurn(churn, 0.01, 50, 1.003), null);
-                    assertThat(run(sedm, d, sigmas)).containsExactly(run(edm, d, sigmas));
+                    EdmSampler edm = new EdmSampler(EdmSampler.Options.edm().withSolver(solver).withChurn(churn, 0.01, 50, 1.003));
+                    double[] expected = run(edm, d, sigmas);
+                    for (EdmSampler.Options preset : new EdmSampler.Options[] {EdmSampler.Options.edmEs(),
+                            EdmSampler.Options.edmGpp(), EdmSampler.Options.sedmGpp()}) {
+                        // §9 (a): λ = 1, w1 = 0 → EDM; the discriminator is present but never evaluated
+                        EdmSampler stripped = new EdmSampler(preset.withSolver(solver).withChurn(churn, 0.01, 50, 1.003)
+                                .withEpsilonScaling(EpsilonScaling.none()).withGuidance(0, 0), oracle);
+                        assertThat(run(stripped, d, sigmas)).containsExactly(expected);
+                    }
                 }
             }
         }
+    }
+
+    @Test
+    void presetsAreThePublishedSettings() {
+        EdmSampler.Options edm = EdmSampler.Options.edm();
+        // EDM (Karras et al. 2022, §4): deterministic Heun
+        assertThat(edm.solver()).isEqualTo(Solver.HEUN);
+        assertThat(edm.churn()).isEqualTo(new Churn(0, 0, Double.POSITIVE_INFINITY, 1));
+        assertThat(edm.epsilonScaling()).isEqualTo(EpsilonScaling.none());
+        assertThat(edm.guidance().active()).isFalse();
+        // EDM-ES (§6.1 table, uncond Heun 35 NFE): λ = 1.0005, no DG
+        assertThat(EdmSampler.Options.edmEs()).isEqualTo(edm.withEpsilonScaling(EpsilonScaling.constant(1.0005)));
+        // EDM-G++ (§7.5): w1 = 2, w2 = 0, window [0.01, 1], no boosting, no ES
+        assertThat(EdmSampler.Options.edmGpp()).isEqualTo(edm.withGuidance(new EdmSampler.Guidance(2.0, 0, 0.01, 1.0, false)));
+        // SEDM-G++ (§9): λ = 1.0004 and w1 = 1.67 on top of EDM-G++'s window
+        assertThat(EdmSampler.Options.sedmGpp()).isEqualTo(EdmSampler.Options.edmGpp()
+                .withEpsilonScaling(EpsilonScaling.constant(1.0004)).withGuidance(1.67, 0));
     }
 
     @Test
@@ -59,16 +82,16 @@ class SedmGppEquivalenceTest {
             }
             for (Solver solver : Solver.values()) {
                 // (b) w = 0 → EDM-ES (ES on both Heun evaluations, §6.1)
-                SedmGppSampler.Options es = SedmGppSampler.Options.defaults().withSolver(solver).withGuidance(0, 0)
+                EdmSampler.Options es = EdmSampler.Options.sedmGpp().withSolver(solver).withGuidance(0, 0)
                         .withEpsilonScaling(EpsilonScaling.constant(1.0048));
                 double[] ref = reference(x0, sigmas, solver, 1.0048, 0, 0.01, 1);
                 // independent float64 implementation: 35 steps of rounding on O(1) values
-                assertThat(Fixtures.maxAbsDiff(run(new SedmGppSampler(es, null), d, sigmas), ref)).isLessThan(1e-12);
+                assertThat(Fixtures.maxAbsDiff(run(new EdmSampler(es, null), d, sigmas), ref)).isLessThan(1e-12);
                 // (c) λ = 1 → EDM-G++ (DG on the predictor only, window [0.01, 1])
-                SedmGppSampler.Options gpp = SedmGppSampler.Options.defaults().withSolver(solver)
+                EdmSampler.Options gpp = EdmSampler.Options.sedmGpp().withSolver(solver)
                         .withEpsilonScaling(EpsilonScaling.none()).withGuidance(2.0, 0);
                 ref = reference(x0, sigmas, solver, 1, 2.0, 0.01, 1);
-                assertThat(Fixtures.maxAbsDiff(run(new SedmGppSampler(gpp, oracle), d, sigmas), ref)).isLessThan(1e-12);
+                assertThat(Fixtures.maxAbsDiff(run(new EdmSampler(gpp, oracle), d, sigmas), ref)).isLessThan(1e-12);
             }
         }
     }
@@ -78,9 +101,9 @@ class SedmGppEquivalenceTest {
         double[] sigmas = Fixtures.edmSigmas(18);
         try (GaussianMixtureDenoiser right = Fixtures.denoiser(A, Device.CPU); GaussianMixtureDenoiser wrong = Fixtures.denoiser(B, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(right.density(), wrong.density());
-            SedmGppSampler.Options exact = SedmGppSampler.Options.defaults().withEpsilonScaling(EpsilonScaling.none())
+            EdmSampler.Options exact = EdmSampler.Options.sedmGpp().withEpsilonScaling(EpsilonScaling.none())
                     .withGuidance(1, 1).withWindow(0, 1);
-            double[] guided = run(new SedmGppSampler(exact, oracle), wrong, sigmas);
+            double[] guided = run(new EdmSampler(exact, oracle), wrong, sigmas);
             double[] truth = run(new EdmSampler(), right, sigmas);
             double err = Fixtures.maxAbsDiff(guided, truth);
             // D_B + σ²·(D_A − D_B)/σ² = D_A up to rounding (plus σ→τ→σ round trips): ~1e-15 per step

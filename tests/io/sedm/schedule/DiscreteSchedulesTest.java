@@ -114,6 +114,58 @@ class DiscreteSchedulesTest {
     }
 
     @Test
+    void ablationDefaultsSpanTheKindsRanges() {
+        // a model with no σ limits (Denoiser's defaults): the kinds' own ranges
+        double lo = 0.0;
+        double hi = Double.POSITIVE_INFINITY;
+        double[] vp = AblationDiscretization.of(AblationDiscretization.Kind.VP).sigmas(18, lo, hi);
+        // VP: σ_vp(1) = 152.17 and σ_vp(1e−3) = 0.0100 with β_d = 19.9, β_min = 0.1 (re-derived β reproduce them)
+        assertThat(vp[0]).isCloseTo(VpSchedule.sigma(19.9, 0.1, 1), within(1e-9));
+        assertThat(vp[17]).isCloseTo(VpSchedule.sigma(19.9, 0.1, 1e-3), within(1e-12));
+        double[] ve = AblationDiscretization.of(AblationDiscretization.Kind.VE).sigmas(18, lo, hi);
+        assertThat(ve[0]).isCloseTo(100, within(1e-12));
+        assertThat(ve[17]).isCloseTo(0.02, within(1e-15));
+        double[] iddpm = AblationDiscretization.of(AblationDiscretization.Kind.IDDPM).sigmas(18, lo, hi);
+        double[] u = IddpmSchedule.uTable(1000, 0.001, 0.008);
+        // every iDDPM level is a u-table entry inside [0.002, 81]
+        for (int i = 0; i < 18; i++) {
+            double s = iddpm[i];
+            assertThat(java.util.Arrays.stream(u).anyMatch(v -> v == s)).isTrue();
+            assertThat(s).isBetween(0.002, 81.0);
+            assertThat(iddpm[i]).isGreaterThan(iddpm[i + 1]);
+        }
+        // edm with its defaults is EDM's ρ schedule exactly
+        assertThat(AblationDiscretization.of(AblationDiscretization.Kind.EDM).sigmas(18, lo, hi))
+                .containsExactly(EdmSchedule.sigmas(18));
+    }
+
+    @Test
+    void ablationRangeIsClampedToTheModel() {
+        AblationDiscretization edm = AblationDiscretization.of(AblationDiscretization.Kind.EDM);
+        // EDM's [0.002, 80] inside a model trained on [0.01, 50]: the model's range wins
+        assertThat(edm.range(0.01, 50)).containsExactly(0.01, 50);
+        // an explicit range inside the model's is kept
+        assertThat(edm.withSigmaRange(0.05, 20).range(0.01, 50)).containsExactly(0.05, 20);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> edm.range(100, 200)).hasMessageContaining("empty sigma range");
+    }
+
+    @Test
+    void samplerSchedulesEndInZero() {
+        // NCSN: the geometric levels followed by σ_N = 0 (k-diffusion's schedule contract)
+        double[] ncsn = NcsnSchedule.sigmas(50, 0.01, 10);
+        assertThat(java.util.Arrays.copyOf(ncsn, 10)).containsExactly(NcsnSchedule.geometric(50, 0.01, 10));
+        assertThat(ncsn).hasSize(11);
+        assertThat(ncsn[10]).isZero();
+        // DDPM: every step by default, the respaced subset on request (§12.5)
+        BetaSchedule linear = BetaSchedule.linear(1000);
+        assertThat(linear.sigmas(null)).containsExactly(Respacing.sigmas(linear.betas(), IntStream.range(0, 1000).toArray()));
+        double[] ddim = linear.sigmas("ddim50");
+        assertThat(ddim).hasSize(51);
+        assertThat(ddim[50]).isZero();
+        assertThat(ddim).containsExactly(Respacing.sigmas(linear.betas(), Respacing.spaceTimesteps(1000, "ddim50")));
+    }
+
+    @Test
     void ablationDiscretizationsHitTheirEndpoints() {
         double[] vp = AblationDiscretization.vp(18, 0.002, 80, 1e-3);
         assertThat(vp[0]).isCloseTo(80, within(1e-9));

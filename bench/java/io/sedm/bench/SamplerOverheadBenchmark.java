@@ -8,7 +8,6 @@ import io.sedm.runtime.Tensor;
 import io.sedm.sampler.Denoiser;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.Latents;
-import io.sedm.sampler.SedmGppSampler;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,7 +44,7 @@ public class SamplerOverheadBenchmark {
     private double[] sigmaBatch;
     private Denoiser gaussian;
     private EdmSampler heun;
-    private SedmGppSampler esOnly;
+    private EdmSampler esOnly;
 
     /** The exact denoiser of N(0, c² I) as one native kernel call. */
     static final class GaussianDenoiser implements Denoiser {
@@ -78,8 +77,8 @@ public class SamplerOverheadBenchmark {
         sigmaBatch = new double[batch];
         Arrays.fill(sigmaBatch, 1.0);
         gaussian = new GaussianDenoiser();
-        heun = new EdmSampler(EdmSampler.Options.defaults());
-        esOnly = new SedmGppSampler(SedmGppSampler.Options.defaults().withGuidance(0, 0), null);
+        heun = new EdmSampler(EdmSampler.Options.edm());
+        esOnly = new EdmSampler(EdmSampler.Options.sedmGpp().withGuidance(0, 0));
     }
 
     @TearDown(Level.Trial)
