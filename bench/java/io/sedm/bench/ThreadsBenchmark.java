@@ -63,7 +63,7 @@ public class ThreadsBenchmark {
         try (Generator g = Generator.ofSeedRange(0, 8); Tensor z = Latents.draw(g, new long[] {8, 1, 32, 32}, Device.CPU)) {
             latents = Latents.scaled(z, sigmas[0]);
         }
-        heun = new EdmSampler(EdmSampler.Options.defaults());
+        heun = new EdmSampler(EdmSampler.Options.edm());
     }
 
     @TearDown(Level.Trial)
