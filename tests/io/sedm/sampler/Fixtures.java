@@ -45,10 +45,6 @@ final class Fixtures {
         return GaussianMixture.gaussian(c, dim);
     }
 
-    /**
-     * Sliced Wasserstein-1 distance between two equally sized 2-D point sets, averaged over
-     * {@code projections} fixed directions (a private helper until io.sedm.eval.toy lands).
-     */
     /** Sliced W1 between two flat [n, dim] point sets ({@link SlicedWasserstein}, fixed directions). */
     static double slicedWasserstein(double[] a, double[] b, int dim, int projections) {
         return SlicedWasserstein.estimate(rows(a, dim), rows(b, dim), 1, projections, new SplittableRandom(12345)).value();
