@@ -5,6 +5,7 @@ import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import java.util.Objects;
 
 /**
  * DDPM ancestral sampling (Ho et al., "Denoising Diffusion Probabilistic Models", NeurIPS 2020,
@@ -72,10 +73,7 @@ public final class DdpmSampler implements Sampler {
     private final Options options;
 
     public DdpmSampler(Options options) {
-        if (options == null) {
-            throw new IllegalArgumentException("options must not be null");
-        }
-        this.options = options;
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     public Options options() {

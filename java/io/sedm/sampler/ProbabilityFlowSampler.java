@@ -6,6 +6,7 @@ import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import java.util.Objects;
 
 /**
  * The probability-flow ODE of a score SDE (Song et al., "Score-Based Generative Modeling through
@@ -97,10 +98,7 @@ public final class ProbabilityFlowSampler implements Sampler {
     private final Options options;
 
     public ProbabilityFlowSampler(Options options) {
-        if (options == null) {
-            throw new IllegalArgumentException("options must not be null");
-        }
-        this.options = options;
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     public Options options() {

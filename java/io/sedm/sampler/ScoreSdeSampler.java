@@ -6,6 +6,7 @@ import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import java.util.Objects;
 
 /**
  * Predictor–corrector sampling of a reverse-time score SDE (Song et al., "Score-Based Generative
@@ -88,10 +89,7 @@ public final class ScoreSdeSampler implements Sampler {
     private final Options options;
 
     public ScoreSdeSampler(Options options) {
-        if (options == null) {
-            throw new IllegalArgumentException("options must not be null");
-        }
-        this.options = options;
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     public Options options() {
