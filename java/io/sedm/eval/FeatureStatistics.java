@@ -66,11 +66,15 @@ public record FeatureStatistics(double[] mean, double[][] covariance, long n) {
      * (Chan, Golub &amp; LeVeque 1983, "Algorithms for computing the sample variance").
      */
     public static final class Accumulator {
+        /** Rows buffered before one rank-{@value} update of the outer-product sum (memory traffic ÷ block). */
+        static final int BLOCK = 64;
+
         private final int d;
         private final double[] shift;
         private final double[] sum;
         private final double[][] outer; // upper triangle used
-        private final double[] centred;
+        private final double[][] block; // [d][BLOCK]: centred rows as columns, so the update's inner loop is contiguous
+        private int buffered;
         private long n;
 
         public Accumulator(int d) {
@@ -81,7 +85,7 @@ public record FeatureStatistics(double[] mean, double[][] covariance, long n) {
             this.shift = new double[d];
             this.sum = new double[d];
             this.outer = new double[d][d];
-            this.centred = new double[d];
+            this.block = new double[d][BLOCK];
         }
 
         /** Adds the vector {@code f[off .. off + d)}. */
@@ -89,28 +93,42 @@ public record FeatureStatistics(double[] mean, double[][] covariance, long n) {
             if (off < 0 || f.length - off < d) {
                 throw new IllegalArgumentException("need " + d + " values at offset " + off + ", array has " + f.length);
             }
+            for (int j = 0; j < d; j++) {
+                if (!Double.isFinite(f[off + j])) {
+                    throw new IllegalArgumentException("feature vector " + n + " has a non-finite entry at " + j);
+                }
+            }
             if (n == 0) {
                 System.arraycopy(f, off, shift, 0, d);
             }
             for (int j = 0; j < d; j++) {
-                double x = f[off + j];
-                if (!Double.isFinite(x)) {
-                    throw new IllegalArgumentException("feature vector " + n + " has a non-finite entry at " + j);
-                }
-                centred[j] = x - shift[j];
-                sum[j] += centred[j];
+                double c = f[off + j] - shift[j];
+                sum[j] += c;
+                block[j][buffered] = c;
             }
+            buffered++;
+            n++;
+            if (buffered == BLOCK) {
+                flush();
+            }
+        }
+
+        /** outer += Bᵀ B for the buffered rows B (upper triangle). */
+        private void flush() {
+            int b = buffered;
             for (int i = 0; i < d; i++) {
-                double ci = centred[i];
-                if (ci == 0) {
-                    continue;
-                }
+                double[] bi = block[i];
                 double[] row = outer[i];
                 for (int j = i; j < d; j++) {
-                    row[j] += ci * centred[j];
+                    double[] bj = block[j];
+                    double s = 0;
+                    for (int r = 0; r < b; r++) {
+                        s += bi[r] * bj[r];
+                    }
+                    row[j] += s;
                 }
             }
-            n++;
+            buffered = 0;
         }
 
         /** Adds every row of a row-major flat array (length a multiple of d). */
@@ -127,11 +145,12 @@ public record FeatureStatistics(double[] mean, double[][] covariance, long n) {
             return n;
         }
 
-        /** μ and the unbiased Σ of everything added so far (needs n ≥ 2). */
+        /** μ and the unbiased Σ of everything added so far (needs n ≥ 2); more rows may be added afterwards. */
         public FeatureStatistics statistics() {
             if (n < 2) {
                 throw new IllegalStateException("need at least 2 feature vectors for a covariance, have " + n);
             }
+            flush();
             double[] m = new double[d];
             double[] dm = new double[d];
             for (int j = 0; j < d; j++) {

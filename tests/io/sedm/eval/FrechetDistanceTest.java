@@ -183,6 +183,13 @@ class FrechetDistanceTest {
         double[][] x = gaussianSamples(n, new double[d], var1, q, rng);
         double[][] y = gaussianSamples(n, new double[d], var2, randomRotation(d, rng), rng);
         assertThat(FrechetDistance.between(x, x)).isCloseTo(0, within(1e-9));
+        // unclamped: tr (Σ^½ Σ Σ^½)^½ = tr Σ, so the 0 above is not just the clamp at 0
+        FeatureStatistics sx = FeatureStatistics.of(x);
+        double trace = 0;
+        for (int j = 0; j < d; j++) {
+            trace += sx.covariance()[j][j];
+        }
+        assertThat(2 * trace - 2 * FrechetDistance.traceSqrtProduct(sx.covariance(), sx.covariance())).isCloseTo(0, within(1e-9));
         double fd = FrechetDistance.between(x, y);
         double[][] rot = randomRotation(d, rng);
         double fdRotated = FrechetDistance.between(FrechetDistance.multiply(x, transpose(rot)),
@@ -221,6 +228,71 @@ class FrechetDistanceTest {
         double biasBound = 0.02;
         assertThat(Math.abs(runs.mean() - exact)).isLessThan(4 * runs.standardError() + biasBound);
         assertThat(runs.mean()).isGreaterThan(exact - 4 * runs.standardError());
+    }
+
+    @Test
+    void blockedAccumulatorMatchesTwoPassCovariance() {
+        // 150 rows: two full blocks of 64 and a partial one; statistics() mid-stream, then more rows
+        var rng = new SplittableRandom(17);
+        int d = 5;
+        double[][] x = new double[150][d];
+        for (double[] row : x) {
+            for (int j = 0; j < d; j++) {
+                row[j] = 3 + j + rng.nextGaussian() * (1 + j);
+            }
+        }
+        FeatureStatistics.Accumulator acc = new FeatureStatistics.Accumulator(d);
+        for (int i = 0; i < 100; i++) {
+            acc.add(x[i], 0);
+        }
+        acc.statistics();
+        for (int i = 100; i < 150; i++) {
+            acc.add(x[i], 0);
+        }
+        FeatureStatistics s = acc.statistics();
+        double[] mean = new double[d];
+        for (double[] row : x) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += row[j] / x.length;
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            assertThat(s.mean()[i]).isCloseTo(mean[i], within(1e-13));
+            for (int j = 0; j < d; j++) {
+                double c = 0;
+                for (double[] row : x) {
+                    c += (row[i] - mean[i]) * (row[j] - mean[j]);
+                }
+                assertThat(s.covariance()[i][j]).isCloseTo(c / (x.length - 1), within(1e-12));
+            }
+        }
+    }
+
+    @Test
+    void fdAtFeatureDimension512() {
+        // cost check at a realistic size (Inception's 2048 is 64× this in the O(d³) parts)
+        var rng = new SplittableRandom(19);
+        int d = 512;
+        double[][] a = new double[d][d];
+        double[][] b = new double[d][d];
+        for (double[][] m : new double[][][] {a, b}) {
+            double[][] g = new double[d][d];
+            for (double[] row : g) {
+                for (int j = 0; j < d; j++) {
+                    row[j] = rng.nextGaussian() / Math.sqrt(d);
+                }
+            }
+            double[][] gg = FrechetDistance.multiply(g, transpose(g));
+            for (int i = 0; i < d; i++) {
+                System.arraycopy(gg[i], 0, m[i], 0, d);
+            }
+        }
+        long t0 = System.nanoTime();
+        double fd = FrechetDistance.between(new double[d], a, new double[d], b);
+        double fdSelf = FrechetDistance.between(new double[d], a, new double[d], a);
+        System.out.printf("d = 512: FD %.6f, FD(a, a) %.2e, %.2f s for both%n", fd, fdSelf, (System.nanoTime() - t0) / 1e9);
+        assertThat(fdSelf).isCloseTo(0, within(1e-9));
+        assertThat(fd).isPositive();
     }
 
     @Test
