@@ -19,20 +19,15 @@ public record Runs(double[] values, double mean, double standardError, double mi
         if (r == 0) {
             throw new IllegalArgumentException("need at least one run");
         }
-        double mean = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (double v : values) {
-            mean += v;
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        mean /= r;
-        double ss = 0;
-        for (double v : values) {
-            ss += (v - mean) * (v - mean);
-        }
-        double se = r < 2 ? Double.NaN : Math.sqrt(ss / (r - 1) / r);
+        Estimate e = Estimate.ofRuns(values);
+        double mean = e.value();
+        double se = e.standardError();
         return new Runs(values, mean, se, min, max);
     }
 
