@@ -204,7 +204,7 @@ class FrechetDistanceTest {
     void sampleFdConvergesToTheGaussiansClosedForm() {
         // Two Gaussians in d = 8 with non-commuting covariances; the closed form FD of the true
         // Gaussians comes from the exact μ, Σ. The plug-in estimate is biased upwards by
-        // ≈ tr-terms of order d²/n (Chong &amp; Forsyth 2020, "Effectively unbiased FID"), so the
+        // ≈ tr-terms of order d²/n (Chong & Forsyth 2020, "Effectively unbiased FID"), so the
         // tolerance is set from replicated runs: |mean − exact| within 4 s.e. + the O(d²/n) bias bound.
         var rng = new SplittableRandom(13);
         int d = 8;
