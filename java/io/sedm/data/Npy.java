@@ -223,6 +223,23 @@ public final class Npy {
         return out;
     }
 
+    /** Writes arrays to an .npz archive (deflated entries {@code name.npy}), atomically (temp file + rename). */
+    public static void writeNpz(Path file, Map<String, Array> arrays) {
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+            try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(tmp))) {
+                for (Map.Entry<String, Array> e : arrays.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+                    write(zip, e.getValue());
+                    zip.closeEntry();
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Images from an .npy/.npz array of uint8 [N, H, W, C] (NHWC, as EDM/DG write them) mapped to [−1, 1]. */
     public static ImageDataset imagesFromNhwc(Array a) {
         if (a.type != Type.U1 || a.shape.length != 4) {

@@ -10,4 +10,25 @@ public record Estimate(double value, double standardError) {
         double d = value - reference;
         return d == 0 ? 0 : d / standardError;
     }
+
+    /**
+     * The mean of independent runs with standard error s/√r (s the sample standard deviation);
+     * NaN s.e. for a single run. {@code io.sedm.eval.Runs} also keeps the minimum and maximum.
+     */
+    public static Estimate ofRuns(double... values) {
+        int r = values.length;
+        if (r == 0) {
+            throw new IllegalArgumentException("need at least one run");
+        }
+        double mean = 0;
+        for (double v : values) {
+            mean += v;
+        }
+        mean /= r;
+        double ss = 0;
+        for (double v : values) {
+            ss += (v - mean) * (v - mean);
+        }
+        return new Estimate(mean, r < 2 ? Double.NaN : Math.sqrt(ss / (r - 1) / r));
+    }
 }
