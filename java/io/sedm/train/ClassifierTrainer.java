@@ -126,7 +126,7 @@ public final class ClassifierTrainer implements AutoCloseable {
 
     /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
     public Path save(Path dir, String name) {
-        net.save(dir.resolve(name + ".safetensors"), Map.of("step", Long.toString(step)));
+        RunDirectory.writeAtomically(dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
         side.set("network", readTree(config.toJson()));
@@ -145,20 +145,9 @@ public final class ClassifierTrainer implements AutoCloseable {
         }
     }
 
-    /** The frozen trunk of a saved classifier (its encoder part, loaded non-strictly), eval mode. */
+    /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
     public static Network loadTrunk(Path sidecar, Device device) {
-        var side = DenoiserTrainer.readSidecar(sidecar);
-        AdmEncoderConfig cfg = (AdmEncoderConfig) NetworkConfig.fromJson(side.path("network").toString());
-        Network trunk = cfg.asTrunk().build(device);
-        try {
-            trunk.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), false);
-            trunk.setTraining(false);
-            trunk.setRequiresGrad(false);
-            return trunk;
-        } catch (RuntimeException e) {
-            trunk.close();
-            throw e;
-        }
+        return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier").loadTrunk(device);
     }
 
     @Override

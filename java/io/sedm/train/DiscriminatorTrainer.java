@@ -96,7 +96,7 @@ public final class DiscriminatorTrainer implements AutoCloseable {
     }
 
     public Path save(Path dir, String name) {
-        head.save(dir.resolve(name + ".safetensors"), Map.of("step", Long.toString(step)));
+        RunDirectory.writeAtomically(dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "discriminator").put("step", step);
         side.set("network", ClassifierTrainer.readTree(headConfig.toJson()));
@@ -107,23 +107,9 @@ public final class DiscriminatorTrainer implements AutoCloseable {
         return sidecar;
     }
 
-    /** The trained head of a {@link #save saved} discriminator, eval mode, frozen. */
+    /** The trained head of a {@link #save saved} discriminator; see {@link Checkpoint#loadHead}. */
     public static Network loadHead(Path sidecar, Device device) {
-        var side = DenoiserTrainer.readSidecar(sidecar);
-        if (!"discriminator".equals(side.path("kind").asText())) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + " is not a discriminator (kind = "
-                    + side.path("kind").asText() + ")");
-        }
-        Network head = NetworkConfig.fromJson(side.path("network").toString()).build(device);
-        try {
-            head.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), true);
-            head.setTraining(false);
-            head.setRequiresGrad(false);
-            return head;
-        } catch (RuntimeException e) {
-            head.close();
-            throw e;
-        }
+        return Checkpoint.read(sidecar, Checkpoint.Kind.DISCRIMINATOR, "--discriminator").loadHead(device);
     }
 
     @Override
