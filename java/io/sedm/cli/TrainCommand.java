@@ -138,6 +138,8 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (t.endsWith(".json")) {
             try {
                 json = Files.readString(Path.of(t));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalArgumentException("--arch " + t + ": no such file", e);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--arch " + t + ": cannot read: " + e.getMessage(), e);
             }
