@@ -89,7 +89,9 @@ public final class ClassifierTrainer implements AutoCloseable {
                 }
             }
         }
-        adam.step(options.lr());
+        if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
+        double gradNorm = adam.step(options.lr());
+        if (!Double.isFinite(gradNorm)) throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
         step++;
         return loss;
     }
@@ -131,7 +133,9 @@ public final class ClassifierTrainer implements AutoCloseable {
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
         side.set("network", readTree(config.toJson()));
         side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        side.putObject("files").put("net", name + ".safetensors");
+        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
+        if (runInfo != null) side.set("run", runInfo);
+        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
         Path sidecar = dir.resolve(name + ".json");
         RunDirectory.writeAtomically(sidecar, side.toPrettyString());
         return sidecar;
@@ -148,6 +152,25 @@ public final class ClassifierTrainer implements AutoCloseable {
     /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
     public static Network loadTrunk(Path sidecar, Device device) {
         return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier").loadTrunk(device);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode runInfo;
+
+    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
+    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
+        this.runInfo = info;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
+    public void restore(Checkpoint ckpt) {
+        ckpt.require(Checkpoint.Kind.CLASSIFIER, "--resume");
+        net.load(ckpt.file("net"), true);
+        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
+        step = ckpt.step();
     }
 
     @Override
