@@ -43,10 +43,21 @@ public final class ModelInfoCommand implements Callable<Integer> {
         };
     }
 
+    /** The config JSON: a preset, a JSON object, a config file, or a checkpoint sidecar (its network). */
     static String configJson(String config, String preset) throws java.io.IOException {
         if (config == null) return preset(preset).toJson();
+        if (config.trim().startsWith("{")) return config;
         Path p = Path.of(config);
-        return config.trim().startsWith("{") ? config : Files.readString(p);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("--config " + config + ": neither a JSON object nor an existing file");
+        }
+        String text = Files.readString(p);
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("--config " + config + ": not a JSON object");
+        }
+        if (node.has("format")) return io.sedm.train.Checkpoint.read(p).network().toJson();
+        return text;
     }
 
     @Override

@@ -1,72 +1,152 @@
 package io.sedm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sedm.data.FashionMnist;
 import io.sedm.data.ImageDataset;
 import io.sedm.runtime.Device;
+import io.sedm.runtime.DeviceOutOfMemoryException;
 import io.sedm.train.AdmEncoderConfig;
+import io.sedm.train.Checkpoint;
 import io.sedm.train.ClassifierTrainer;
 import io.sedm.train.RunDirectory;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code sedm train-classifier}: the noise-aware ADM classifier whose trunk DG freezes (ALGORITHMS.md §7.4). */
+/**
+ * {@code sedm train-classifier}: the noise-aware ADM classifier whose trunk DG freezes
+ * (ALGORITHMS.md §7.4). {@code --resume} continues a classifier checkpoint's run with its
+ * settings; Ctrl-C saves the current step.
+ */
 @Command(name = "train-classifier", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = "Train the noise-aware classifier (ADM encoder + attention pool) on Fashion-MNIST labels.")
 public final class TrainClassifierCommand implements Callable<Integer> {
-    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR") java.nio.file.Path outdir;
+    @Spec CommandSpec spec;
+    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR") Path outdir;
     @Option(names = "--desc", defaultValue = "classifier", paramLabel = "NAME") String desc;
-    @Option(names = "--width", defaultValue = "128", paramLabel = "INT", description = "model_channels of the trunk") int width;
-    @Option(names = "--depth", defaultValue = "2", paramLabel = "INT", description = "res-blocks per level") int depth;
-    @Option(names = "--data-limit", defaultValue = "0", paramLabel = "INT", description = "first images only (0 = all)") int dataLimit;
-    @Option(names = "--batch", defaultValue = "128", paramLabel = "INT") int batch;
-    @Option(names = "--lr", defaultValue = "3e-4", paramLabel = "FLOAT") double lr;
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "FLOAT") double weightDecay;
-    @Option(names = "--steps", defaultValue = "20000", paramLabel = "INT") long steps;
-    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT") long logEvery;
+    @Option(names = "--width", defaultValue = "128", paramLabel = "INT", description = "model_channels of the trunk, in [1, 1024]") int width;
+    @Option(names = "--depth", defaultValue = "2", paramLabel = "INT", description = "res-blocks per level, in [1, 16]") int depth;
+    @Option(names = "--data-limit", defaultValue = "0", paramLabel = "INT", description = "first images only, >= 0 (0 = all)") int dataLimit;
+    @Option(names = "--batch", defaultValue = "128", paramLabel = "INT", description = "images per step, >= 1") int batch;
+    @Option(names = "--lr", defaultValue = "3e-4", paramLabel = "FLOAT", description = "Adam learning rate, in (0, 1] (ADM/DG: 3e-4)") double lr;
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "FLOAT", description = ">= 0") double weightDecay;
+    @Option(names = "--steps", defaultValue = "20000", paramLabel = "INT", description = "optimizer steps (total, counting a resumed run's), >= 1") long steps;
+    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT", description = ">= 1") long logEvery;
+    @Option(names = "--eval-images", defaultValue = "2000", paramLabel = "INT", description = "test images scored at the end, in [0, 10000] (0 = skip)") int evalImages;
     @Option(names = "--seed", defaultValue = "0", paramLabel = "INT") long seed;
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]") String device;
-    @Option(names = "--resume", paramLabel = "SIDECAR", description = "start from a saved classifier's weights") java.nio.file.Path resume;
+    @Mixin ComputeOptions compute = new ComputeOptions();
+    @Option(names = "--resume", paramLabel = "SIDECAR", description = "continue a classifier checkpoint's run, with its settings") Path resume;
+    @Option(names = "--quiet", description = "no progress display on stderr") boolean quiet;
     @Option(names = "--dry-run", description = "print the resolved options JSON and exit") boolean dryRun;
 
-    AdmEncoderConfig config() {
+    AdmEncoderConfig config(int width, int depth, long seed) {
         return new AdmEncoderConfig("classifier", 32, 1, width, new int[] {1, 2, 4}, depth, new int[] {32, 16, 8}, 64,
                 true, true, true, 0.0, 999.0, 10, seed);
     }
 
+    void validate() {
+        TrainCommand.require(width >= 1 && width <= 1024, "--width must be in [1, 1024], got " + width);
+        TrainCommand.require(depth >= 1 && depth <= 16, "--depth must be in [1, 16], got " + depth);
+        TrainCommand.require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);
+        TrainCommand.require(batch >= 1, "--batch must be >= 1, got " + batch);
+        TrainCommand.require(lr > 0 && lr <= 1, "--lr must be in (0, 1] (ADM and DG use 3e-4), got " + lr);
+        TrainCommand.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
+        TrainCommand.require(steps >= 1, "--steps must be >= 1, got " + steps);
+        TrainCommand.require(logEvery >= 1, "--log-every must be >= 1, got " + logEvery);
+        TrainCommand.require(evalImages >= 0 && evalImages <= 10_000, "--eval-images must be in [0, 10000], got " + evalImages);
+    }
+
     @Override
     public Integer call() throws Exception {
+        validate();
         ObjectMapper json = new ObjectMapper();
+        AdmEncoderConfig cfg = config(width, depth, seed);
         ClassifierTrainer.Options opts = new ClassifierTrainer.Options(batch, lr, weightDecay, 1e-5, seed, steps);
+        int limit = dataLimit;
+        Checkpoint ckpt = null;
+        String notes = "";
+        if (resume != null) {
+            ckpt = Checkpoint.read(resume, Checkpoint.Kind.CLASSIFIER, "--resume");
+            ClassifierTrainer.Options rec = ckpt.training(ClassifierTrainer.Options.class);
+            AdmEncoderConfig net = (AdmEncoderConfig) ckpt.network();
+            ResumedSettings s = new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
+            s.keep("--width", net.modelChannels(), width);
+            s.keep("--depth", net.numResBlocks(), depth);
+            limit = s.keep("--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
+            opts = new ClassifierTrainer.Options(s.keep("--batch", rec.batchSize(), batch), s.keep("--lr", rec.lr(), lr),
+                    s.keep("--weight-decay", rec.weightDecay(), weightDecay), rec.tauMin(), s.keep("--seed", rec.seed(), seed),
+                    s.override("--steps", rec.steps(), steps));
+            s.check();
+            notes = s.notes();
+            cfg = net;
+            TrainCommand.require(opts.steps() > ckpt.step(), "--resume " + resume + " is at step " + ckpt.step()
+                    + "; pass a larger --steps to continue it");
+        }
         var resolved = json.createObjectNode();
-        resolved.set("network", json.readTree(config().toJson()));
+        resolved.set("network", json.readTree(cfg.toJson()));
         resolved.set("training", json.valueToTree(opts));
-        resolved.put("device", device).put("data", "fashion-mnist").put("data_limit", dataLimit);
+        resolved.put("device", compute.device()).put("data", "fashion-mnist").put("data_limit", limit).put("eval_images", evalImages);
+        if (resume != null) resolved.put("resume", resume.toString());
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
             return 0;
         }
-        ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, dataLimit, 32);
-        ImageDataset test = FashionMnist.load(FashionMnist.directory(), false, 2000, 32);
-        RunDirectory run = RunDirectory.create(outdir, desc);
-        run.writeOptions(resolved.toPrettyString());
-        try (ClassifierTrainer t = new ClassifierTrainer(config(), opts, data, Device.parse(device))) {
-            if (resume != null) {
-                var side = json.readTree(java.nio.file.Files.readString(resume));
-                t.network().load(resume.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), true);
-            }
+        compute.apply();
+        Device dev = Device.parse(compute.device());
+        ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
+        ImageDataset test = evalImages > 0 ? FashionMnist.load(FashionMnist.directory(), false, evalImages, 32) : null;
+        ObjectNode runInfo = json.createObjectNode().put("data", "fashion-mnist").put("data_limit", limit);
+        RunDirectory run = null;
+        boolean saved = false;
+        try (ClassifierTrainer t = new ClassifierTrainer(cfg, opts, data, dev);
+             StopOnInterrupt interrupt = new StopOnInterrupt("train-classifier", 600)) {
+            t.setRunInfo(runInfo);
+            if (ckpt != null) t.restore(ckpt);
+            run = RunDirectory.create(outdir, desc);
+            run.writeOptions(resolved.toPrettyString());
+            if (ckpt != null) run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
+            long first = t.step();
             double acc = 0;
-            for (long s = 1; s <= steps; s++) {
-                acc += t.trainStep();
-                if (s % logEvery == 0 || s == steps) {
-                    run.log(String.format(java.util.Locale.ROOT, "step %d ce %.4f", s, acc / logEvery));
-                    acc = 0;
+            int n = 0;
+            try (Progress progress = Progress.start("train-classifier", opts.steps() - first, "steps", !quiet)) {
+                while (t.step() < opts.steps() && !interrupt.requested()) {
+                    double l = t.trainStep();
+                    acc += l;
+                    n++;
+                    long s = t.step();
+                    if (s % logEvery == 0 || s == opts.steps()) {
+                        run.log(String.format(Locale.ROOT, "step %d ce %.4f", s, acc / n));
+                        acc = 0;
+                        n = 0;
+                    }
+                    progress.update(s - first, String.format(Locale.ROOT, "step %d, ce %.4g", s, l));
                 }
             }
-            run.log(String.format(java.util.Locale.ROOT, "test accuracy tau=0.01: %.4f", t.accuracy(test, 0.01, 2000)));
+            if (t.step() < opts.steps()) {
+                Path side = t.save(run.path(), String.format("classifier-%08d", t.step()));
+                saved = true;
+                run.log("stopped by interrupt at step " + t.step());
+                System.out.println("stopped at step " + t.step() + "; resume with: sedm train-classifier --resume " + side
+                        + " --steps " + opts.steps());
+                return 130;
+            }
+            if (test != null) {
+                run.log(String.format(Locale.ROOT, "test accuracy tau=0.01 on %d images: %.4f", evalImages,
+                        t.accuracy(test, 0.01, evalImages)));
+            }
             System.out.println("saved " + t.save(run.path(), "classifier"));
+            saved = true;
+            return 0;
+        } catch (OutOfMemoryError | DeviceOutOfMemoryException e) {
+            throw new IllegalArgumentException("out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
+        } finally {
+            if (run != null && !saved) run.delete();
         }
-        return 0;
     }
 }

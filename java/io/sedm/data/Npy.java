@@ -117,8 +117,43 @@ public final class Npy {
     public static Array read(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file", e);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(file + ": " + reason(e), e);
+        }
+    }
+
+    /** An exception's message, or its type when it has none (never "null"). */
+    static String reason(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /**
+     * The images of a uint8 NHWC {@code .npy}, or of the one array (else the one named
+     * {@code images}, else the first) of an {@code .npz}; every problem throws
+     * {@link IllegalArgumentException} naming {@code flag}, the file and what is wrong.
+     */
+    public static ImageDataset loadImages(Path file, String flag) {
+        if (!Files.exists(file)) throw new IllegalArgumentException(flag + " " + file + ": no such file");
+        if (Files.isDirectory(file)) throw new IllegalArgumentException(flag + " " + file + ": is a folder, not an .npz/.npy file");
+        try {
+            Array a;
+            if (file.toString().endsWith(".npz")) {
+                Map<String, Array> all = readNpz(file);
+                a = all.size() == 1 ? all.values().iterator().next()
+                        : all.containsKey("images") ? all.get("images") : all.values().iterator().next();
+            } else {
+                a = read(file);
+            }
+            ImageDataset d = imagesFromNhwc(a);
+            if (d.size() == 0) throw new IllegalArgumentException("holds no images (shape " + Arrays.toString(a.shape) + ")");
+            return d;
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            String m = reason(e);
+            throw new IllegalArgumentException(flag + " " + (m.startsWith(file.toString()) ? m : file + ": " + m), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(flag + " " + file + ": unreadable (" + reason(e) + ")", e);
         }
     }
 
@@ -217,7 +252,7 @@ public final class Npy {
                         read(new java.io.ByteArrayInputStream(buf.toByteArray()), file + "!" + name));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": not a readable .npz archive (" + reason(e) + ")", e);
         }
         if (out.isEmpty()) throw new IllegalArgumentException(file + ": no .npy entries (not an .npz archive?)");
         return out;
@@ -244,6 +279,9 @@ public final class Npy {
     public static ImageDataset imagesFromNhwc(Array a) {
         if (a.type != Type.U1 || a.shape.length != 4) {
             throw new IllegalArgumentException("expected a uint8 [N, H, W, C] array, got " + a.type + " " + Arrays.toString(a.shape));
+        }
+        if (a.shape[1] < 1 || a.shape[2] < 1 || a.shape[3] < 1 || a.shape[3] > 4) {
+            throw new IllegalArgumentException("expected uint8 [N, H, W, C] images with C in 1..4, got shape " + Arrays.toString(a.shape));
         }
         int n = (int) a.shape[0], h = (int) a.shape[1], w = (int) a.shape[2], c = (int) a.shape[3];
         float[] px = new float[n * c * h * w];

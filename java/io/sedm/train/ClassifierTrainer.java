@@ -89,7 +89,9 @@ public final class ClassifierTrainer implements AutoCloseable {
                 }
             }
         }
-        adam.step(options.lr());
+        if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
+        double gradNorm = adam.step(options.lr());
+        if (!Double.isFinite(gradNorm)) throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
         step++;
         return loss;
     }
@@ -126,12 +128,14 @@ public final class ClassifierTrainer implements AutoCloseable {
 
     /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
     public Path save(Path dir, String name) {
-        net.save(dir.resolve(name + ".safetensors"), Map.of("step", Long.toString(step)));
+        RunDirectory.writeAtomically(dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
         side.set("network", readTree(config.toJson()));
         side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        side.putObject("files").put("net", name + ".safetensors");
+        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
+        if (runInfo != null) side.set("run", runInfo);
+        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
         Path sidecar = dir.resolve(name + ".json");
         RunDirectory.writeAtomically(sidecar, side.toPrettyString());
         return sidecar;
@@ -145,20 +149,28 @@ public final class ClassifierTrainer implements AutoCloseable {
         }
     }
 
-    /** The frozen trunk of a saved classifier (its encoder part, loaded non-strictly), eval mode. */
+    /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
     public static Network loadTrunk(Path sidecar, Device device) {
-        var side = DenoiserTrainer.readSidecar(sidecar);
-        AdmEncoderConfig cfg = (AdmEncoderConfig) NetworkConfig.fromJson(side.path("network").toString());
-        Network trunk = cfg.asTrunk().build(device);
-        try {
-            trunk.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), false);
-            trunk.setTraining(false);
-            trunk.setRequiresGrad(false);
-            return trunk;
-        } catch (RuntimeException e) {
-            trunk.close();
-            throw e;
-        }
+        return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier").loadTrunk(device);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode runInfo;
+
+    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
+    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
+        this.runInfo = info;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
+    public void restore(Checkpoint ckpt) {
+        ckpt.require(Checkpoint.Kind.CLASSIFIER, "--resume");
+        net.load(ckpt.file("net"), true);
+        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
+        step = ckpt.step();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.sedm.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sedm.data.FashionMnist;
@@ -14,11 +13,9 @@ import io.sedm.runtime.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.LongConsumer;
 
 /**
  * EDM's training loop (Karras et al. 2022, App. F; NVlabs/edm training/training_loop.py;
@@ -85,11 +82,10 @@ public final class DenoiserTrainer implements AutoCloseable {
         if (options.dataset().equals("fashion-mnist")) {
             d = FashionMnist.load(FashionMnist.directory(), true, options.dataLimit(), options.resolution());
         } else {
-            Path p = Path.of(options.dataset());
-            Npy.Array a = p.toString().endsWith(".npz") ? Npy.readNpz(p).values().iterator().next() : Npy.read(p);
-            d = Npy.imagesFromNhwc(a);
+            d = Npy.loadImages(Path.of(options.dataset()), "--data");
             if (options.dataLimit() > 0 && options.dataLimit() < d.size()) d = d.head(options.dataLimit());
         }
+        if (d.size() == 0) throw new IllegalArgumentException("--data " + options.dataset() + " holds no images");
         return options.xflip() ? d.withXFlips() : d;
     }
 
@@ -145,20 +141,54 @@ public final class DenoiserTrainer implements AutoCloseable {
                 for (double v : l) total += v;
             }
         }
+        if (!Double.isFinite(total)) {
+            throw new TrainingDivergedException(step + 1, "the loss is " + total);
+        }
         lastGradNorm = adam.step(Ema.warmup(options.lr(), imagesSeen, options.lrRampupImages()));
+        if (!Double.isFinite(lastGradNorm)) {
+            throw new TrainingDivergedException(step + 1, "the gradient norm is " + lastGradNorm);
+        }
         ema.emaUpdate(net, emaSchedule.beta(options.batchSize(), imagesSeen));
         imagesSeen += options.batchSize();
         step++;
         return total / options.batchSize();
     }
 
+    /** Called after every step with the step number and its loss (progress display). */
+    public interface StepListener {
+        void onStep(long step, double loss);
+    }
+
+    /** Largest |weight| a healthy network has; past it the run is called diverged (EDM nets stay ≲ 10). */
+    static final double MAX_ABS_WEIGHT = 1e4;
+
     /** Runs until {@code options.steps()}, logging and checkpointing into {@code run}. */
-    public void run(RunDirectory run, LongConsumer progress) {
+    public void run(RunDirectory run, StepListener progress) {
+        run(run, progress, () -> false, null);
+    }
+
+    /**
+     * Runs until {@code options.steps()} or until {@code stop} answers true at a step boundary;
+     * logs and checkpoints into {@code run}, then applies {@code retention} (may be null) after
+     * each complete checkpoint. A stop writes a checkpoint of the current step. Returns the last
+     * checkpoint written (null if none). Divergence throws {@link TrainingDivergedException}
+     * before anything of the bad state is saved.
+     */
+    public Path run(RunDirectory run, StepListener progress, java.util.function.BooleanSupplier stop,
+                    CheckpointRetention retention) {
         long start = System.nanoTime();
         double acc = 0;
         int n = 0;
+        Path last = null;
         while (step < options.steps()) {
-            acc += trainStep();
+            if (stop.getAsBoolean()) {
+                if (last == null || !last.getFileName().toString().equals(checkpointName(step) + ".json")) {
+                    last = checkpoint(run, retention);
+                }
+                return last;
+            }
+            double l = trainStep();
+            acc += l;
             n++;
             if (step % options.logEvery() == 0 || step == options.steps()) {
                 run.log(String.format(java.util.Locale.ROOT, "step %d kimg %.3f loss %.5f grad_norm %.4g sec %.1f", step,
@@ -167,9 +197,40 @@ public final class DenoiserTrainer implements AutoCloseable {
                 n = 0;
             }
             if ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || step == options.steps()) {
-                save(run.path(), String.format("checkpoint-%08d", step));
+                last = checkpoint(run, retention);
             }
-            if (progress != null) progress.accept(step);
+            if (progress != null) progress.onStep(step, l);
+        }
+        return last;
+    }
+
+    static String checkpointName(long step) {
+        return String.format("checkpoint-%08d", step);
+    }
+
+    /** Checks the weights are sane, saves {@code checkpoint-<step>}, then prunes old ones. */
+    private Path checkpoint(RunDirectory run, CheckpointRetention retention) {
+        checkWeights();
+        Path side = save(run.path(), checkpointName(step));
+        if (retention != null) retention.apply(run.path());
+        return side;
+    }
+
+    /** Refuses to checkpoint weights that are non-finite or past {@link #MAX_ABS_WEIGHT}. */
+    void checkWeights() {
+        double max = 0;
+        for (Network.TensorInfo info : net.tensors()) {
+            if (!info.isParameter()) continue;
+            try (Tensor w = net.get(info.name())) {
+                for (double v : w.toDoubleArray()) {
+                    double a = Math.abs(v);
+                    if (!(a <= MAX_ABS_WEIGHT)) {
+                        throw new TrainingDivergedException(step, "weight " + info.name() + " has |w| = " + a
+                                + " (bound " + MAX_ABS_WEIGHT + ")");
+                    }
+                    max = Math.max(max, a);
+                }
+            }
         }
     }
 
@@ -186,9 +247,9 @@ public final class DenoiserTrainer implements AutoCloseable {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         Map<String, String> meta = Map.of("step", Long.toString(step));
-        net.save(dir.resolve(name + "-net.safetensors"), meta);
-        ema.save(dir.resolve(name + "-ema.safetensors"), meta);
-        adam.save(dir.resolve(name + "-adam.safetensors"));
+        RunDirectory.writeAtomically(dir.resolve(name + "-net.safetensors"), tmp -> net.save(tmp, meta));
+        RunDirectory.writeAtomically(dir.resolve(name + "-ema.safetensors"), tmp -> ema.save(tmp, meta));
+        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
         ObjectNode side = JSON.createObjectNode();
         side.put("format", FORMAT);
         side.put("kind", "denoiser");
@@ -212,47 +273,27 @@ public final class DenoiserTrainer implements AutoCloseable {
         return sidecar;
     }
 
-    /** Reads a checkpoint sidecar; a missing or malformed one throws with the file named. */
-    static JsonNode readSidecar(Path sidecar) {
-        try {
-            JsonNode side = JSON.readTree(Files.readString(sidecar));
-            if (side == null || !FORMAT.equals(side.path("format").asText())) {
-                throw new IllegalArgumentException("checkpoint " + sidecar + ": not a sedm checkpoint sidecar (format must be " + FORMAT + ")");
-            }
-            return side;
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + ": no such file", e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + ": corrupt JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("checkpoint " + sidecar + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Resumes from a checkpoint sidecar with its own options; {@code data} as those options name. */
     public static DenoiserTrainer resume(Path sidecar, ImageDataset data, Device device) {
-        return resume(sidecar, null, data, device);
+        return resume(Checkpoint.read(sidecar, Checkpoint.Kind.DENOISER, "--resume"), null, data, device);
     }
 
     /** Resumes with {@code options} (e.g. more steps), or the checkpoint's own when null. */
     public static DenoiserTrainer resume(Path sidecar, TrainOptions options, ImageDataset data, Device device) {
-        JsonNode side = readSidecar(sidecar);
-        NetworkConfig config = NetworkConfig.fromJson(side.path("network").toString());
-        TrainOptions opts;
+        return resume(Checkpoint.read(sidecar, Checkpoint.Kind.DENOISER, "--resume"), options, data, device);
+    }
+
+    /** Resumes {@code ckpt} with {@code options}, or the checkpoint's own when null. */
+    public static DenoiserTrainer resume(Checkpoint ckpt, TrainOptions options, ImageDataset data, Device device) {
+        ckpt.require(Checkpoint.Kind.DENOISER, "--resume");
+        TrainOptions opts = options != null ? options : ckpt.training(TrainOptions.class);
+        DenoiserTrainer t = create(ckpt.network(), opts, data, device);
         try {
-            opts = options != null ? options : JSON.treeToValue(side.path("training"), TrainOptions.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + ": bad training options: " + e.getOriginalMessage(), e);
-        }
-        Path dir = sidecar.toAbsolutePath().getParent();
-        DenoiserTrainer t = create(config, opts, data, device);
-        try {
-            JsonNode files = side.path("files");
-            t.net.load(dir.resolve(files.path("net").asText()), true);
-            t.ema.load(dir.resolve(files.path("ema").asText()), true);
-            t.adam.load(dir.resolve(files.path("optimizer").asText()));
-            t.step = side.path("step").asLong();
-            t.imagesSeen = side.path("images_seen").asLong();
+            t.net.load(ckpt.file("net"), true);
+            t.ema.load(ckpt.file("ema"), true);
+            t.adam.load(ckpt.file("optimizer"));
+            t.step = ckpt.step();
+            t.imagesSeen = ckpt.imagesSeen();
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -260,23 +301,14 @@ public final class DenoiserTrainer implements AutoCloseable {
         }
     }
 
-    /** The network architecture a checkpoint sidecar records. */
+    /** The network architecture a checkpoint sidecar records (any kind). */
     public static NetworkConfig networkConfig(Path sidecar) {
-        return NetworkConfig.fromJson(readSidecar(sidecar).path("network").toString());
+        return Checkpoint.read(sidecar).network();
     }
 
-    /** Loads just the EMA network of a checkpoint (for sampling). */
+    /** Loads just the EMA network of a denoiser checkpoint (for sampling); see {@link Checkpoint#loadDenoiser}. */
     public static Network loadEma(Path sidecar, Device device) {
-        JsonNode side = readSidecar(sidecar);
-        Network n = NetworkConfig.fromJson(side.path("network").toString()).build(device);
-        try {
-            n.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("ema").asText()), true);
-            n.setTraining(false);
-            return n;
-        } catch (RuntimeException e) {
-            n.close();
-            throw e;
-        }
+        return Checkpoint.read(sidecar, Checkpoint.Kind.DENOISER, "--denoiser").loadDenoiser(device);
     }
 
     /** SplitMix64 finaliser of (seed, step): independent per-step streams. */

@@ -90,40 +90,49 @@ public final class DiscriminatorTrainer implements AutoCloseable {
                 }
             }
         }
-        adam.step(options.lr());
+        if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
+        double gradNorm = adam.step(options.lr());
+        if (!Double.isFinite(gradNorm)) throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
         step++;
         return loss;
     }
 
     public Path save(Path dir, String name) {
-        head.save(dir.resolve(name + ".safetensors"), Map.of("step", Long.toString(step)));
+        RunDirectory.writeAtomically(dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "discriminator").put("step", step);
         side.set("network", ClassifierTrainer.readTree(headConfig.toJson()));
         side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        side.putObject("files").put("net", name + ".safetensors");
+        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
+        if (runInfo != null) side.set("run", runInfo);
+        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
         Path sidecar = dir.resolve(name + ".json");
         RunDirectory.writeAtomically(sidecar, side.toPrettyString());
         return sidecar;
     }
 
-    /** The trained head of a {@link #save saved} discriminator, eval mode, frozen. */
+    /** The trained head of a {@link #save saved} discriminator; see {@link Checkpoint#loadHead}. */
     public static Network loadHead(Path sidecar, Device device) {
-        var side = DenoiserTrainer.readSidecar(sidecar);
-        if (!"discriminator".equals(side.path("kind").asText())) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + " is not a discriminator (kind = "
-                    + side.path("kind").asText() + ")");
-        }
-        Network head = NetworkConfig.fromJson(side.path("network").toString()).build(device);
-        try {
-            head.load(sidecar.toAbsolutePath().getParent().resolve(side.path("files").path("net").asText()), true);
-            head.setTraining(false);
-            head.setRequiresGrad(false);
-            return head;
-        } catch (RuntimeException e) {
-            head.close();
-            throw e;
-        }
+        return Checkpoint.read(sidecar, Checkpoint.Kind.DISCRIMINATOR, "--discriminator").loadHead(device);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode runInfo;
+
+    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
+    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
+        this.runInfo = info;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
+    public void restore(Checkpoint ckpt) {
+        ckpt.require(Checkpoint.Kind.DISCRIMINATOR, "--resume");
+        head.load(ckpt.file("net"), true);
+        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
+        step = ckpt.step();
     }
 
     @Override

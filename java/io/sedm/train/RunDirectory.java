@@ -44,16 +44,52 @@ public record RunDirectory(Path path) {
         }
     }
 
-    /** Writes {@code text} to {@code name} atomically (temp file in the same folder, then rename). */
+    /** Writes {@code text} to {@code name} atomically (temp file in the same folder, then rename), mode 0644. */
     public static void writeAtomically(Path file, String text) {
+        writeAtomically(file, tmp -> {
+            try {
+                Files.writeString(tmp, text);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + tmp + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * Lets {@code writer} write a temp file next to {@code file}, then renames it into place, so
+     * {@code file} is either absent, the old version or complete. Every output gets mode 0644
+     * (where the file system has POSIX modes) whatever wrote it; a failed write leaves no temp file.
+     */
+    public static void writeAtomically(Path file, java.util.function.Consumer<Path> writer) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         try {
-            Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, text);
+            Files.deleteIfExists(tmp);
+            writer.accept(tmp);
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException noPosix) {
+                // not a POSIX file system: keep its default
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** Removes the run folder and everything in it (a run that failed before its first step). */
+    public void delete() {
+        try (Stream<Path> s = Files.walk(path)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: the caller is already reporting the real failure
         }
     }
 

@@ -36,17 +36,18 @@ public record TrainOptions(String loss, double pMean, double pStd, double sigmaD
             throw new IllegalArgumentException("loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
         }
         if (batchSize < 1 || accumulationRounds < 1 || batchSize % accumulationRounds != 0) {
-            throw new IllegalArgumentException("batchSize must be a positive multiple of accumulationRounds, got "
-                    + batchSize + " / " + accumulationRounds);
+            throw new IllegalArgumentException("batch size (--batch) must be a positive multiple of the accumulation rounds "
+                    + "(--rounds), got " + batchSize + " / " + accumulationRounds);
         }
         if (!(lr >= 0) || !(lrRampupImages >= 0) || !(emaHalfLifeImages >= 0) || !(emaRampupRatio >= 0)) {
-            throw new IllegalArgumentException("lr, lrRampupImages, emaHalfLifeImages and emaRampupRatio must be >= 0");
+            throw new IllegalArgumentException("learning rate (--lr), lr ramp-up (--lr-rampup-kimg), EMA half-life (--ema-kimg) and EMA ramp-up "
+                    + "(--ema-rampup) must be >= 0");
         }
         if (!(sigmaData > 0) || !(pStd > 0)) {
-            throw new IllegalArgumentException("sigmaData and pStd must be > 0");
+            throw new IllegalArgumentException("sigma_data and P_std must be > 0");
         }
         if (steps < 0 || checkpointEvery < 0 || logEvery < 1) {
-            throw new IllegalArgumentException("steps, checkpointEvery must be >= 0 and logEvery >= 1");
+            throw new IllegalArgumentException("steps (--steps) and checkpoint period (--snap) must be >= 0, log period (--log-every) >= 1");
         }
     }
 
