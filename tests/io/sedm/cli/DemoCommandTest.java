@@ -13,7 +13,7 @@ class DemoCommandTest {
 
     @Test
     void demoWritesGridsAndAReportAndExactGuidanceRecoversTheData(@TempDir Path dir) throws Exception {
-        int rc = Main.commandLine().execute("demo", "--out", dir.toString(), "--images", "60", "--samples", "48",
+        int rc = Main.commandLine().execute("demo", "--outdir", dir.toString(), "--images", "60", "--samples", "48",
                 "--batch", "16", "--steps", "12", "--bias", "20");
         assertThat(rc).isZero();
         for (String name : new String[] {"edm.png", "sedm-gpp.png", "edm-gpp-exact.png", "report.json"}) {
