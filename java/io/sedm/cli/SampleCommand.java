@@ -280,8 +280,8 @@ public final class SampleCommand implements Callable<Integer> {
             return null;
         }
         Npy.Array z = Npy.read(Path.of(o.latents()));
-        require(z.type() == Npy.Type.F4 || z.type() == Npy.Type.F8, "--latents " + o.latents() + " holds " + z.type()
-                + " values; latents are float32 or float64 standard normal draws");
+        require(z.type() == Npy.Type.F4 || z.type() == Npy.Type.F8, "--latents " + o.latents() + " holds "
+                + z.type().name().toLowerCase(java.util.Locale.ROOT).replace("u1", "uint8").replace("i8", "int64") + " values; latents are float32 or float64 standard normal draws");
         require(z.shape().length >= 1 && z.shape()[0] == o.count() && z.numel() == o.count() * per, "--latents " + o.latents()
                 + " has shape " + Arrays.toString(z.shape()) + " but " + o.count() + " seeds × " + per + " values are needed");
         double[] v = z.toDoubles();

@@ -147,7 +147,8 @@ final class SamplerOptions {
     private record Check(boolean allowUnusual) {
         double hard(String flag, double v, double lo, double hi, String why) {
             if (!(v >= lo && v <= hi)) {
-                throw new IllegalArgumentException(flag + " must be in [" + lo + ", " + hi + "] (" + why + "), got " + v);
+                String from = lo == Double.MIN_NORMAL ? "(0" : "[" + lo;
+                throw new IllegalArgumentException(flag + " must be in " + from + ", " + hi + "] (" + why + "), got " + v);
             }
             return v;
         }

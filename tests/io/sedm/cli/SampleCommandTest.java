@@ -152,8 +152,8 @@ class SampleCommandTest {
         cases.add(Arguments.of(with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + shared.resolve("x.json")),
                 "--discriminator: no such file"));
         // file contents, found after the options pass
-        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", int64.toString()), "latents are float32 or float64"));
-        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", uint8.toString()), "latents are float32 or float64"));
+        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", int64.toString()), "holds int64 values; latents are float32 or float64"));
+        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", uint8.toString()), "holds uint8 values; latents are float32 or float64"));
         cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", huge.toString()), "standard normal draws lie within ±10"));
         cases.add(Arguments.of(with(b, "--seeds", "0-2", "--latents", huge.toString()), "3 seeds × 4 values are needed"));
         cases.add(Arguments.of(with(b, "--shape", "1,3"), "--shape 1,3 has 3 elements but the model's sample has 4"));

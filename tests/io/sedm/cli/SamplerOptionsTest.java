@@ -6,6 +6,12 @@ import java.util.stream.Stream;
 final class SamplerOptionsTest {
     private SamplerOptionsTest() {}
 
+    /** Every documented sampler. */
+    static Stream<String> allSamplers() {
+        return SamplerOptions.SAMPLERS.stream();
+    }
+
+    /** The samplers that run without a discriminator. */
     static Stream<String> samplers() {
         return SamplerOptions.SAMPLERS.stream().filter(s -> !s.endsWith("gpp"));
     }
