@@ -145,6 +145,7 @@ class SampleCommandTest {
         cases.add(Arguments.of(with(b, "--dtype", "int8"), "--dtype must be"));
         cases.add(Arguments.of(with(b, "--threads", "0"), "--threads must be between 1 and 4096"));
         cases.add(Arguments.of(with(b, "--device", "tpu"), "tpu"));
+        cases.add(Arguments.of(with(b, "--device", "cuda:7"), "--device cuda:7: this machine has"));
         cases.add(Arguments.of(with(b, "--steps", "many"), "--steps"));
         cases.add(Arguments.of(new String[] {"--denoiser", "gmm:" + shared.resolve("missing.json")}, "--denoiser: no such file"));
         cases.add(Arguments.of(new String[] {"--denoiser", "model.json"}, "--denoiser must be gmm:FILE.json or checkpoint:"));
