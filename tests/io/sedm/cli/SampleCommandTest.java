@@ -261,6 +261,26 @@ class SampleCommandTest {
     }
 
     @Test
+    void progressReportsImagesDoneOnStderr(@TempDir Path dir) throws Exception {
+        var captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        String before = System.getProperty("sedm.progress");
+        System.clearProperty("sedm.progress");
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Result r = run("--denoiser", "gmm:" + gmm(dir), "--seeds", "0-7", "--batch", "3", "--outdir", dir.resolve("o").toString());
+            assertThat(r.code()).as(r.err()).isZero();
+        } finally {
+            System.setErr(saved);
+            if (before != null) {
+                System.setProperty("sedm.progress", before);
+            }
+        }
+        // stderr is not a terminal here, so Progress prints its plain closing line
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("sample edm: 8/8 img (100%)");
+    }
+
+    @Test
     void seedRangesEndingAtLongMaxDoNotOverflow() {
         assertThat(SampleCommand.parseSeeds("9223372036854775806-9223372036854775807"))
                 .containsExactly(9223372036854775806L, 9223372036854775807L);
