@@ -84,8 +84,17 @@ final class RunFolder implements AutoCloseable {
         return dir.resolve(name + ".tmp");
     }
 
-    /** Gives every file mode 0644 and renames it to its final name; then releases the lock. */
-    void commit() throws IOException {
+    /**
+     * Gives every file mode 0644 and renames it to its final name; removes the {@code outputs} a
+     * previous run left that this run did not write (so the folder holds one run's files); then
+     * releases the lock.
+     */
+    void commit(String... outputs) throws IOException {
+        for (String old : outputs) {
+            if (!names.contains(old)) {
+                Files.deleteIfExists(dir.resolve(old));
+            }
+        }
         for (String name : names) {
             Path tmp = dir.resolve(name + ".tmp");
             try {

@@ -349,7 +349,7 @@ public final class SampleCommand implements Callable<Integer> {
             if (exposure != null) {
                 exposure.writeCsv(folder.file("exposure.csv"));
             }
-            folder.commit();
+            folder.commit("options.json", "samples.npy", "grid.png", "exposure.csv");
         }
     }
 

@@ -237,6 +237,13 @@ class SampleCommandTest {
                 "--dtype", "float64", "--latents", latents.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Npy.read(b.resolve("samples.npy")).toDoubles()).containsExactly(samples.toDoubles());
+
+        // a second run into folder a without --shape and --probe leaves no grid.png or exposure.csv of the first
+        r = run("--denoiser", model, "--seeds", "0-1", "--outdir", a.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        try (var files = Files.list(a)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("options.json", "samples.npy");
+        }
     }
 
     @Test
