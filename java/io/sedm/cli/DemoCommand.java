@@ -6,21 +6,18 @@ import io.sedm.data.FashionMnist;
 import io.sedm.data.ImageDataset;
 import io.sedm.guidance.GaussianMixtureOracle;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
 import io.sedm.runtime.NativeRuntime;
-import io.sedm.runtime.Tensor;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.GaussianMixtureDenoiser;
-import io.sedm.sampler.Latents;
-import io.sedm.sampler.Sampler;
+import io.sedm.sampler.StepListener;
 import io.sedm.schedule.EdmSchedule;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,11 +35,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Sample Fashion-MNIST with EDM, SEDM-G++ and exact-guidance EDM-G++ from a biased ideal "
-                + "denoiser; write PNG grids and class shares to --out.")
+                + "denoiser; write PNG grids and class shares to --outdir.")
 final class DemoCommand implements Callable<Integer> {
     private static final int PIXELS = 32 * 32;
 
-    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "output folder")
+    @Option(names = "--outdir", defaultValue = "runs/demo", paramLabel = "DIR", description = "output folder")
     Path out;
 
     @Option(names = "--images", defaultValue = "1000", paramLabel = "INT",
@@ -69,8 +66,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "18", paramLabel = "INT", description = "σ levels N (Heun NFE = 2N − 1)")
     int steps;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]", description = "device")
-    String device;
+    @Mixin
+    ComputeOptions compute;
 
     @Override
     public Integer call() throws Exception {
@@ -78,8 +75,11 @@ final class DemoCommand implements Callable<Integer> {
         require(componentStd > 0 && Double.isFinite(componentStd), "--component-std must be > 0, got " + componentStd);
         require(biasedClass >= 0 && biasedClass <= 9, "--biased-class must be in 0..9, got " + biasedClass);
         require(bias > 0 && Double.isFinite(bias), "--bias must be > 0, got " + bias);
-        require(samples >= 1 && batch >= 1 && steps >= 2, "--samples, --batch must be >= 1 and --steps >= 2");
-        Device dev = Device.parse(device);
+        require(samples >= 1 && samples <= 100_000, "--samples must be in [1, 100000], got " + samples);
+        require(batch >= 1 && batch <= 65536, "--batch must be in [1, 65536], got " + batch);
+        require(steps >= 2 && steps <= 10_000, "--steps must be in [2, 10000], got " + steps);
+        compute.apply();
+        Device dev = Device.parse(compute.device());
         System.out.println(NativeRuntime.buildInfo() + "; device " + dev);
         ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, images, 32);
         int n = data.size();
@@ -96,11 +96,11 @@ final class DemoCommand implements Callable<Integer> {
             dataWeights[i] = 1.0;
             modelWeights[i] = data.labels()[i] == biasedClass ? bias : 1.0;
         }
-        Files.createDirectories(out);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("options", Map.of("images", n, "component_std", componentStd, "biased_class", biasedClass,
                 "bias", bias, "samples", samples, "batch", batch, "steps", steps, "device", dev.toString()));
         double[] sigmas = EdmSchedule.sigmas(steps);
+        long[] seeds = java.util.stream.LongStream.range(0, samples).toArray();
         double[] dataShare = classShares(data.labels(), dataWeights);
         double[] modelShare = classShares(data.labels(), modelWeights);
         System.out.printf("%-22s %s%n", "", header());
@@ -113,39 +113,28 @@ final class DemoCommand implements Callable<Integer> {
         runs.put("edm", edm);
         runs.put("sedm-gpp", EdmSampler.Options.sedmGpp());
         runs.put("edm-gpp-exact", edm.withGuidance(1.0, 1.0).withWindow(0.0, 1.0));
-        try (GaussianMixtureDenoiser model = GaussianMixtureDenoiser.of(modelWeights, means, variances, dev);
+        try (RunFolder folder = RunFolder.open(out, "--outdir");
+                GaussianMixtureDenoiser model = GaussianMixtureDenoiser.of(modelWeights, means, variances, dev);
                 GaussianMixtureDenoiser truth = GaussianMixtureDenoiser.of(dataWeights, means, variances, dev)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(truth.density(), model.density());
             for (Map.Entry<String, EdmSampler.Options> run : runs.entrySet()) {
                 long t0 = System.nanoTime();
-                double[] x = sample(new EdmSampler(run.getValue(), oracle), model, sigmas, dev);
+                double[] x = Batches.run("demo " + run.getKey(), new EdmSampler(run.getValue(), oracle), model, sigmas,
+                        seeds, new long[] {1, 32, 32}, batch, dev, null, StepListener.NONE, true);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 int[] cls = nearestLabels(x, data);
                 double[] share = classShares(cls, null);
-                ImageGrid.write(out.resolve(run.getKey() + ".png"), x, Math.min(samples, 64), 1, 32, 32);
+                ImageGrid.write(folder.file(run.getKey() + ".png"), x, Math.min(samples, 64), 1, 32, 32);
                 System.out.printf("%-22s %s   (%.1f s)%n", run.getKey(), row(share), seconds);
                 report.put(run.getKey(), Map.of("class_shares", share, "seconds", seconds,
                         "lambda", run.getValue().epsilonScaling().b(), "w1", run.getValue().guidance().w1(), "w2", run.getValue().guidance().w2()));
             }
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.file("report.json").toFile(), report);
+            folder.commit();
         }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("report.json").toFile(), report);
         System.out.printf("class %d (%s) share: data %.3f, model %.3f — see %s/{edm,sedm-gpp,edm-gpp-exact}.png and report.json%n",
                 biasedClass, FashionMnist.CLASS_NAMES[biasedClass], dataShare[biasedClass], modelShare[biasedClass], out);
         return 0;
-    }
-
-    private double[] sample(Sampler sampler, GaussianMixtureDenoiser model, double[] sigmas, Device dev) {
-        double[] all = new double[samples * PIXELS];
-        for (int start = 0; start < samples; start += batch) {
-            int b = Math.min(batch, samples - start);
-            try (Generator g = Generator.ofSeedRange(start, b);
-                    Tensor z = Latents.draw(g, new long[] {b, 1, 32, 32}, dev);
-                    Tensor x0 = Latents.scaled(z, sigmas[0]);
-                    Tensor xN = sampler.sample(model, x0, sigmas, g)) {
-                System.arraycopy(xN.toDoubleArray(), 0, all, start * PIXELS, b * PIXELS);
-            }
-        }
-        return all;
     }
 
     /** Label of the nearest training image (L2) for every sample. */

@@ -20,8 +20,16 @@ public final class Main implements Runnable {
     /** Builds the command line with the project's error handling (messages, not stack traces). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine bad = ex.getCommandLine();
+            String path = bad.getCommandSpec().qualifiedName();
+            bad.getErr().println(path + ": " + ex.getMessage());
+            bad.getErr().println("see '" + path + " --help'");
+            bad.getErr().flush();
+            return bad.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("sedm " + commandLine.getCommandName() + ": " + ex.getMessage());
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
             if (Boolean.getBoolean("sedm.debug")) {
                 ex.printStackTrace(commandLine.getErr());
             }

@@ -13,7 +13,7 @@ class DemoCommandTest {
 
     @Test
     void demoWritesGridsAndAReportAndExactGuidanceRecoversTheData(@TempDir Path dir) throws Exception {
-        int rc = Main.commandLine().execute("demo", "--out", dir.toString(), "--images", "60", "--samples", "48",
+        int rc = Main.commandLine().execute("demo", "--outdir", dir.toString(), "--images", "60", "--samples", "48",
                 "--batch", "16", "--steps", "12", "--bias", "20");
         assertThat(rc).isZero();
         for (String name : new String[] {"edm.png", "sedm-gpp.png", "edm-gpp-exact.png", "report.json"}) {
@@ -29,5 +29,11 @@ class DemoCommandTest {
         assertThat(edm).isGreaterThan(data + 0.3);
         assertThat(exact).isLessThan(edm - 0.3);
         assertThat(Files.size(dir.resolve("edm.png"))).isGreaterThan(1000);
+        try (var files = Files.list(dir)) { // renamed together from *.tmp, lock released, mode 0644 like every output
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("edm.png", "sedm-gpp.png", "edm-gpp-exact.png", "report.json");
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("report.json"))))
+                .isEqualTo("rw-r--r--");
     }
 }
