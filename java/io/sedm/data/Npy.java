@@ -22,6 +22,13 @@ import java.util.zip.ZipInputStream;
 /**
  * NumPy's .npy format (version 1.0/2.0 read, 1.0 written; C order; little-endian f4, f8, u1, i8)
  * and .npz archives (a zip of .npy files, stored or deflated).
+ *
+ * <p>Kept in the project rather than taken from a library: the format is a 10-byte preamble plus a
+ * Python-literal header of three keys, and the zip side is the JDK's {@code java.util.zip}. The Java
+ * readers on Maven Central (org.jetbrains.bio:npy, which brings the Kotlin runtime, and a few
+ * unmaintained ones) add a dependency larger than this class and still do not give the strict
+ * checks this one has: big-endian, Fortran order, object arrays, truncated data and lying shapes
+ * are refused with a message naming the file.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
