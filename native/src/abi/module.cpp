@@ -63,10 +63,14 @@ sedm_status sedm_module_create(const char* config_json, int32_t device_type, int
         *out = nullptr;
         require(config_json != nullptr, "config_json is NULL");
         const at::Device device = sedm::to_device(device_type, device_index);
-        sedm::json::Value config, resolved;
+        sedm::nn::Json config, resolved;
+        try {
+            config = sedm::nn::Json::parse(config_json);
+        } catch (const sedm::nn::Json::exception& e) {
+            sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("network config is not valid JSON: ") + e.what());
+        }
         std::shared_ptr<sedm::nn::NetworkImpl> net;
         try {
-            config = sedm::json::parse(config_json);
             net = sedm::nn::make_network(config, resolved);
         } catch (const std::invalid_argument& e) {
             sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("network config: ") + e.what());
@@ -76,7 +80,7 @@ sedm_status sedm_module_create(const char* config_json, int32_t device_type, int
         m->net = net;
         m->config = resolved.dump();
         m->device = device;
-        m->dtype = resolved.at("dtype").as_string("dtype") == "float64" ? at::kDouble : at::kFloat;
+        m->dtype = resolved.at("dtype").get<std::string>() == "float64" ? at::kDouble : at::kFloat;
         *out = sedm::adopt(m.release());
     });
 }
@@ -242,12 +246,16 @@ sedm_status sedm_module_save_safetensors(const sedm_module* m, const char* path,
         const sedm_module& mod = sedm::module_of(m, "m");
         std::map<std::string, std::string> meta;
         if (metadata_json != nullptr) {
+            sedm::nn::Json parsed;
             try {
-                const sedm::json::Value parsed = sedm::json::parse(metadata_json);
-                for (const auto& [k, v] : parsed.members("metadata"))
-                    meta[k] = v.as_string("metadata value \"" + k + "\"");
-            } catch (const std::invalid_argument& e) {
-                sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("metadata_json: ") + e.what());
+                parsed = sedm::nn::Json::parse(metadata_json);
+            } catch (const sedm::nn::Json::exception& e) {
+                sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("metadata_json is not valid JSON: ") + e.what());
+            }
+            require(parsed.is_object(), "metadata_json must be a JSON object of strings");
+            for (const auto& [k, v] : parsed.items()) {
+                require(v.is_string(), "metadata_json value \"" + k + "\" must be a string, got " + v.dump());
+                meta[k] = v.get<std::string>();
             }
         }
         meta["sedm_config"] = mod.config;

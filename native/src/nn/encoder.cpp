@@ -179,21 +179,20 @@ struct Step {
 class AdmEncoderImpl : public NetworkImpl {
 public:
     AdmEncoderImpl(Config& c, const std::string& kind) {
-        const bool disc = kind == "discriminator";
-        const int64_t image_size = disc ? c.integer("img_resolution", 8) : c.required_integer("img_resolution");
-        const int64_t in_channels = c.integer("in_channels", disc ? 512 : 3);
-        model_channels = c.integer("model_channels", 128);
-        const auto channel_mult = c.integers("channel_mult", disc ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2, 4});
-        const int64_t num_res_blocks = c.integer("num_res_blocks", disc ? 2 : 4);
-        const auto attn_resolutions = c.integers("attn_resolutions", {32, 16, 8});
-        const int64_t head_channels = c.integer("num_head_channels", 64);
-        const bool scale_shift = c.flag("use_scale_shift_norm", true);
-        const bool resblock_updown = c.flag("resblock_updown", true);
-        const bool legacy = c.flag("legacy_attention", true);
-        const double dropout = c.real("dropout", 0.0);
-        time_scale = c.real("time_scale", 999.0);
-        const std::string pool = c.text("pool", kind == "encoder" ? "none" : "attention");
-        const int64_t out_channels = pool == "none" ? 0 : c.integer("out_channels", disc ? 1 : 10);
+        const int64_t image_size = c.integer("img_resolution");
+        const int64_t in_channels = c.integer("in_channels");
+        model_channels = c.integer("model_channels");
+        const auto channel_mult = c.integers("channel_mult");
+        const int64_t num_res_blocks = c.integer("num_res_blocks");
+        const auto attn_resolutions = c.integers("attn_resolutions");
+        const int64_t head_channels = c.integer("num_head_channels");
+        const bool scale_shift = c.flag("use_scale_shift_norm");
+        const bool resblock_updown = c.flag("resblock_updown");
+        const bool legacy = c.flag("legacy_attention");
+        const double dropout = c.real("dropout");
+        time_scale = c.real("time_scale");
+        const std::string pool = c.text("pool");
+        const int64_t out_channels = pool == "none" ? 0 : c.integer("out_channels");
         if (image_size < 1 || in_channels < 1 || model_channels < 2 || num_res_blocks < 1 || channel_mult.empty() ||
             head_channels < 1)
             throw std::invalid_argument(kind + ": sizes must be positive");

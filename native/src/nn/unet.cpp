@@ -67,19 +67,19 @@ TORCH_MODULE(UNetBlock);
 class SongUNetImpl : public NetworkImpl {
 public:
     explicit SongUNetImpl(Config& c) {
-        const int64_t img_resolution = c.required_integer("img_resolution");
-        const int64_t in_channels = c.integer("in_channels", 3);
-        const int64_t out_channels = c.integer("out_channels", in_channels);
-        label_dim = c.integer("label_dim", 0);
-        augment_dim = c.integer("augment_dim", 0);
-        const int64_t model_channels = c.integer("model_channels", 128);
-        const auto channel_mult = c.integers("channel_mult", {1, 2, 2, 2});
-        const int64_t channel_mult_emb = c.integer("channel_mult_emb", 4);
-        const int64_t num_blocks = c.integer("num_blocks", 4);
-        const auto attn_resolutions = c.integers("attn_resolutions", {16});
-        const double dropout = c.real("dropout", 0.10);
-        embedding_type = c.text("embedding_type", "positional");
-        const int64_t channel_mult_noise = c.integer("channel_mult_noise", 1);
+        const int64_t img_resolution = c.integer("img_resolution");
+        const int64_t in_channels = c.integer("in_channels");
+        const int64_t out_channels = c.integer("out_channels");
+        label_dim = c.integer("label_dim");
+        augment_dim = c.integer("augment_dim");
+        const int64_t model_channels = c.integer("model_channels");
+        const auto channel_mult = c.integers("channel_mult");
+        const int64_t channel_mult_emb = c.integer("channel_mult_emb");
+        const int64_t num_blocks = c.integer("num_blocks");
+        const auto attn_resolutions = c.integers("attn_resolutions");
+        const double dropout = c.real("dropout");
+        embedding_type = c.text("embedding_type");
+        const int64_t channel_mult_noise = c.integer("channel_mult_noise");
         if (img_resolution < 1 || in_channels < 1 || out_channels < 1 || model_channels < 1 || num_blocks < 1 ||
             channel_mult.empty())
             throw std::invalid_argument("unet: img_resolution, channels, num_blocks and channel_mult must be positive");
