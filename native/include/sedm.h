@@ -23,8 +23,11 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a signature, struct layout or enum value below changes. */
-#define SEDM_ABI_VERSION 1
+/* Bumped whenever a signature, struct layout or enum value below changes. 2: `stream` added to
+ * the calls that queue device work but lacked it (tensor_create, gmm_create, module_zero_grad,
+ * module_get_tensor, module_set_tensor, module_load_safetensors, module_copy_parameters,
+ * adam_load). */
+#define SEDM_ABI_VERSION 2
 
 /* ---- status codes ------------------------------------------------------------------------ */
 
@@ -83,7 +86,8 @@ const char *sedm_build_info(void);
 /* Whether this build can run CUDA work (CUDA libtorch and at least one visible device). */
 sedm_status sedm_cuda_device_count(int32_t *out_count);
 
-/* Number of live handles (tensors, generators, mixtures) created and not yet destroyed. */
+/* Number of live handles (tensors, generators, mixtures, modules, optimizers) created and not
+ * yet destroyed. */
 sedm_status sedm_live_handles(int64_t *out_count);
 
 /* Sets the number of threads libtorch uses for intra-op parallelism on the CPU (at::set_num_threads;
@@ -115,7 +119,7 @@ sedm_status sedm_device_name(int32_t device_type, int32_t device_index, char *bu
 
 /* A new contiguous tensor, contents uninitialised (zeroed when `zero` is true). */
 sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype,
-                               int32_t device_type, int32_t device_index, bool zero,
+                               int32_t device_type, int32_t device_index, bool zero, void *stream,
                                sedm_tensor **out);
 
 /* Wraps `nbytes` of host memory at `data` as a contiguous CPU tensor WITHOUT copying.
@@ -209,7 +213,7 @@ typedef struct sedm_gmm sedm_gmm;
  * variances: k per-component variances c_k^2 >= 0. */
 sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances,
                             int64_t k, int64_t dim, int32_t device_type, int32_t device_index,
-                            sedm_gmm **out);
+                            void *stream, sedm_gmm **out);
 
 /* out = D(x; sigma) = sum_k r_k (c_k^2 x + sigma^2 mu_k)/(c_k^2 + sigma^2), r = responsibilities.
  * out has x's shape; x and out may differ in dtype (float32/float64) but share the device. */
@@ -231,7 +235,7 @@ sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_compo
 
 void sedm_gmm_destroy(sedm_gmm *g);
 
-/* ==== networks, training: modules, Adam, EMA, safetensors (issue #5) ======================== */
+/* ==== networks, training: modules, Adam, EMA, safetensors ================================= */
 
 /* A network module: the raw network F of a denoiser, classifier or discriminator. Java decides
  * every loss: it builds the inputs (preconditioning), calls forward, computes dL/dF itself and
@@ -249,17 +253,20 @@ sedm_status sedm_manual_seed(uint64_t seed);
  *                   attn_resolutions, dropout, label_dim, augment_dim, embedding_type,
  *                   channel_mult_noise)
  *   "mlp"           residual MLP for toy data (in_features, hidden, num_layers, noise_channels)
- *   "encoder"       ADM encoder trunk -> feature map (img_resolution, in_channels, model_channels,
+ *   "encoder"       ADM encoder trunk (img_resolution, in_channels, model_channels,
  *                   channel_mult, num_res_blocks, attn_resolutions, num_head_channels,
- *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale)
- *   "classifier"    encoder + attention-pool head -> [B, out_channels] logits
- *   "discriminator" the DG discriminator head on 8x8 trunk features -> [B, 1] logit
+ *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale,
+ *                   pool; with pool "attention" also out_channels): pool "none" -> feature map,
+ *                   "attention" -> [B, out_channels] logits
+ *   "classifier", "discriminator", "pool_head"  the same keys (DG's classifier, discriminator
+ *                   head on 8x8 trunk features, bare pool head)
  * Common keys: "dtype" ("float32" | "float64"), "init_seed" (seeds the initialisation).
- * Unknown keys are an error. noise_labels are c_noise for "unet"/"mlp" and the VP time
- * tau in [0, 1] for the ADM kinds (multiplied by time_scale = 999 inside). */
+ * EVERY key is required (the defaults live in the Java config records); a missing, mistyped or
+ * unknown key is SEDM_ERR_INVALID_ARGUMENT naming it. noise_labels are c_noise for "unet"/"mlp"
+ * and the VP time tau in [0, 1] for the ADM kinds (multiplied by time_scale inside). */
 sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index,
                                sedm_module **out);
-/* The resolved config (every option with its default) as JSON into buf (NUL-terminated,
+/* The resolved config (every key the network read) as JSON into buf (NUL-terminated,
  * truncated to cap); out_length (nullable) receives the full length. */
 sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length);
 
@@ -275,7 +282,7 @@ sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm
  * grad_input (nullable) receives dL/dx in the module's dtype. Consumes the graph. */
 sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream,
                                  sedm_tensor **grad_input);
-sedm_status sedm_module_zero_grad(sedm_module *m);
+sedm_status sedm_module_zero_grad(sedm_module *m, void *stream);
 /* Training mode enables dropout. Modules start in training mode. */
 sedm_status sedm_module_set_training(sedm_module *m, bool training);
 sedm_status sedm_module_is_training(const sedm_module *m, bool *out);
@@ -291,8 +298,8 @@ sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *n
                                     int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape,
                                     bool *out_is_parameter);
 /* A copy of the named tensor / overwrite it from `value` (same shape; converted). */
-sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out);
-sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value);
+sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, void *stream, sedm_tensor **out);
+sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value, void *stream);
 /* Writes every named tensor to a safetensors file, atomically (temp file in the same folder, then
  * rename). metadata_json (nullable) is a JSON object of string values stored in __metadata__,
  * together with the resolved config ("sedm_config") and a CRC-32 of the data ("sedm_crc32"). */
@@ -300,9 +307,9 @@ sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path,
 /* Loads every named tensor from a safetensors file. A missing, truncated or corrupt file, a
  * missing tensor or a shape mismatch fail with SEDM_ERR_IO and a message naming the file; with
  * `strict`, so do tensors the module does not have (off: load a trunk out of a classifier). */
-sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, bool strict);
+sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, bool strict, void *stream);
 /* dst's tensors = src's (same architecture). */
-sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src);
+sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src, void *stream);
 /* ema = model + beta * (ema - model) for every parameter; buffers are copied. */
 sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream);
 void sedm_module_destroy(sedm_module *m);
@@ -328,7 +335,7 @@ sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out);
 /* Optimizer state (moments and step count) as safetensors, written atomically; load validates
  * names and shapes against this optimizer's parameters (SEDM_ERR_IO naming the file). */
 sedm_status sedm_adam_save(const sedm_adam *opt, const char *path);
-sedm_status sedm_adam_load(sedm_adam *opt, const char *path);
+sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream);
 void sedm_adam_destroy(sedm_adam *opt);
 
 #ifdef __cplusplus

@@ -104,7 +104,7 @@ void write_output(const at::Tensor& value, const at::Tensor& x, sedm_tensor* out
 extern "C" {
 
 sedm_status sedm_gmm_create(const double* weights, const double* means, const double* variances, int64_t k,
-                            int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm** out) {
+                            int64_t dim, int32_t device_type, int32_t device_index, void* stream, sedm_gmm** out) {
     return sedm::guard(__func__, [&] {
         require(out != nullptr, "out is NULL");
         *out = nullptr;
@@ -126,6 +126,7 @@ sedm_status sedm_gmm_create(const double* weights, const double* means, const do
             require(std::isfinite(means[j]), "means[" + std::to_string(j) + "] must be finite");
         }
         const at::Device device = sedm::to_device(device_type, device_index);
+        sedm::StreamScope scope(device, stream);
         const auto f64 = at::TensorOptions().dtype(at::kDouble);
         auto* g = new sedm_gmm();
         try {

@@ -145,9 +145,11 @@ sedm_status sedm_module_backward(sedm_module* m, const sedm_tensor* grad_output,
     });
 }
 
-sedm_status sedm_module_zero_grad(sedm_module* m) {
+sedm_status sedm_module_zero_grad(sedm_module* m, void* stream) {
     return sedm::guard(__func__, [&] {
-        for (auto& p : mut(m, "m").net->parameters(true)) {
+        sedm_module& mod = mut(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
+        for (auto& p : mod.net->parameters(true)) {
             if (p.grad().defined()) {
                 p.mutable_grad().detach_();
                 p.mutable_grad().zero_();
@@ -208,12 +210,14 @@ sedm_status sedm_module_tensor_info(const sedm_module* m, int64_t index, char* n
     });
 }
 
-sedm_status sedm_module_get_tensor(const sedm_module* m, const char* name, sedm_tensor** out) {
+sedm_status sedm_module_get_tensor(const sedm_module* m, const char* name, void* stream, sedm_tensor** out) {
     return sedm::guard(__func__, [&] {
         require(out != nullptr, "out is NULL");
         *out = nullptr;
         require(name != nullptr, "name is NULL");
-        for (const auto& [n, t] : sedm::named_tensors(sedm::module_of(m, "m"))) {
+        const sedm_module& mod = sedm::module_of(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
+        for (const auto& [n, t] : sedm::named_tensors(mod)) {
             if (n == name) {
                 *out = sedm::adopt(new sedm_tensor{t.detach().clone()});
                 return;
@@ -223,11 +227,13 @@ sedm_status sedm_module_get_tensor(const sedm_module* m, const char* name, sedm_
     });
 }
 
-sedm_status sedm_module_set_tensor(sedm_module* m, const char* name, const sedm_tensor* value) {
+sedm_status sedm_module_set_tensor(sedm_module* m, const char* name, const sedm_tensor* value, void* stream) {
     return sedm::guard(__func__, [&] {
         require(name != nullptr, "name is NULL");
         const at::Tensor& v = sedm::tensor_of(value, "value");
-        for (auto& [n, t] : sedm::named_tensors(mut(m, "m"))) {
+        sedm_module& mod = mut(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
+        for (auto& [n, t] : sedm::named_tensors(mod)) {
             if (n == name) {
                 require(v.sizes() == t.sizes(), "tensor '" + n + "' has shape " + sedm::shape_string(t.sizes()) +
                                                     ", the value has " + sedm::shape_string(v.sizes()));
@@ -263,10 +269,11 @@ sedm_status sedm_module_save_safetensors(const sedm_module* m, const char* path,
     });
 }
 
-sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool strict) {
+sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool strict, void* stream) {
     return sedm::guard(__func__, [&] {
         require(path != nullptr, "path is NULL");
         sedm_module& mod = mut(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
         auto file = sedm::safetensors::read(path);
         auto tensors = sedm::named_tensors(mod);
         const std::string where = std::string("safetensors file '") + path + "': ";
@@ -291,9 +298,11 @@ sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool 
     });
 }
 
-sedm_status sedm_module_copy_parameters(sedm_module* dst, const sedm_module* src) {
+sedm_status sedm_module_copy_parameters(sedm_module* dst, const sedm_module* src, void* stream) {
     return sedm::guard(__func__, [&] {
-        auto d = sedm::named_tensors(mut(dst, "dst"));
+        sedm_module& dmod = mut(dst, "dst");
+        sedm::StreamScope scope(dmod.device, stream);
+        auto d = sedm::named_tensors(dmod);
         auto s = sedm::named_tensors(sedm::module_of(src, "src"));
         require(d.size() == s.size(), "dst and src have different numbers of tensors");
         for (size_t i = 0; i < d.size(); ++i)

@@ -141,10 +141,11 @@ sedm_status sedm_adam_save(const sedm_adam* opt, const char* path) {
     });
 }
 
-sedm_status sedm_adam_load(sedm_adam* opt, const char* path) {
+sedm_status sedm_adam_load(sedm_adam* opt, const char* path, void* stream) {
     return sedm::guard(__func__, [&] {
         sedm_adam& a = mut(opt);
         require(path != nullptr, "path is NULL");
+        sedm::StreamScope scope(a.device, stream);
         auto file = sedm::safetensors::read(path);
         const std::string where = std::string("optimizer state '") + path + "': ";
         auto fmt = file.metadata.find("format");

@@ -23,14 +23,14 @@ void require_nbytes(const at::Tensor& t, int64_t nbytes) {
 extern "C" {
 
 sedm_status sedm_tensor_create(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
-                               int32_t device_index, bool zero, sedm_tensor** out) {
+                               int32_t device_index, bool zero, void* stream, sedm_tensor** out) {
     return sedm::guard(__func__, [&] {
         require(out != nullptr, "out is NULL");
         *out = nullptr;
         const auto sizes = sedm::to_shape(shape, ndim);
-        const auto options = at::TensorOptions()
-                                 .dtype(sedm::to_scalar_type(dtype))
-                                 .device(sedm::to_device(device_type, device_index));
+        const at::Device device = sedm::to_device(device_type, device_index);
+        const auto options = at::TensorOptions().dtype(sedm::to_scalar_type(dtype)).device(device);
+        sedm::StreamScope scope(device, stream);
         *out = new_handle(zero ? at::zeros(sizes, options) : at::empty(sizes, options));
     });
 }
