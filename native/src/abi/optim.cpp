@@ -2,6 +2,14 @@
 // added to the gradient) over the parameters of one or more modules, with EDM's gradient
 // sanitising (nan → 0, ±inf → ±1e5; NVlabs/edm training_loop.py) and optional global-norm
 // clipping (score_sde's grad_clip). The learning rate is passed on every step: schedules are Java's.
+//
+// Why not torch::optim::Adam (libtorch 1.13 has it): its state serialises through
+// torch::serialize archives keyed by parameter index, while this project's checkpoints are
+// safetensors keyed by parameter name ("exp_avg.<name>"), validated by name and shape on load and
+// readable outside libtorch. The step also fuses what EDM does around the optimizer (sanitise,
+// global norm in double after sanitising, clip, step) into one call with one host sync, and takes
+// the learning rate per call instead of through param_groups. The update arithmetic is
+// torch.optim.Adam's.
 #include <cmath>
 
 #include "../nn/safetensors.h"
