@@ -56,10 +56,7 @@ enum {
     SEDM_DTYPE_FLOAT16 = 6
 };
 
-enum {
-    SEDM_DEVICE_CPU = 0,
-    SEDM_DEVICE_CUDA = 1
-};
+enum { SEDM_DEVICE_CPU = 0, SEDM_DEVICE_CUDA = 1 };
 
 /* The most tensors one fused step may combine (sedm_step_combine). */
 #define SEDM_MAX_STEP_TERMS 4
@@ -102,9 +99,9 @@ sedm_status sedm_get_num_threads(int32_t *out);
 sedm_status sedm_synchronize(int32_t device_type, int32_t device_index, void *stream);
 
 typedef struct sedm_memory_stats {
-    int32_t version;          /* = 1 */
-    int64_t allocated_bytes;  /* bytes held by live tensors (caching allocator, CUDA only) */
-    int64_t reserved_bytes;   /* bytes reserved by the caching allocator (CUDA only) */
+    int32_t version;         /* = 1 */
+    int64_t allocated_bytes; /* bytes held by live tensors (caching allocator, CUDA only) */
+    int64_t reserved_bytes;  /* bytes reserved by the caching allocator (CUDA only) */
     int64_t peak_allocated_bytes;
     int64_t device_free_bytes;  /* cudaMemGetInfo free, -1 for the CPU */
     int64_t device_total_bytes; /* cudaMemGetInfo total, -1 for the CPU */
@@ -118,40 +115,35 @@ sedm_status sedm_device_name(int32_t device_type, int32_t device_index, char *bu
 /* ---- tensors ----------------------------------------------------------------------------- */
 
 /* A new contiguous tensor, contents uninitialised (zeroed when `zero` is true). */
-sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype,
-                               int32_t device_type, int32_t device_index, bool zero, void *stream,
-                               sedm_tensor **out);
+sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type,
+                               int32_t device_index, bool zero, void *stream, sedm_tensor **out);
 
 /* Wraps `nbytes` of host memory at `data` as a contiguous CPU tensor WITHOUT copying.
  * The caller keeps ownership and must keep the memory alive until the tensor is destroyed.
  * `data` must be aligned to the element size and nbytes must equal numel * element size. */
-sedm_status sedm_tensor_wrap_host(void *data, int64_t nbytes, const int64_t *shape, int32_t ndim,
-                                  int32_t dtype, sedm_tensor **out);
+sedm_status sedm_tensor_wrap_host(void *data, int64_t nbytes, const int64_t *shape, int32_t ndim, int32_t dtype,
+                                  sedm_tensor **out);
 
 /* A new tensor holding a copy of `src` on the given device with the given dtype. */
-sedm_status sedm_tensor_to(const sedm_tensor *src, int32_t device_type, int32_t device_index,
-                           int32_t dtype, void *stream, sedm_tensor **out);
+sedm_status sedm_tensor_to(const sedm_tensor *src, int32_t device_type, int32_t device_index, int32_t dtype,
+                           void *stream, sedm_tensor **out);
 
 /* Copies src into dst (same shape; dtype and device may differ). */
 sedm_status sedm_tensor_copy(sedm_tensor *dst, const sedm_tensor *src, void *stream);
 
 /* Copies host bytes into the tensor / the tensor into host bytes. nbytes must equal the
  * tensor's size in bytes. Synchronous with respect to the host buffer. */
-sedm_status sedm_tensor_copy_from_host(sedm_tensor *dst, const void *src, int64_t nbytes,
-                                       void *stream);
-sedm_status sedm_tensor_copy_to_host(const sedm_tensor *src, void *dst, int64_t nbytes,
-                                     void *stream);
+sedm_status sedm_tensor_copy_from_host(sedm_tensor *dst, const void *src, int64_t nbytes, void *stream);
+sedm_status sedm_tensor_copy_to_host(const sedm_tensor *src, void *dst, int64_t nbytes, void *stream);
 
 /* Sets every element to `value`. */
 sedm_status sedm_tensor_fill(sedm_tensor *t, double value, void *stream);
 
 /* A view sharing storage with src, with a new shape of the same numel. */
-sedm_status sedm_tensor_reshape(const sedm_tensor *src, const int64_t *shape, int32_t ndim,
-                                sedm_tensor **out);
+sedm_status sedm_tensor_reshape(const sedm_tensor *src, const int64_t *shape, int32_t ndim, sedm_tensor **out);
 
 /* Rows [start, start + length) along dimension 0, as a view sharing storage. */
-sedm_status sedm_tensor_slice(const sedm_tensor *src, int64_t start, int64_t length,
-                              sedm_tensor **out);
+sedm_status sedm_tensor_slice(const sedm_tensor *src, int64_t start, int64_t length, sedm_tensor **out);
 
 sedm_status sedm_tensor_ndim(const sedm_tensor *t, int32_t *out);
 /* Writes min(ndim, cap) sizes. */
@@ -170,8 +162,7 @@ void sedm_tensor_destroy(sedm_tensor *t);
  * Draw k for sample b depends only on (seeds[b], offset, k): never on the batch size, the
  * other samples or the device (Philox-4x32-10, Box-Muller in double precision). Every draw
  * advances the offset by the per-sample element count, rounded up to a whole Philox block. */
-sedm_status sedm_generator_create(const uint64_t *seeds, int64_t count, uint64_t offset,
-                                  sedm_generator **out);
+sedm_status sedm_generator_create(const uint64_t *seeds, int64_t count, uint64_t offset, sedm_generator **out);
 sedm_status sedm_generator_count(const sedm_generator *g, int64_t *out);
 sedm_status sedm_generator_offset(const sedm_generator *g, uint64_t *out);
 sedm_status sedm_generator_set_offset(sedm_generator *g, uint64_t offset);
@@ -191,8 +182,8 @@ void sedm_generator_destroy(sedm_generator *g);
  * are contiguous; `out` may be one of the terms (in-place update). Coefficients are host
  * doubles; the sum is formed in double precision in the order k = 0, 1, ... and rounded
  * once to the output dtype. 1 <= n_terms <= SEDM_MAX_STEP_TERMS. */
-sedm_status sedm_step_combine(sedm_tensor *out, int32_t n_terms, sedm_tensor *const *terms,
-                              const double *coefs, void *stream);
+sedm_status sedm_step_combine(sedm_tensor *out, int32_t n_terms, sedm_tensor *const *terms, const double *coefs,
+                              void *stream);
 
 /* ---- per-sample reductions --------------------------------------------------------------- */
 
@@ -211,25 +202,22 @@ typedef struct sedm_gmm sedm_gmm;
 
 /* weights: k values >= 0 with a positive sum (normalised here); means: k * dim row-major;
  * variances: k per-component variances c_k^2 >= 0. */
-sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances,
-                            int64_t k, int64_t dim, int32_t device_type, int32_t device_index,
-                            void *stream, sedm_gmm **out);
+sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim,
+                            int32_t device_type, int32_t device_index, void *stream, sedm_gmm **out);
 
 /* out = D(x; sigma) = sum_k r_k (c_k^2 x + sigma^2 mu_k)/(c_k^2 + sigma^2), r = responsibilities.
  * out has x's shape; x and out may differ in dtype (float32/float64) but share the device. */
-sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma,
-                             sedm_tensor *out, void *stream);
+sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, sedm_tensor *out,
+                             void *stream);
 
 /* out[b] = log p_sigma(x_b) (host array of B doubles); waits for the result. */
-sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma,
-                              double *out, void *stream);
+sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, double *out, void *stream);
 
 /* The oracle log density ratio of two mixtures of the same dim on the same device:
  * out_logit[b] = log p_a^sigma(x_b) - log p_b^sigma(x_b) (host, B doubles) and, when out_grad is
  * not NULL, out_grad = grad_x of it = (D_a(x) - D_b(x))/sigma^2 (x's shape; sigma > 0). */
-sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x,
-                               const double *sigma, double *out_logit, sedm_tensor *out_grad,
-                               void *stream);
+sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x, const double *sigma,
+                               double *out_logit, sedm_tensor *out_grad, void *stream);
 
 sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components);
 
@@ -264,8 +252,7 @@ sedm_status sedm_manual_seed(uint64_t seed);
  * EVERY key is required (the defaults live in the Java config records); a missing, mistyped or
  * unknown key is SEDM_ERR_INVALID_ARGUMENT naming it. noise_labels are c_noise for "unet"/"mlp"
  * and the VP time tau in [0, 1] for the ADM kinds (multiplied by time_scale inside). */
-sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index,
-                               sedm_module **out);
+sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out);
 /* The resolved config (every key the network read) as JSON into buf (NUL-terminated,
  * truncated to cap); out_length (nullable) receives the full length. */
 sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length);
@@ -275,8 +262,8 @@ sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int
  * augment_labels ([B, augment_dim]) may be NULL. With keep_graph the graph is kept for one
  * sedm_module_backward; without it nothing is recorded. `out` has the module's dtype. */
 sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels,
-                                const sedm_tensor *class_labels, const sedm_tensor *augment_labels,
-                                bool keep_graph, void *stream, sedm_tensor **out);
+                                const sedm_tensor *class_labels, const sedm_tensor *augment_labels, bool keep_graph,
+                                void *stream, sedm_tensor **out);
 /* Back-propagates grad_output (= dL/d out, shaped like out) through the graph of the last
  * forward(keep_graph): parameter gradients accumulate (sedm_module_zero_grad clears them);
  * grad_input (nullable) receives dL/dx in the module's dtype. Consumes the graph. */

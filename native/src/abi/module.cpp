@@ -35,8 +35,8 @@ sedm_module& mut(sedm_module* m, const char* name) {
 at::Tensor optional_input(const sedm_tensor* t, const sedm_module& m, int64_t batch, const char* name) {
     if (t == nullptr) return {};
     at::Tensor x = t->t.to(m.device, m.dtype);
-    require(x.dim() >= 1 && x.size(0) == batch,
-            std::string(name) + " must have " + std::to_string(batch) + " rows, got shape " + sedm::shape_string(x.sizes()));
+    require(x.dim() >= 1 && x.size(0) == batch, std::string(name) + " must have " + std::to_string(batch) +
+                                                    " rows, got shape " + sedm::shape_string(x.sizes()));
     return x.reshape({batch, -1});
 }
 
@@ -124,12 +124,14 @@ sedm_status sedm_module_forward(sedm_module* m, const sedm_tensor* x, const sedm
     });
 }
 
-sedm_status sedm_module_backward(sedm_module* m, const sedm_tensor* grad_output, void* stream, sedm_tensor** grad_input) {
+sedm_status sedm_module_backward(sedm_module* m, const sedm_tensor* grad_output, void* stream,
+                                 sedm_tensor** grad_input) {
     return sedm::guard(__func__, [&] {
         if (grad_input) *grad_input = nullptr;
         sedm_module& mod = mut(m, "m");
-        require(mod.output.defined(), "no graph to differentiate: call sedm_module_forward with keep_graph first "
-                                      "(each forward graph can be used by one backward)");
+        require(mod.output.defined(),
+                "no graph to differentiate: call sedm_module_forward with keep_graph first "
+                "(each forward graph can be used by one backward)");
         const at::Tensor& g = sedm::tensor_of(grad_output, "grad_output");
         require(g.sizes() == mod.output.sizes(), "grad_output has shape " + sedm::shape_string(g.sizes()) +
                                                      " but the output has " + sedm::shape_string(mod.output.sizes()));
@@ -281,8 +283,9 @@ sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool 
             auto it = file.tensors.find(n);
             if (it == file.tensors.end()) sedm::fail(SEDM_ERR_IO, where + "missing tensor '" + n + "'");
             if (it->second.sizes() != t.sizes())
-                sedm::fail(SEDM_ERR_IO, where + "tensor '" + n + "' has shape " + sedm::shape_string(it->second.sizes()) +
-                                            " but the module expects " + sedm::shape_string(t.sizes()));
+                sedm::fail(SEDM_ERR_IO, where + "tensor '" + n + "' has shape " +
+                                            sedm::shape_string(it->second.sizes()) + " but the module expects " +
+                                            sedm::shape_string(t.sizes()));
             if (!at::isFloatingType(it->second.scalar_type()))
                 sedm::fail(SEDM_ERR_IO, where + "tensor '" + n + "' is not floating point");
         }

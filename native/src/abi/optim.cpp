@@ -176,8 +176,9 @@ sedm_status sedm_adam_load(sedm_adam* opt, const char* path, void* stream) {
                 sedm::fail(SEDM_ERR_IO, where + "incomplete state for parameter '" + a.names[i] + "'");
             for (auto* t : {&im->second, &iv->second})
                 if (t->sizes() != a.params[i].sizes())
-                    sedm::fail(SEDM_ERR_IO, where + "state of '" + a.names[i] + "' has shape " + sedm::shape_string(t->sizes()) +
-                                                " but the parameter has " + sedm::shape_string(a.params[i].sizes()));
+                    sedm::fail(SEDM_ERR_IO, where + "state of '" + a.names[i] + "' has shape " +
+                                                sedm::shape_string(t->sizes()) + " but the parameter has " +
+                                                sedm::shape_string(a.params[i].sizes()));
             m[i] = im->second.to(a.params[i].device(), a.params[i].scalar_type());
             v[i] = iv->second.to(a.params[i].device(), a.params[i].scalar_type());
             used += 2;

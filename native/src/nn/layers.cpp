@@ -86,15 +86,20 @@ std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved) {
     Config c(config);
     const std::string kind = c.text("kind");
     const std::string dtype = c.text("dtype");
-    if (dtype != "float32" && dtype != "float64") throw std::invalid_argument("config \"dtype\" must be float32 or float64");
+    if (dtype != "float32" && dtype != "float64")
+        throw std::invalid_argument("config \"dtype\" must be float32 or float64");
     torch::manual_seed(static_cast<uint64_t>(c.integer("init_seed")));
     std::shared_ptr<NetworkImpl> net;
-    if (kind == "unet") net = make_song_unet(c);
-    else if (kind == "mlp") net = make_mlp(c);
+    if (kind == "unet")
+        net = make_song_unet(c);
+    else if (kind == "mlp")
+        net = make_mlp(c);
     else if (kind == "encoder" || kind == "classifier" || kind == "discriminator" || kind == "pool_head")
         net = make_adm_encoder(c, kind);
     else
-        throw std::invalid_argument("config \"kind\" must be one of unet, mlp, encoder, classifier, discriminator, pool_head; got \"" + kind + "\"");
+        throw std::invalid_argument(
+            "config \"kind\" must be one of unet, mlp, encoder, classifier, discriminator, pool_head; got \"" + kind +
+            "\"");
     c.reject_unknown_keys();
     if (dtype == "float64") net->to(at::kDouble);
     resolved = c.resolved();
@@ -112,8 +117,7 @@ at::Tensor weight_init(at::IntArrayRef shape, InitMode mode, int64_t fan_in, int
             return std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)) * at::randn(shape, opts);
         case InitMode::KaimingUniform:
             return std::sqrt(3.0 / static_cast<double>(fan_in)) * (at::rand(shape, opts) * 2 - 1);
-        case InitMode::KaimingNormal:
-            return std::sqrt(1.0 / static_cast<double>(fan_in)) * at::randn(shape, opts);
+        case InitMode::KaimingNormal: return std::sqrt(1.0 / static_cast<double>(fan_in)) * at::randn(shape, opts);
         case InitMode::TorchDefault:
             return (1.0 / std::sqrt(static_cast<double>(fan_in))) * (at::rand(shape, opts) * 2 - 1);
     }
@@ -146,7 +150,8 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, bool with_bias, 
     : up(up_), down(down_), stride(stride_) {
     if (kernel > 0) {
         const int64_t fan_in = in * kernel * kernel, fan_out = out * kernel * kernel;
-        weight = register_parameter("weight", weight_init({out, in, kernel, kernel}, init.mode, fan_in, fan_out) * init.weight);
+        weight = register_parameter("weight",
+                                    weight_init({out, in, kernel, kernel}, init.mode, fan_in, fan_out) * init.weight);
         if (with_bias) {
             at::Tensor b = weight_init({out}, init.mode, fan_in, fan_out);
             bias = register_parameter("bias", init.mode == InitMode::TorchDefault ? b * init.weight : b * init.bias);
@@ -158,7 +163,10 @@ at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
     at::Tensor x = input;
     if (up) {  // the [1,1] filter's transposed convolution = nearest-neighbour 2× upsampling
         const auto s = x.sizes();
-        x = x.unsqueeze(3).unsqueeze(5).expand({s[0], s[1], s[2], 2, s[3], 2}).reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
+        x = x.unsqueeze(3)
+                .unsqueeze(5)
+                .expand({s[0], s[1], s[2], 2, s[3], 2})
+                .reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
     }
     if (down) x = at::avg_pool2d(x, {2, 2});  // the [1,1] filter with stride 2 = 2×2 box average
     if (weight.defined()) {

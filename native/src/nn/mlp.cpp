@@ -26,7 +26,8 @@ public:
         fc_out = register_module("fc_out", Linear(hidden, in_features, true, init));
     }
 
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&, const at::Tensor&) override {
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&,
+                       const at::Tensor&) override {
         at::Tensor emb = positional_embedding(noise_labels, noise_channels, 10000, true);
         emb = at::silu(map_layer0->forward(emb));
         at::Tensor h = fc_in->forward(x.reshape({x.size(0), -1})) + emb;

@@ -72,9 +72,8 @@ const char* dtype_name(at::ScalarType t) {
 
 bool dtype_of(const std::string& name, at::ScalarType& out) {
     static const std::map<std::string, at::ScalarType> table = {
-        {"F32", at::kFloat}, {"F64", at::kDouble}, {"F16", at::kHalf}, {"BF16", at::kBFloat16},
-        {"I64", at::kLong},  {"I32", at::kInt},    {"I16", at::kShort}, {"I8", at::kChar},
-        {"U8", at::kByte},   {"BOOL", at::kBool}};
+        {"F32", at::kFloat}, {"F64", at::kDouble}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"I64", at::kLong},
+        {"I32", at::kInt},   {"I16", at::kShort},  {"I8", at::kChar},  {"U8", at::kByte},       {"BOOL", at::kBool}};
     auto it = table.find(name);
     if (it == table.end()) return false;
     out = it->second;
@@ -98,7 +97,8 @@ void write(const std::string& path, const std::vector<std::pair<std::string, at:
     uint64_t offset = 0;
     uint32_t crc = 0;
     for (const auto& [name, t] : tensors) {
-        if (name == "__metadata__" || name.empty()) fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: bad tensor name '" + name + "'");
+        if (name == "__metadata__" || name.empty())
+            fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: bad tensor name '" + name + "'");
         if (header.contains(name)) fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: duplicate tensor name '" + name + "'");
         at::Tensor c = t.detach().to(at::kCPU).contiguous();
         const uint64_t nbytes = static_cast<uint64_t>(c.numel()) * c.element_size();
@@ -109,7 +109,8 @@ void write(const std::string& path, const std::vector<std::pair<std::string, at:
         cpu.push_back(c);
     }
     // Data follow the header in the order the tensors were given; the CRC covers them in that order.
-    for (const auto& c : cpu) crc = crc32_of(static_cast<const uint8_t*>(c.data_ptr()), c.numel() * c.element_size(), crc);
+    for (const auto& c : cpu)
+        crc = crc32_of(static_cast<const uint8_t*>(c.data_ptr()), c.numel() * c.element_size(), crc);
     metadata["sedm_crc32"] = std::to_string(crc);
     header["__metadata__"] = metadata;
     std::string text = header.dump();
@@ -125,7 +126,8 @@ void write(const std::string& path, const std::vector<std::pair<std::string, at:
         out.write(reinterpret_cast<const char*>(len), 8);
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
         for (const auto& c : cpu) {
-            out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+            out.write(static_cast<const char*>(c.data_ptr()),
+                      static_cast<std::streamsize>(c.numel() * c.element_size()));
         }
         out.flush();
         if (!out) {
@@ -199,7 +201,8 @@ File read(const std::string& path) {
             numel *= d;
         }
         const Json& off = member(path, entry, "data_offsets", "tensor '" + name + "'");
-        if (!off.is_array() || off.size() != 2) io_fail(path, "tensor '" + name + "': data_offsets must hold 2 numbers");
+        if (!off.is_array() || off.size() != 2)
+            io_fail(path, "tensor '" + name + "': data_offsets must hold 2 numbers");
         const int64_t begin = header_integer(path, off[0], name + ".data_offsets[0]");
         const int64_t end = header_integer(path, off[1], name + ".data_offsets[1]");
         if (end < begin || end > data_size)
@@ -217,7 +220,8 @@ File read(const std::string& path) {
     std::sort(ranges.begin(), ranges.end());
     int64_t cursor = 0;
     for (const auto& [b, e] : ranges) {
-        if (b != cursor) io_fail(path, "corrupt: tensor data overlap or leave a hole at byte " + std::to_string(cursor));
+        if (b != cursor)
+            io_fail(path, "corrupt: tensor data overlap or leave a hole at byte " + std::to_string(cursor));
         cursor = e;
     }
     if (cursor != data_size)
