@@ -23,8 +23,11 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a signature, struct layout or enum value below changes. */
-#define SEDM_ABI_VERSION 1
+/* Bumped whenever a signature, struct layout or enum value below changes. 2: `stream` added to
+ * the calls that queue device work but lacked it (tensor_create, gmm_create, module_zero_grad,
+ * module_get_tensor, module_set_tensor, module_load_safetensors, module_copy_parameters,
+ * adam_load). */
+#define SEDM_ABI_VERSION 2
 
 /* ---- status codes ------------------------------------------------------------------------ */
 
@@ -53,10 +56,7 @@ enum {
     SEDM_DTYPE_FLOAT16 = 6
 };
 
-enum {
-    SEDM_DEVICE_CPU = 0,
-    SEDM_DEVICE_CUDA = 1
-};
+enum { SEDM_DEVICE_CPU = 0, SEDM_DEVICE_CUDA = 1 };
 
 /* The most tensors one fused step may combine (sedm_step_combine). */
 #define SEDM_MAX_STEP_TERMS 4
@@ -83,7 +83,8 @@ const char *sedm_build_info(void);
 /* Whether this build can run CUDA work (CUDA libtorch and at least one visible device). */
 sedm_status sedm_cuda_device_count(int32_t *out_count);
 
-/* Number of live handles (tensors, generators, mixtures) created and not yet destroyed. */
+/* Number of live handles (tensors, generators, mixtures, modules, optimizers) created and not
+ * yet destroyed. */
 sedm_status sedm_live_handles(int64_t *out_count);
 
 /* Sets the number of threads libtorch uses for intra-op parallelism on the CPU (at::set_num_threads;
@@ -98,9 +99,9 @@ sedm_status sedm_get_num_threads(int32_t *out);
 sedm_status sedm_synchronize(int32_t device_type, int32_t device_index, void *stream);
 
 typedef struct sedm_memory_stats {
-    int32_t version;          /* = 1 */
-    int64_t allocated_bytes;  /* bytes held by live tensors (caching allocator, CUDA only) */
-    int64_t reserved_bytes;   /* bytes reserved by the caching allocator (CUDA only) */
+    int32_t version;         /* = 1 */
+    int64_t allocated_bytes; /* bytes held by live tensors (caching allocator, CUDA only) */
+    int64_t reserved_bytes;  /* bytes reserved by the caching allocator (CUDA only) */
     int64_t peak_allocated_bytes;
     int64_t device_free_bytes;  /* cudaMemGetInfo free, -1 for the CPU */
     int64_t device_total_bytes; /* cudaMemGetInfo total, -1 for the CPU */
@@ -114,40 +115,35 @@ sedm_status sedm_device_name(int32_t device_type, int32_t device_index, char *bu
 /* ---- tensors ----------------------------------------------------------------------------- */
 
 /* A new contiguous tensor, contents uninitialised (zeroed when `zero` is true). */
-sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype,
-                               int32_t device_type, int32_t device_index, bool zero,
-                               sedm_tensor **out);
+sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type,
+                               int32_t device_index, bool zero, void *stream, sedm_tensor **out);
 
 /* Wraps `nbytes` of host memory at `data` as a contiguous CPU tensor WITHOUT copying.
  * The caller keeps ownership and must keep the memory alive until the tensor is destroyed.
  * `data` must be aligned to the element size and nbytes must equal numel * element size. */
-sedm_status sedm_tensor_wrap_host(void *data, int64_t nbytes, const int64_t *shape, int32_t ndim,
-                                  int32_t dtype, sedm_tensor **out);
+sedm_status sedm_tensor_wrap_host(void *data, int64_t nbytes, const int64_t *shape, int32_t ndim, int32_t dtype,
+                                  sedm_tensor **out);
 
 /* A new tensor holding a copy of `src` on the given device with the given dtype. */
-sedm_status sedm_tensor_to(const sedm_tensor *src, int32_t device_type, int32_t device_index,
-                           int32_t dtype, void *stream, sedm_tensor **out);
+sedm_status sedm_tensor_to(const sedm_tensor *src, int32_t device_type, int32_t device_index, int32_t dtype,
+                           void *stream, sedm_tensor **out);
 
 /* Copies src into dst (same shape; dtype and device may differ). */
 sedm_status sedm_tensor_copy(sedm_tensor *dst, const sedm_tensor *src, void *stream);
 
 /* Copies host bytes into the tensor / the tensor into host bytes. nbytes must equal the
  * tensor's size in bytes. Synchronous with respect to the host buffer. */
-sedm_status sedm_tensor_copy_from_host(sedm_tensor *dst, const void *src, int64_t nbytes,
-                                       void *stream);
-sedm_status sedm_tensor_copy_to_host(const sedm_tensor *src, void *dst, int64_t nbytes,
-                                     void *stream);
+sedm_status sedm_tensor_copy_from_host(sedm_tensor *dst, const void *src, int64_t nbytes, void *stream);
+sedm_status sedm_tensor_copy_to_host(const sedm_tensor *src, void *dst, int64_t nbytes, void *stream);
 
 /* Sets every element to `value`. */
 sedm_status sedm_tensor_fill(sedm_tensor *t, double value, void *stream);
 
 /* A view sharing storage with src, with a new shape of the same numel. */
-sedm_status sedm_tensor_reshape(const sedm_tensor *src, const int64_t *shape, int32_t ndim,
-                                sedm_tensor **out);
+sedm_status sedm_tensor_reshape(const sedm_tensor *src, const int64_t *shape, int32_t ndim, sedm_tensor **out);
 
 /* Rows [start, start + length) along dimension 0, as a view sharing storage. */
-sedm_status sedm_tensor_slice(const sedm_tensor *src, int64_t start, int64_t length,
-                              sedm_tensor **out);
+sedm_status sedm_tensor_slice(const sedm_tensor *src, int64_t start, int64_t length, sedm_tensor **out);
 
 sedm_status sedm_tensor_ndim(const sedm_tensor *t, int32_t *out);
 /* Writes min(ndim, cap) sizes. */
@@ -166,8 +162,7 @@ void sedm_tensor_destroy(sedm_tensor *t);
  * Draw k for sample b depends only on (seeds[b], offset, k): never on the batch size, the
  * other samples or the device (Philox-4x32-10, Box-Muller in double precision). Every draw
  * advances the offset by the per-sample element count, rounded up to a whole Philox block. */
-sedm_status sedm_generator_create(const uint64_t *seeds, int64_t count, uint64_t offset,
-                                  sedm_generator **out);
+sedm_status sedm_generator_create(const uint64_t *seeds, int64_t count, uint64_t offset, sedm_generator **out);
 sedm_status sedm_generator_count(const sedm_generator *g, int64_t *out);
 sedm_status sedm_generator_offset(const sedm_generator *g, uint64_t *out);
 sedm_status sedm_generator_set_offset(sedm_generator *g, uint64_t offset);
@@ -187,8 +182,8 @@ void sedm_generator_destroy(sedm_generator *g);
  * are contiguous; `out` may be one of the terms (in-place update). Coefficients are host
  * doubles; the sum is formed in double precision in the order k = 0, 1, ... and rounded
  * once to the output dtype. 1 <= n_terms <= SEDM_MAX_STEP_TERMS. */
-sedm_status sedm_step_combine(sedm_tensor *out, int32_t n_terms, sedm_tensor *const *terms,
-                              const double *coefs, void *stream);
+sedm_status sedm_step_combine(sedm_tensor *out, int32_t n_terms, sedm_tensor *const *terms, const double *coefs,
+                              void *stream);
 
 /* ---- per-sample reductions --------------------------------------------------------------- */
 
@@ -207,31 +202,28 @@ typedef struct sedm_gmm sedm_gmm;
 
 /* weights: k values >= 0 with a positive sum (normalised here); means: k * dim row-major;
  * variances: k per-component variances c_k^2 >= 0. */
-sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances,
-                            int64_t k, int64_t dim, int32_t device_type, int32_t device_index,
-                            sedm_gmm **out);
+sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim,
+                            int32_t device_type, int32_t device_index, void *stream, sedm_gmm **out);
 
 /* out = D(x; sigma) = sum_k r_k (c_k^2 x + sigma^2 mu_k)/(c_k^2 + sigma^2), r = responsibilities.
  * out has x's shape; x and out may differ in dtype (float32/float64) but share the device. */
-sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma,
-                             sedm_tensor *out, void *stream);
+sedm_status sedm_gmm_denoise(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, sedm_tensor *out,
+                             void *stream);
 
 /* out[b] = log p_sigma(x_b) (host array of B doubles); waits for the result. */
-sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma,
-                              double *out, void *stream);
+sedm_status sedm_gmm_log_prob(const sedm_gmm *g, const sedm_tensor *x, const double *sigma, double *out, void *stream);
 
 /* The oracle log density ratio of two mixtures of the same dim on the same device:
  * out_logit[b] = log p_a^sigma(x_b) - log p_b^sigma(x_b) (host, B doubles) and, when out_grad is
  * not NULL, out_grad = grad_x of it = (D_a(x) - D_b(x))/sigma^2 (x's shape; sigma > 0). */
-sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x,
-                               const double *sigma, double *out_logit, sedm_tensor *out_grad,
-                               void *stream);
+sedm_status sedm_gmm_log_ratio(const sedm_gmm *a, const sedm_gmm *b, const sedm_tensor *x, const double *sigma,
+                               double *out_logit, sedm_tensor *out_grad, void *stream);
 
 sedm_status sedm_gmm_dim(const sedm_gmm *g, int64_t *out_dim, int64_t *out_components);
 
 void sedm_gmm_destroy(sedm_gmm *g);
 
-/* ==== networks, training: modules, Adam, EMA, safetensors (issue #5) ======================== */
+/* ==== networks, training: modules, Adam, EMA, safetensors ================================= */
 
 /* A network module: the raw network F of a denoiser, classifier or discriminator. Java decides
  * every loss: it builds the inputs (preconditioning), calls forward, computes dL/dF itself and
@@ -249,17 +241,19 @@ sedm_status sedm_manual_seed(uint64_t seed);
  *                   attn_resolutions, dropout, label_dim, augment_dim, embedding_type,
  *                   channel_mult_noise)
  *   "mlp"           residual MLP for toy data (in_features, hidden, num_layers, noise_channels)
- *   "encoder"       ADM encoder trunk -> feature map (img_resolution, in_channels, model_channels,
+ *   "encoder"       ADM encoder trunk (img_resolution, in_channels, model_channels,
  *                   channel_mult, num_res_blocks, attn_resolutions, num_head_channels,
- *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale)
- *   "classifier"    encoder + attention-pool head -> [B, out_channels] logits
- *   "discriminator" the DG discriminator head on 8x8 trunk features -> [B, 1] logit
+ *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale,
+ *                   pool; with pool "attention" also out_channels): pool "none" -> feature map,
+ *                   "attention" -> [B, out_channels] logits
+ *   "classifier", "discriminator", "pool_head"  the same keys (DG's classifier, discriminator
+ *                   head on 8x8 trunk features, bare pool head)
  * Common keys: "dtype" ("float32" | "float64"), "init_seed" (seeds the initialisation).
- * Unknown keys are an error. noise_labels are c_noise for "unet"/"mlp" and the VP time
- * tau in [0, 1] for the ADM kinds (multiplied by time_scale = 999 inside). */
-sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index,
-                               sedm_module **out);
-/* The resolved config (every option with its default) as JSON into buf (NUL-terminated,
+ * EVERY key is required (the defaults live in the Java config records); a missing, mistyped or
+ * unknown key is SEDM_ERR_INVALID_ARGUMENT naming it. noise_labels are c_noise for "unet"/"mlp"
+ * and the VP time tau in [0, 1] for the ADM kinds (multiplied by time_scale inside). */
+sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out);
+/* The resolved config (every key the network read) as JSON into buf (NUL-terminated,
  * truncated to cap); out_length (nullable) receives the full length. */
 sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int64_t *out_length);
 
@@ -268,14 +262,14 @@ sedm_status sedm_module_config(const sedm_module *m, char *buf, int64_t cap, int
  * augment_labels ([B, augment_dim]) may be NULL. With keep_graph the graph is kept for one
  * sedm_module_backward; without it nothing is recorded. `out` has the module's dtype. */
 sedm_status sedm_module_forward(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels,
-                                const sedm_tensor *class_labels, const sedm_tensor *augment_labels,
-                                bool keep_graph, void *stream, sedm_tensor **out);
+                                const sedm_tensor *class_labels, const sedm_tensor *augment_labels, bool keep_graph,
+                                void *stream, sedm_tensor **out);
 /* Back-propagates grad_output (= dL/d out, shaped like out) through the graph of the last
  * forward(keep_graph): parameter gradients accumulate (sedm_module_zero_grad clears them);
  * grad_input (nullable) receives dL/dx in the module's dtype. Consumes the graph. */
 sedm_status sedm_module_backward(sedm_module *m, const sedm_tensor *grad_output, void *stream,
                                  sedm_tensor **grad_input);
-sedm_status sedm_module_zero_grad(sedm_module *m);
+sedm_status sedm_module_zero_grad(sedm_module *m, void *stream);
 /* Training mode enables dropout. Modules start in training mode. */
 sedm_status sedm_module_set_training(sedm_module *m, bool training);
 sedm_status sedm_module_is_training(const sedm_module *m, bool *out);
@@ -291,8 +285,8 @@ sedm_status sedm_module_tensor_info(const sedm_module *m, int64_t index, char *n
                                     int64_t *out_name_length, int32_t *out_ndim, int64_t *out_shape,
                                     bool *out_is_parameter);
 /* A copy of the named tensor / overwrite it from `value` (same shape; converted). */
-sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out);
-sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value);
+sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, void *stream, sedm_tensor **out);
+sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value, void *stream);
 /* Writes every named tensor to a safetensors file, atomically (temp file in the same folder, then
  * rename). metadata_json (nullable) is a JSON object of string values stored in __metadata__,
  * together with the resolved config ("sedm_config") and a CRC-32 of the data ("sedm_crc32"). */
@@ -300,9 +294,9 @@ sedm_status sedm_module_save_safetensors(const sedm_module *m, const char *path,
 /* Loads every named tensor from a safetensors file. A missing, truncated or corrupt file, a
  * missing tensor or a shape mismatch fail with SEDM_ERR_IO and a message naming the file; with
  * `strict`, so do tensors the module does not have (off: load a trunk out of a classifier). */
-sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, bool strict);
+sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, bool strict, void *stream);
 /* dst's tensors = src's (same architecture). */
-sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src);
+sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src, void *stream);
 /* ema = model + beta * (ema - model) for every parameter; buffers are copied. */
 sedm_status sedm_module_ema_update(sedm_module *ema, const sedm_module *model, double beta, void *stream);
 void sedm_module_destroy(sedm_module *m);
@@ -328,7 +322,7 @@ sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out);
 /* Optimizer state (moments and step count) as safetensors, written atomically; load validates
  * names and shapes against this optimizer's parameters (SEDM_ERR_IO naming the file). */
 sedm_status sedm_adam_save(const sedm_adam *opt, const char *path);
-sedm_status sedm_adam_load(sedm_adam *opt, const char *path);
+sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream);
 void sedm_adam_destroy(sedm_adam *opt);
 
 #ifdef __cplusplus

@@ -21,13 +21,15 @@ bool cuda_built() {
 
 #ifdef SEDM_WITH_CUDA
 
-int32_t cuda_device_count() { return torch::cuda::is_available() ? static_cast<int32_t>(torch::cuda::device_count()) : 0; }
+int32_t cuda_device_count() {
+    return torch::cuda::is_available() ? static_cast<int32_t>(torch::cuda::device_count()) : 0;
+}
 
 void require_cuda_device(int32_t index) {
     const int32_t count = cuda_device_count();
     if (count == 0) fail(SEDM_ERR_UNSUPPORTED, "no CUDA device is visible to this process");
-    require(index >= 0 && index < count, "CUDA device index must be in [0, " + std::to_string(count - 1) +
-                                             "], got " + std::to_string(index));
+    require(index >= 0 && index < count,
+            "CUDA device index must be in [0, " + std::to_string(count - 1) + "], got " + std::to_string(index));
 }
 
 void* cuda_stream_for(const at::Tensor& t, void* stream) {
@@ -36,8 +38,9 @@ void* cuda_stream_for(const at::Tensor& t, void* stream) {
 }
 
 void check_cuda(int code, const char* what) {
-    if (code != 0) fail(SEDM_ERR_CUDA, std::string(what) + ": CUDA error " + std::to_string(code) + " (" +
-                                           kernels::cuda_error_string(code) + ")");
+    if (code != 0)
+        fail(SEDM_ERR_CUDA, std::string(what) + ": CUDA error " + std::to_string(code) + " (" +
+                                kernels::cuda_error_string(code) + ")");
 }
 
 StreamScope::StreamScope(at::Device device, void* stream) {
@@ -51,8 +54,8 @@ StreamScope::~StreamScope() { delete static_cast<c10::cuda::CUDAStreamGuard*>(sa
 void cuda_synchronize(int32_t device_index, void* stream) {
     require_cuda_device(device_index);
     c10::cuda::CUDAGuard device_guard(static_cast<c10::DeviceIndex>(device_index));
-    cudaStream_t s = stream != nullptr ? static_cast<cudaStream_t>(stream)
-                                       : at::cuda::getCurrentCUDAStream(device_index).stream();
+    cudaStream_t s =
+        stream != nullptr ? static_cast<cudaStream_t>(stream) : at::cuda::getCurrentCUDAStream(device_index).stream();
     check_cuda(static_cast<int>(cudaStreamSynchronize(s)), "cudaStreamSynchronize");
 }
 

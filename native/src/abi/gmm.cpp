@@ -36,9 +36,9 @@ at::Tensor flat_input(const sedm_gmm& g, const at::Tensor& x) {
             "x is on " + x.device().str() + " but the mixture lives on " + g.means.device().str());
     const int64_t batch = x.size(0);
     const int64_t per_sample = batch == 0 ? 0 : x.numel() / batch;
-    require(batch == 0 || per_sample == g.dim, "x " + sedm::shape_string(x.sizes()) + " has " +
-                                                   std::to_string(per_sample) + " elements per sample but the mixture has dim " +
-                                                   std::to_string(g.dim));
+    require(batch == 0 || per_sample == g.dim,
+            "x " + sedm::shape_string(x.sizes()) + " has " + std::to_string(per_sample) +
+                " elements per sample but the mixture has dim " + std::to_string(g.dim));
     return x.reshape({batch, g.dim}).to(at::kDouble);
 }
 
@@ -50,9 +50,10 @@ at::Tensor sigma_squared(const sedm_gmm& g, const double* sigma, int64_t batch, 
         const double s = sigma[b];
         require(std::isfinite(s) && s >= 0.0,
                 "sigma[" + std::to_string(b) + "] must be finite and >= 0, got " + std::to_string(s));
-        require(s > 0.0 || (!strictly_positive && !g.has_zero_variance),
-                "sigma[" + std::to_string(b) + "] must be > 0" +
-                    (strictly_positive ? std::string("") : std::string(" (the mixture has a zero-variance component)")));
+        require(
+            s > 0.0 || (!strictly_positive && !g.has_zero_variance),
+            "sigma[" + std::to_string(b) + "] must be > 0" +
+                (strictly_positive ? std::string("") : std::string(" (the mixture has a zero-variance component)")));
         s2[static_cast<size_t>(b)] = s * s;
     }
     return at::from_blob(s2.data(), {batch, 1}, at::TensorOptions().dtype(at::kDouble))
@@ -65,13 +66,12 @@ struct Noised {
 };
 
 Noised component_terms(const sedm_gmm& g, const at::Tensor& x, const at::Tensor& s2) {
-    at::Tensor v = g.variances.unsqueeze(0) + s2;                                  // [B, K]
+    at::Tensor v = g.variances.unsqueeze(0) + s2;  // [B, K]
     // ||x - mu_k||^2 = ||x||^2 - 2 x.mu_k + ||mu_k||^2: one [B, D] x [D, K] product instead of a
     // [B, K, D] difference tensor (64 x 1000 x 1024 doubles would be 0.5 GB). In float64 the
     // cancellation costs ~1e-16 * ||x||^2, far below every tolerance the tests state.
-    at::Tensor sq = (x.pow(2).sum(1, /*keepdim=*/true) - 2.0 * at::matmul(x, g.means.t()) +
-                     g.mean_norms.unsqueeze(0))
-                        .clamp_min(0.0);                                             // [B, K]
+    at::Tensor sq = (x.pow(2).sum(1, /*keepdim=*/true) - 2.0 * at::matmul(x, g.means.t()) + g.mean_norms.unsqueeze(0))
+                        .clamp_min(0.0);  // [B, K]
     const double half_dim = 0.5 * static_cast<double>(g.dim);
     at::Tensor logits = g.log_weights.unsqueeze(0) - sq / (2.0 * v) - half_dim * at::log(kTwoPi * v);
     return {logits, v};
@@ -81,7 +81,7 @@ Noised component_terms(const sedm_gmm& g, const at::Tensor& x, const at::Tensor&
 at::Tensor denoised(const sedm_gmm& g, const at::Tensor& x, const at::Tensor& s2, const Noised& n) {
     at::Tensor r = at::softmax(n.logits, 1);                                          // [B, K]
     at::Tensor keep = (r * g.variances.unsqueeze(0) / n.v).sum(1, /*keepdim=*/true);  // [B, 1]
-    at::Tensor pull = at::matmul(r / n.v, g.means);                                  // [B, D]
+    at::Tensor pull = at::matmul(r / n.v, g.means);                                   // [B, D]
     return keep * x + s2 * pull;
 }
 
@@ -92,9 +92,10 @@ void to_host(const at::Tensor& t, double* out) {
 
 void write_output(const at::Tensor& value, const at::Tensor& x, sedm_tensor* out, const char* name) {
     const at::Tensor& o = sedm::tensor_of(out, name);
-    require(o.sizes() == x.sizes(),
-            std::string(name) + " has shape " + sedm::shape_string(o.sizes()) + " but x has " + sedm::shape_string(x.sizes()));
-    require(o.device() == x.device(), std::string(name) + " is on " + o.device().str() + " but x is on " + x.device().str());
+    require(o.sizes() == x.sizes(), std::string(name) + " has shape " + sedm::shape_string(o.sizes()) + " but x has " +
+                                        sedm::shape_string(x.sizes()));
+    require(o.device() == x.device(),
+            std::string(name) + " is on " + o.device().str() + " but x is on " + x.device().str());
     at::Tensor target = o;
     target.copy_(value.reshape(x.sizes()));
 }
@@ -103,21 +104,23 @@ void write_output(const at::Tensor& value, const at::Tensor& x, sedm_tensor* out
 
 extern "C" {
 
-sedm_status sedm_gmm_create(const double* weights, const double* means, const double* variances, int64_t k,
-                            int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm** out) {
+sedm_status sedm_gmm_create(const double* weights, const double* means, const double* variances, int64_t k, int64_t dim,
+                            int32_t device_type, int32_t device_index, void* stream, sedm_gmm** out) {
     return sedm::guard(__func__, [&] {
         require(out != nullptr, "out is NULL");
         *out = nullptr;
         require(k >= 1, "k (number of components) must be >= 1, got " + std::to_string(k));
         require(dim >= 1, "dim must be >= 1, got " + std::to_string(dim));
-        require(weights != nullptr && means != nullptr && variances != nullptr, "weights, means and variances must not be NULL");
+        require(weights != nullptr && means != nullptr && variances != nullptr,
+                "weights, means and variances must not be NULL");
         double total = 0.0;
         bool zero_variance = false;
         for (int64_t j = 0; j < k; ++j) {
             require(std::isfinite(weights[j]) && weights[j] >= 0.0,
                     "weights[" + std::to_string(j) + "] must be finite and >= 0, got " + std::to_string(weights[j]));
-            require(std::isfinite(variances[j]) && variances[j] >= 0.0,
-                    "variances[" + std::to_string(j) + "] must be finite and >= 0, got " + std::to_string(variances[j]));
+            require(
+                std::isfinite(variances[j]) && variances[j] >= 0.0,
+                "variances[" + std::to_string(j) + "] must be finite and >= 0, got " + std::to_string(variances[j]));
             total += weights[j];
             zero_variance = zero_variance || variances[j] == 0.0;
         }
@@ -126,6 +129,7 @@ sedm_status sedm_gmm_create(const double* weights, const double* means, const do
             require(std::isfinite(means[j]), "means[" + std::to_string(j) + "] must be finite");
         }
         const at::Device device = sedm::to_device(device_type, device_index);
+        sedm::StreamScope scope(device, stream);
         const auto f64 = at::TensorOptions().dtype(at::kDouble);
         auto* g = new sedm_gmm();
         try {
@@ -158,8 +162,7 @@ sedm_status sedm_gmm_denoise(const sedm_gmm* g, const sedm_tensor* x, const doub
     });
 }
 
-sedm_status sedm_gmm_log_prob(const sedm_gmm* g, const sedm_tensor* x, const double* sigma, double* out,
-                              void* stream) {
+sedm_status sedm_gmm_log_prob(const sedm_gmm* g, const sedm_tensor* x, const double* sigma, double* out, void* stream) {
     return sedm::guard(__func__, [&] {
         const sedm_gmm& m = gmm_of(g, "g");
         const at::Tensor& input = sedm::tensor_of(x, "x");
@@ -176,7 +179,8 @@ sedm_status sedm_gmm_log_ratio(const sedm_gmm* a, const sedm_gmm* b, const sedm_
     return sedm::guard(__func__, [&] {
         const sedm_gmm& ma = gmm_of(a, "a");
         const sedm_gmm& mb = gmm_of(b, "b");
-        require(ma.dim == mb.dim, "mixtures a and b differ in dim: " + std::to_string(ma.dim) + " vs " + std::to_string(mb.dim));
+        require(ma.dim == mb.dim,
+                "mixtures a and b differ in dim: " + std::to_string(ma.dim) + " vs " + std::to_string(mb.dim));
         require(ma.means.device() == mb.means.device(), "mixtures a and b live on different devices");
         const at::Tensor& input = sedm::tensor_of(x, "x");
         require(out_logit != nullptr || input.size(0) == 0, "out_logit is NULL");

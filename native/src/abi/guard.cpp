@@ -1,6 +1,8 @@
 // The one exception guard, the thread-local error slot and the enum conversions.
 #include <new>
 
+#include <nlohmann/json.hpp>
+
 #include "handles.h"
 
 namespace sedm {
@@ -44,6 +46,11 @@ sedm_status translate_current_exception(const char* function) {
         }
         set_last_error(where + "libtorch: " + msg);
         return SEDM_ERR_TORCH;
+    } catch (const nlohmann::json::exception& e) {
+        // Call sites catch their own parse errors with context; this is the backstop, so that no
+        // JSON exception becomes an "internal error" nor crosses the ABI.
+        set_last_error(where + "invalid JSON: " + e.what());
+        return SEDM_ERR_INVALID_ARGUMENT;
     } catch (const std::bad_alloc&) {
         set_last_error(where + "out of host memory");
         return SEDM_ERR_OUT_OF_MEMORY;

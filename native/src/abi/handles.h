@@ -27,17 +27,14 @@ namespace sedm {
 /** An error that carries its sedm_status. Thrown inside libsedm, caught by guard(). */
 class Error : public std::runtime_error {
 public:
-    Error(sedm_status status, std::string message)
-        : std::runtime_error(std::move(message)), status_(status) {}
+    Error(sedm_status status, std::string message) : std::runtime_error(std::move(message)), status_(status) {}
     sedm_status status() const { return status_; }
 
 private:
     sedm_status status_;
 };
 
-[[noreturn]] inline void fail(sedm_status status, const std::string& message) {
-    throw Error(status, message);
-}
+[[noreturn]] inline void fail(sedm_status status, const std::string& message) { throw Error(status, message); }
 
 inline void require(bool condition, const std::string& message) {
     if (!condition) fail(SEDM_ERR_INVALID_ARGUMENT, message);

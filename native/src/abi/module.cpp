@@ -35,8 +35,8 @@ sedm_module& mut(sedm_module* m, const char* name) {
 at::Tensor optional_input(const sedm_tensor* t, const sedm_module& m, int64_t batch, const char* name) {
     if (t == nullptr) return {};
     at::Tensor x = t->t.to(m.device, m.dtype);
-    require(x.dim() >= 1 && x.size(0) == batch,
-            std::string(name) + " must have " + std::to_string(batch) + " rows, got shape " + sedm::shape_string(x.sizes()));
+    require(x.dim() >= 1 && x.size(0) == batch, std::string(name) + " must have " + std::to_string(batch) +
+                                                    " rows, got shape " + sedm::shape_string(x.sizes()));
     return x.reshape({batch, -1});
 }
 
@@ -63,10 +63,14 @@ sedm_status sedm_module_create(const char* config_json, int32_t device_type, int
         *out = nullptr;
         require(config_json != nullptr, "config_json is NULL");
         const at::Device device = sedm::to_device(device_type, device_index);
-        sedm::json::Value config, resolved;
+        sedm::nn::Json config, resolved;
+        try {
+            config = sedm::nn::Json::parse(config_json);
+        } catch (const sedm::nn::Json::exception& e) {
+            sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("network config is not valid JSON: ") + e.what());
+        }
         std::shared_ptr<sedm::nn::NetworkImpl> net;
         try {
-            config = sedm::json::parse(config_json);
             net = sedm::nn::make_network(config, resolved);
         } catch (const std::invalid_argument& e) {
             sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("network config: ") + e.what());
@@ -76,7 +80,7 @@ sedm_status sedm_module_create(const char* config_json, int32_t device_type, int
         m->net = net;
         m->config = resolved.dump();
         m->device = device;
-        m->dtype = resolved.at("dtype").as_string("dtype") == "float64" ? at::kDouble : at::kFloat;
+        m->dtype = resolved.at("dtype").get<std::string>() == "float64" ? at::kDouble : at::kFloat;
         *out = sedm::adopt(m.release());
     });
 }
@@ -120,12 +124,14 @@ sedm_status sedm_module_forward(sedm_module* m, const sedm_tensor* x, const sedm
     });
 }
 
-sedm_status sedm_module_backward(sedm_module* m, const sedm_tensor* grad_output, void* stream, sedm_tensor** grad_input) {
+sedm_status sedm_module_backward(sedm_module* m, const sedm_tensor* grad_output, void* stream,
+                                 sedm_tensor** grad_input) {
     return sedm::guard(__func__, [&] {
         if (grad_input) *grad_input = nullptr;
         sedm_module& mod = mut(m, "m");
-        require(mod.output.defined(), "no graph to differentiate: call sedm_module_forward with keep_graph first "
-                                      "(each forward graph can be used by one backward)");
+        require(mod.output.defined(),
+                "no graph to differentiate: call sedm_module_forward with keep_graph first "
+                "(each forward graph can be used by one backward)");
         const at::Tensor& g = sedm::tensor_of(grad_output, "grad_output");
         require(g.sizes() == mod.output.sizes(), "grad_output has shape " + sedm::shape_string(g.sizes()) +
                                                      " but the output has " + sedm::shape_string(mod.output.sizes()));
@@ -141,9 +147,11 @@ sedm_status sedm_module_backward(sedm_module* m, const sedm_tensor* grad_output,
     });
 }
 
-sedm_status sedm_module_zero_grad(sedm_module* m) {
+sedm_status sedm_module_zero_grad(sedm_module* m, void* stream) {
     return sedm::guard(__func__, [&] {
-        for (auto& p : mut(m, "m").net->parameters(true)) {
+        sedm_module& mod = mut(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
+        for (auto& p : mod.net->parameters(true)) {
             if (p.grad().defined()) {
                 p.mutable_grad().detach_();
                 p.mutable_grad().zero_();
@@ -204,12 +212,14 @@ sedm_status sedm_module_tensor_info(const sedm_module* m, int64_t index, char* n
     });
 }
 
-sedm_status sedm_module_get_tensor(const sedm_module* m, const char* name, sedm_tensor** out) {
+sedm_status sedm_module_get_tensor(const sedm_module* m, const char* name, void* stream, sedm_tensor** out) {
     return sedm::guard(__func__, [&] {
         require(out != nullptr, "out is NULL");
         *out = nullptr;
         require(name != nullptr, "name is NULL");
-        for (const auto& [n, t] : sedm::named_tensors(sedm::module_of(m, "m"))) {
+        const sedm_module& mod = sedm::module_of(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
+        for (const auto& [n, t] : sedm::named_tensors(mod)) {
             if (n == name) {
                 *out = sedm::adopt(new sedm_tensor{t.detach().clone()});
                 return;
@@ -219,11 +229,13 @@ sedm_status sedm_module_get_tensor(const sedm_module* m, const char* name, sedm_
     });
 }
 
-sedm_status sedm_module_set_tensor(sedm_module* m, const char* name, const sedm_tensor* value) {
+sedm_status sedm_module_set_tensor(sedm_module* m, const char* name, const sedm_tensor* value, void* stream) {
     return sedm::guard(__func__, [&] {
         require(name != nullptr, "name is NULL");
         const at::Tensor& v = sedm::tensor_of(value, "value");
-        for (auto& [n, t] : sedm::named_tensors(mut(m, "m"))) {
+        sedm_module& mod = mut(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
+        for (auto& [n, t] : sedm::named_tensors(mod)) {
             if (n == name) {
                 require(v.sizes() == t.sizes(), "tensor '" + n + "' has shape " + sedm::shape_string(t.sizes()) +
                                                     ", the value has " + sedm::shape_string(v.sizes()));
@@ -242,12 +254,16 @@ sedm_status sedm_module_save_safetensors(const sedm_module* m, const char* path,
         const sedm_module& mod = sedm::module_of(m, "m");
         std::map<std::string, std::string> meta;
         if (metadata_json != nullptr) {
+            sedm::nn::Json parsed;
             try {
-                const sedm::json::Value parsed = sedm::json::parse(metadata_json);
-                for (const auto& [k, v] : parsed.members("metadata"))
-                    meta[k] = v.as_string("metadata value \"" + k + "\"");
-            } catch (const std::invalid_argument& e) {
-                sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("metadata_json: ") + e.what());
+                parsed = sedm::nn::Json::parse(metadata_json);
+            } catch (const sedm::nn::Json::exception& e) {
+                sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string("metadata_json is not valid JSON: ") + e.what());
+            }
+            require(parsed.is_object(), "metadata_json must be a JSON object of strings");
+            for (const auto& [k, v] : parsed.items()) {
+                require(v.is_string(), "metadata_json value \"" + k + "\" must be a string, got " + v.dump());
+                meta[k] = v.get<std::string>();
             }
         }
         meta["sedm_config"] = mod.config;
@@ -255,10 +271,11 @@ sedm_status sedm_module_save_safetensors(const sedm_module* m, const char* path,
     });
 }
 
-sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool strict) {
+sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool strict, void* stream) {
     return sedm::guard(__func__, [&] {
         require(path != nullptr, "path is NULL");
         sedm_module& mod = mut(m, "m");
+        sedm::StreamScope scope(mod.device, stream);
         auto file = sedm::safetensors::read(path);
         auto tensors = sedm::named_tensors(mod);
         const std::string where = std::string("safetensors file '") + path + "': ";
@@ -266,8 +283,9 @@ sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool 
             auto it = file.tensors.find(n);
             if (it == file.tensors.end()) sedm::fail(SEDM_ERR_IO, where + "missing tensor '" + n + "'");
             if (it->second.sizes() != t.sizes())
-                sedm::fail(SEDM_ERR_IO, where + "tensor '" + n + "' has shape " + sedm::shape_string(it->second.sizes()) +
-                                            " but the module expects " + sedm::shape_string(t.sizes()));
+                sedm::fail(SEDM_ERR_IO, where + "tensor '" + n + "' has shape " +
+                                            sedm::shape_string(it->second.sizes()) + " but the module expects " +
+                                            sedm::shape_string(t.sizes()));
             if (!at::isFloatingType(it->second.scalar_type()))
                 sedm::fail(SEDM_ERR_IO, where + "tensor '" + n + "' is not floating point");
         }
@@ -283,9 +301,11 @@ sedm_status sedm_module_load_safetensors(sedm_module* m, const char* path, bool 
     });
 }
 
-sedm_status sedm_module_copy_parameters(sedm_module* dst, const sedm_module* src) {
+sedm_status sedm_module_copy_parameters(sedm_module* dst, const sedm_module* src, void* stream) {
     return sedm::guard(__func__, [&] {
-        auto d = sedm::named_tensors(mut(dst, "dst"));
+        sedm_module& dmod = mut(dst, "dst");
+        sedm::StreamScope scope(dmod.device, stream);
+        auto d = sedm::named_tensors(dmod);
         auto s = sedm::named_tensors(sedm::module_of(src, "src"));
         require(d.size() == s.size(), "dst and src have different numbers of tensors");
         for (size_t i = 0; i < d.size(); ++i)

@@ -2,6 +2,14 @@
 // added to the gradient) over the parameters of one or more modules, with EDM's gradient
 // sanitising (nan → 0, ±inf → ±1e5; NVlabs/edm training_loop.py) and optional global-norm
 // clipping (score_sde's grad_clip). The learning rate is passed on every step: schedules are Java's.
+//
+// Why not torch::optim::Adam (libtorch 1.13 has it): its state serialises through
+// torch::serialize archives keyed by parameter index, while this project's checkpoints are
+// safetensors keyed by parameter name ("exp_avg.<name>"), validated by name and shape on load and
+// readable outside libtorch. The step also fuses what EDM does around the optimizer (sanitise,
+// global norm in double after sanitising, clip, step) into one call with one host sync, and takes
+// the learning rate per call instead of through param_groups. The update arithmetic is
+// torch.optim.Adam's.
 #include <cmath>
 
 #include "../nn/safetensors.h"
@@ -141,10 +149,11 @@ sedm_status sedm_adam_save(const sedm_adam* opt, const char* path) {
     });
 }
 
-sedm_status sedm_adam_load(sedm_adam* opt, const char* path) {
+sedm_status sedm_adam_load(sedm_adam* opt, const char* path, void* stream) {
     return sedm::guard(__func__, [&] {
         sedm_adam& a = mut(opt);
         require(path != nullptr, "path is NULL");
+        sedm::StreamScope scope(a.device, stream);
         auto file = sedm::safetensors::read(path);
         const std::string where = std::string("optimizer state '") + path + "': ";
         auto fmt = file.metadata.find("format");
@@ -167,8 +176,9 @@ sedm_status sedm_adam_load(sedm_adam* opt, const char* path) {
                 sedm::fail(SEDM_ERR_IO, where + "incomplete state for parameter '" + a.names[i] + "'");
             for (auto* t : {&im->second, &iv->second})
                 if (t->sizes() != a.params[i].sizes())
-                    sedm::fail(SEDM_ERR_IO, where + "state of '" + a.names[i] + "' has shape " + sedm::shape_string(t->sizes()) +
-                                                " but the parameter has " + sedm::shape_string(a.params[i].sizes()));
+                    sedm::fail(SEDM_ERR_IO, where + "state of '" + a.names[i] + "' has shape " +
+                                                sedm::shape_string(t->sizes()) + " but the parameter has " +
+                                                sedm::shape_string(a.params[i].sizes()));
             m[i] = im->second.to(a.params[i].device(), a.params[i].scalar_type());
             v[i] = iv->second.to(a.params[i].device(), a.params[i].scalar_type());
             used += 2;

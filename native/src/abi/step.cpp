@@ -12,8 +12,8 @@ namespace {
 Real real_of(const at::Tensor& t, const char* name) {
     if (t.scalar_type() == at::kFloat) return Real::kFloat32;
     if (t.scalar_type() == at::kDouble) return Real::kFloat64;
-    sedm::fail(SEDM_ERR_INVALID_ARGUMENT, std::string(name) + " must be float32 or float64, got " +
-                                              sedm::dtype_name(t.scalar_type()));
+    sedm::fail(SEDM_ERR_INVALID_ARGUMENT,
+               std::string(name) + " must be float32 or float64, got " + sedm::dtype_name(t.scalar_type()));
 }
 
 /** Batch size B (dimension 0) and elements per sample P of a contiguous tensor. */
@@ -115,11 +115,12 @@ sedm_status sedm_step_combine(sedm_tensor* out, int32_t n_terms, sedm_tensor* co
         for (int32_t k = 0; k < n_terms; ++k) {
             const std::string name = "terms[" + std::to_string(k) + "]";
             const at::Tensor& t = sedm::tensor_of(terms[k], name.c_str());
-            require(t.sizes() == o.sizes(), name + " has shape " + sedm::shape_string(t.sizes()) +
-                                                " but out has " + sedm::shape_string(o.sizes()));
+            require(t.sizes() == o.sizes(), name + " has shape " + sedm::shape_string(t.sizes()) + " but out has " +
+                                                sedm::shape_string(o.sizes()));
             require(t.scalar_type() == o.scalar_type(), name + " has dtype " + sedm::dtype_name(t.scalar_type()) +
                                                             " but out has " + sedm::dtype_name(o.scalar_type()));
-            require(t.device() == o.device(), name + " is on " + t.device().str() + " but out is on " + o.device().str());
+            require(t.device() == o.device(),
+                    name + " is on " + t.device().str() + " but out is on " + o.device().str());
             require(t.is_contiguous(), name + " must be contiguous");
             ptrs[k] = t.data_ptr();
         }

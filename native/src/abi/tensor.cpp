@@ -23,14 +23,14 @@ void require_nbytes(const at::Tensor& t, int64_t nbytes) {
 extern "C" {
 
 sedm_status sedm_tensor_create(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t device_type,
-                               int32_t device_index, bool zero, sedm_tensor** out) {
+                               int32_t device_index, bool zero, void* stream, sedm_tensor** out) {
     return sedm::guard(__func__, [&] {
         require(out != nullptr, "out is NULL");
         *out = nullptr;
         const auto sizes = sedm::to_shape(shape, ndim);
-        const auto options = at::TensorOptions()
-                                 .dtype(sedm::to_scalar_type(dtype))
-                                 .device(sedm::to_device(device_type, device_index));
+        const at::Device device = sedm::to_device(device_type, device_index);
+        const auto options = at::TensorOptions().dtype(sedm::to_scalar_type(dtype)).device(device);
+        sedm::StreamScope scope(device, stream);
         *out = new_handle(zero ? at::zeros(sizes, options) : at::empty(sizes, options));
     });
 }
@@ -63,8 +63,8 @@ sedm_status sedm_tensor_to(const sedm_tensor* src, int32_t device_type, int32_t 
         const at::Tensor& s = sedm::tensor_of(src, "src");
         const at::Device device = sedm::to_device(device_type, device_index);
         sedm::StreamScope scope(s.is_cuda() ? s.device() : device, stream);
-        *out = new_handle(s.to(device, sedm::to_scalar_type(dtype), /*non_blocking=*/false, /*copy=*/true)
-                              .contiguous());
+        *out =
+            new_handle(s.to(device, sedm::to_scalar_type(dtype), /*non_blocking=*/false, /*copy=*/true).contiguous());
     });
 }
 
@@ -72,8 +72,8 @@ sedm_status sedm_tensor_copy(sedm_tensor* dst, const sedm_tensor* src, void* str
     return sedm::guard(__func__, [&] {
         const at::Tensor& d = sedm::tensor_of(dst, "dst");
         const at::Tensor& s = sedm::tensor_of(src, "src");
-        require(d.sizes() == s.sizes(), "dst has shape " + sedm::shape_string(d.sizes()) + " but src has " +
-                                            sedm::shape_string(s.sizes()));
+        require(d.sizes() == s.sizes(),
+                "dst has shape " + sedm::shape_string(d.sizes()) + " but src has " + sedm::shape_string(s.sizes()));
         sedm::StreamScope scope(d.is_cuda() ? d.device() : s.device(), stream);
         at::Tensor target = d;  // a handle to the same storage
         target.copy_(s);

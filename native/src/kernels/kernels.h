@@ -21,24 +21,23 @@ inline uint64_t blocks_for(int64_t per_sample) { return static_cast<uint64_t>((p
  * out[b*P + j] = sum_k coefs[k*B + b] * terms[k][b*P + j], formed in double in the order
  * k = 0, 1, ... and rounded once to `real`. `out` may alias a term. coefs is host memory.
  */
-void step_combine_cpu(Real real, void* out, const void* const* terms, int n_terms,
-                      const double* coefs, int64_t batch, int64_t per_sample);
+void step_combine_cpu(Real real, void* out, const void* const* terms, int n_terms, const double* coefs, int64_t batch,
+                      int64_t per_sample);
 
 /** Fills out[b*P + j] with draw j of sample b (philox.h). normal=false gives U[0, 1). */
-void random_fill_cpu(Real real, void* out, const uint64_t* seeds, uint64_t offset, int64_t batch,
-                     int64_t per_sample, bool normal);
+void random_fill_cpu(Real real, void* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int64_t per_sample,
+                     bool normal);
 
 /** out[b] = sum_j x[b*P + j]^2 in double. */
 void sum_squares_cpu(Real real, const void* x, double* out, int64_t batch, int64_t per_sample);
 
 // CUDA launchers: device pointers, `stream` is a cudaStream_t. They return a cudaError_t as
 // int (0 = success) and never throw. `coefs`, `seeds` and `out` of sum_squares are HOST memory.
-int step_combine_cuda(Real real, void* out, const void* const* terms, int n_terms,
-                      const double* coefs, int64_t batch, int64_t per_sample, void* stream);
-int random_fill_cuda(Real real, void* out, const uint64_t* seeds, uint64_t offset, int64_t batch,
-                     int64_t per_sample, bool normal, void* stream);
-int sum_squares_cuda(Real real, const void* x, double* out, int64_t batch, int64_t per_sample,
-                     void* stream);
+int step_combine_cuda(Real real, void* out, const void* const* terms, int n_terms, const double* coefs, int64_t batch,
+                      int64_t per_sample, void* stream);
+int random_fill_cuda(Real real, void* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int64_t per_sample,
+                     bool normal, void* stream);
+int sum_squares_cuda(Real real, const void* x, double* out, int64_t batch, int64_t per_sample, void* stream);
 /** Message of a cudaError_t returned by a launcher. */
 const char* cuda_error_string(int code);
 

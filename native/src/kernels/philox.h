@@ -39,7 +39,10 @@ SEDM_HD Philox4 philox4x32_10(uint64_t key, uint64_t counter) {
         const uint32_t n1 = lo1;
         const uint32_t n2 = hi0 ^ c3 ^ k1;
         const uint32_t n3 = lo0;
-        c0 = n0; c1 = n1; c2 = n2; c3 = n3;
+        c0 = n0;
+        c1 = n1;
+        c2 = n2;
+        c3 = n3;
         k0 += kW0;
         k1 += kW1;
     }
@@ -48,8 +51,7 @@ SEDM_HD Philox4 philox4x32_10(uint64_t key, uint64_t counter) {
 
 /** A double in [0, 1) from 53 random bits (27 of a, 26 of b). */
 SEDM_HD double uniform53(uint32_t a, uint32_t b) {
-    return (static_cast<double>(a >> 5) * 67108864.0 + static_cast<double>(b >> 6)) *
-           (1.0 / 9007199254740992.0);
+    return (static_cast<double>(a >> 5) * 67108864.0 + static_cast<double>(b >> 6)) * (1.0 / 9007199254740992.0);
 }
 
 /**

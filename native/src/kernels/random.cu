@@ -7,8 +7,8 @@ namespace sedm::kernels {
 namespace {
 
 template <typename T>
-__global__ void fill_kernel(T* __restrict__ out, const uint64_t* __restrict__ seeds,
-                            uint64_t offset, int64_t batch, int64_t per_sample, bool normal) {
+__global__ void fill_kernel(T* __restrict__ out, const uint64_t* __restrict__ seeds, uint64_t offset, int64_t batch,
+                            int64_t per_sample, bool normal) {
     const int64_t n = batch * per_sample;
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
@@ -20,15 +20,14 @@ __global__ void fill_kernel(T* __restrict__ out, const uint64_t* __restrict__ se
 }
 
 template <typename T>
-int launch(void* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int64_t per_sample,
-           bool normal, cudaStream_t stream) {
+int launch(void* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int64_t per_sample, bool normal,
+           cudaStream_t stream) {
     void* dev_seeds = nullptr;
     cudaError_t err = upload_async(seeds, sizeof(uint64_t) * batch, stream, &dev_seeds);
     if (err != cudaSuccess) return err;
     constexpr int kBlock = 256;
     fill_kernel<T><<<grid_for(batch * per_sample, kBlock), kBlock, 0, stream>>>(
-        static_cast<T*>(out), static_cast<const uint64_t*>(dev_seeds), offset, batch, per_sample,
-        normal);
+        static_cast<T*>(out), static_cast<const uint64_t*>(dev_seeds), offset, batch, per_sample, normal);
     err = cudaGetLastError();
     const cudaError_t free_err = cudaFreeAsync(dev_seeds, stream);
     return err != cudaSuccess ? err : free_err;
@@ -36,8 +35,8 @@ int launch(void* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int
 
 }  // namespace
 
-int random_fill_cuda(Real real, void* out, const uint64_t* seeds, uint64_t offset, int64_t batch,
-                     int64_t per_sample, bool normal, void* stream) {
+int random_fill_cuda(Real real, void* out, const uint64_t* seeds, uint64_t offset, int64_t batch, int64_t per_sample,
+                     bool normal, void* stream) {
     auto s = static_cast<cudaStream_t>(stream);
     return real == Real::kFloat32 ? launch<float>(out, seeds, offset, batch, per_sample, normal, s)
                                   : launch<double>(out, seeds, offset, batch, per_sample, normal, s);

@@ -8,8 +8,7 @@ namespace {
 constexpr int kBlock = 256;
 
 template <typename T>
-__global__ void sum_squares_kernel(const T* __restrict__ x, double* __restrict__ out,
-                                   int64_t per_sample) {
+__global__ void sum_squares_kernel(const T* __restrict__ x, double* __restrict__ out, int64_t per_sample) {
     __shared__ double partial[kBlock];
     const T* src = x + blockIdx.x * per_sample;
     double acc = 0.0;
@@ -45,8 +44,7 @@ int launch(const void* x, double* out, int64_t batch, int64_t per_sample, cudaSt
 
 }  // namespace
 
-int sum_squares_cuda(Real real, const void* x, double* out, int64_t batch, int64_t per_sample,
-                     void* stream) {
+int sum_squares_cuda(Real real, const void* x, double* out, int64_t batch, int64_t per_sample, void* stream) {
     auto s = static_cast<cudaStream_t>(stream);
     return real == Real::kFloat32 ? launch<float>(x, out, batch, per_sample, s)
                                   : launch<double>(x, out, batch, per_sample, s);

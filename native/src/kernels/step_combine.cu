@@ -12,9 +12,8 @@ struct Terms {
 };
 
 template <typename T>
-__global__ void combine_kernel(T* __restrict__ out, Terms<T> terms, int n_terms,
-                               const double* __restrict__ coefs, int64_t batch,
-                               int64_t per_sample) {
+__global__ void combine_kernel(T* __restrict__ out, Terms<T> terms, int n_terms, const double* __restrict__ coefs,
+                               int64_t batch, int64_t per_sample) {
     const int64_t n = batch * per_sample;
     for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
@@ -29,8 +28,8 @@ __global__ void combine_kernel(T* __restrict__ out, Terms<T> terms, int n_terms,
 }
 
 template <typename T>
-int launch(void* out, const void* const* terms, int n_terms, const double* coefs, int64_t batch,
-           int64_t per_sample, cudaStream_t stream) {
+int launch(void* out, const void* const* terms, int n_terms, const double* coefs, int64_t batch, int64_t per_sample,
+           cudaStream_t stream) {
     Terms<T> t{};
     for (int k = 0; k < n_terms; ++k) t.p[k] = static_cast<const T*>(terms[k]);
     void* dev_coefs = nullptr;
@@ -46,8 +45,8 @@ int launch(void* out, const void* const* terms, int n_terms, const double* coefs
 
 }  // namespace
 
-int step_combine_cuda(Real real, void* out, const void* const* terms, int n_terms,
-                      const double* coefs, int64_t batch, int64_t per_sample, void* stream) {
+int step_combine_cuda(Real real, void* out, const void* const* terms, int n_terms, const double* coefs, int64_t batch,
+                      int64_t per_sample, void* stream) {
     auto s = static_cast<cudaStream_t>(stream);
     return real == Real::kFloat32 ? launch<float>(out, terms, n_terms, coefs, batch, per_sample, s)
                                   : launch<double>(out, terms, n_terms, coefs, batch, per_sample, s);

@@ -5,8 +5,7 @@ namespace sedm::kernels {
 namespace {
 
 template <typename T>
-void combine(T* out, const T* const* terms, int n_terms, const double* coefs, int64_t batch,
-             int64_t per_sample) {
+void combine(T* out, const T* const* terms, int n_terms, const double* coefs, int64_t batch, int64_t per_sample) {
 #pragma omp parallel for schedule(static) if (batch * per_sample >= kCpuParallelThreshold && batch > 1)
     for (int64_t b = 0; b < batch; ++b) {
         double c[kMaxTerms];
@@ -26,14 +25,14 @@ void combine(T* out, const T* const* terms, int n_terms, const double* coefs, in
 
 }  // namespace
 
-void step_combine_cpu(Real real, void* out, const void* const* terms, int n_terms,
-                      const double* coefs, int64_t batch, int64_t per_sample) {
+void step_combine_cpu(Real real, void* out, const void* const* terms, int n_terms, const double* coefs, int64_t batch,
+                      int64_t per_sample) {
     if (real == Real::kFloat32) {
-        combine(static_cast<float*>(out), reinterpret_cast<const float* const*>(terms), n_terms,
-                coefs, batch, per_sample);
+        combine(static_cast<float*>(out), reinterpret_cast<const float* const*>(terms), n_terms, coefs, batch,
+                per_sample);
     } else {
-        combine(static_cast<double*>(out), reinterpret_cast<const double* const*>(terms), n_terms,
-                coefs, batch, per_sample);
+        combine(static_cast<double*>(out), reinterpret_cast<const double* const*>(terms), n_terms, coefs, batch,
+                per_sample);
     }
 }
 

@@ -30,7 +30,9 @@ public:
         weight = register_parameter("weight", weight_init({out, in, 3, 3}, InitMode::TorchDefault, in * 9, out * 9));
         bias = register_parameter("bias", weight_init({out}, InitMode::TorchDefault, in * 9, out * 9));
     }
-    at::Tensor forward(const at::Tensor& x, const at::Tensor&) override { return at::conv2d(x, weight, bias, {1, 1}, {1, 1}); }
+    at::Tensor forward(const at::Tensor& x, const at::Tensor&) override {
+        return at::conv2d(x, weight, bias, {1, 1}, {1, 1});
+    }
     at::Tensor weight, bias;
 };
 
@@ -136,8 +138,8 @@ public:
 class AttentionPoolImpl : public torch::nn::Module {
 public:
     AttentionPoolImpl(int64_t spatial, int64_t channels, int64_t head_channels, int64_t out) {
-        positional_embedding = register_parameter(
-            "positional_embedding", at::randn({channels, spatial * spatial + 1}) / std::sqrt(static_cast<double>(channels)));
+        positional_embedding = register_parameter("positional_embedding", at::randn({channels, spatial * spatial + 1}) /
+                                                                              std::sqrt(static_cast<double>(channels)));
         qkv_proj = register_module("qkv_proj", Conv1d(channels, 3 * channels, kTorch));
         c_proj = register_module("c_proj", Conv1d(channels, out, kTorch));
         heads = std::max<int64_t>(1, channels / head_channels);
@@ -179,32 +181,33 @@ struct Step {
 class AdmEncoderImpl : public NetworkImpl {
 public:
     AdmEncoderImpl(Config& c, const std::string& kind) {
-        const bool disc = kind == "discriminator";
-        const int64_t image_size = disc ? c.integer("img_resolution", 8) : c.required_integer("img_resolution");
-        const int64_t in_channels = c.integer("in_channels", disc ? 512 : 3);
-        model_channels = c.integer("model_channels", 128);
-        const auto channel_mult = c.integers("channel_mult", disc ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 2, 4});
-        const int64_t num_res_blocks = c.integer("num_res_blocks", disc ? 2 : 4);
-        const auto attn_resolutions = c.integers("attn_resolutions", {32, 16, 8});
-        const int64_t head_channels = c.integer("num_head_channels", 64);
-        const bool scale_shift = c.flag("use_scale_shift_norm", true);
-        const bool resblock_updown = c.flag("resblock_updown", true);
-        const bool legacy = c.flag("legacy_attention", true);
-        const double dropout = c.real("dropout", 0.0);
-        time_scale = c.real("time_scale", 999.0);
-        const std::string pool = c.text("pool", kind == "encoder" ? "none" : "attention");
-        const int64_t out_channels = pool == "none" ? 0 : c.integer("out_channels", disc ? 1 : 10);
+        const int64_t image_size = c.integer("img_resolution");
+        const int64_t in_channels = c.integer("in_channels");
+        model_channels = c.integer("model_channels");
+        const auto channel_mult = c.integers("channel_mult");
+        const int64_t num_res_blocks = c.integer("num_res_blocks");
+        const auto attn_resolutions = c.integers("attn_resolutions");
+        const int64_t head_channels = c.integer("num_head_channels");
+        const bool scale_shift = c.flag("use_scale_shift_norm");
+        const bool resblock_updown = c.flag("resblock_updown");
+        const bool legacy = c.flag("legacy_attention");
+        const double dropout = c.real("dropout");
+        time_scale = c.real("time_scale");
+        const std::string pool = c.text("pool");
+        const int64_t out_channels = pool == "none" ? 0 : c.integer("out_channels");
         if (image_size < 1 || in_channels < 1 || model_channels < 2 || num_res_blocks < 1 || channel_mult.empty() ||
             head_channels < 1)
             throw std::invalid_argument(kind + ": sizes must be positive");
         if (image_size % (int64_t{1} << (channel_mult.size() - 1)) != 0)
             throw std::invalid_argument(kind + ": img_resolution must be divisible by 2^(levels-1)");
-        if (pool != "none" && pool != "attention") throw std::invalid_argument(kind + ": pool must be none or attention");
+        if (pool != "none" && pool != "attention")
+            throw std::invalid_argument(kind + ": pool must be none or attention");
         if (!(dropout >= 0 && dropout < 1)) throw std::invalid_argument(kind + ": dropout must be in [0, 1)");
 
         auto heads_for = [&](int64_t ch) {
             if (ch >= head_channels && ch % head_channels != 0)
-                throw std::invalid_argument(kind + ": width " + std::to_string(ch) + " is not a multiple of num_head_channels");
+                throw std::invalid_argument(kind + ": width " + std::to_string(ch) +
+                                            " is not a multiple of num_head_channels");
             return std::max<int64_t>(1, ch / head_channels);
         };
         auto contains = [](const std::vector<int64_t>& v, int64_t x) {
@@ -240,8 +243,10 @@ public:
             }
             if (level + 1 != channel_mult.size()) {
                 const size_t s = new_step();
-                if (resblock_updown) steps[s].add(std::make_shared<ResBlockImpl>(ch, emb_dim, ch, dropout, scale_shift, true));
-                else steps[s].add(std::make_shared<DownsampleImpl>(ch));
+                if (resblock_updown)
+                    steps[s].add(std::make_shared<ResBlockImpl>(ch, emb_dim, ch, dropout, scale_shift, true));
+                else
+                    steps[s].add(std::make_shared<DownsampleImpl>(ch));
                 ds *= 2;
             }
         }
@@ -258,7 +263,8 @@ public:
         }
     }
 
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&, const at::Tensor&) override {
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&,
+                       const at::Tensor&) override {
         at::Tensor emb = timestep_embedding(noise_labels * time_scale, model_channels, 10000.0);
         emb = time_embed2->forward(at::silu(time_embed0->forward(emb)));
         at::Tensor h = x;

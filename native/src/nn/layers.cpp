@@ -8,81 +8,98 @@ namespace sedm::nn {
 
 // ---- Config ------------------------------------------------------------------------------
 
-Config::Config(const json::Value& value) : value_(value) {
+Config::Config(const Json& value) : value_(value) {
     if (!value.is_object()) throw std::invalid_argument("network config must be a JSON object");
 }
 
-int64_t Config::integer(const std::string& key, int64_t fallback) {
+const Json& Config::at(const std::string& key) {
     read_.insert(key);
-    int64_t v = value_.has(key) ? value_.at(key).as_int("config \"" + key + "\"") : fallback;
-    resolved_.mutable_members()[key] = json::Value::integer(v);
-    return v;
+    auto it = value_.find(key);
+    if (it == value_.end()) throw std::invalid_argument("network config is missing the key \"" + key + "\"");
+    return *it;
 }
 
-int64_t Config::required_integer(const std::string& key) {
-    if (!value_.has(key)) throw std::invalid_argument("config needs \"" + key + "\"");
-    return integer(key, 0);
-}
+namespace {
 
-double Config::real(const std::string& key, double fallback) {
-    read_.insert(key);
-    double v = value_.has(key) ? value_.at(key).as_double("config \"" + key + "\"") : fallback;
-    resolved_.mutable_members()[key] = json::Value::number(v);
-    return v;
-}
-
-bool Config::flag(const std::string& key, bool fallback) {
-    read_.insert(key);
-    bool v = value_.has(key) ? value_.at(key).as_bool("config \"" + key + "\"") : fallback;
-    resolved_.mutable_members()[key] = json::Value::boolean(v);
-    return v;
-}
-
-std::string Config::text(const std::string& key, const std::string& fallback) {
-    read_.insert(key);
-    std::string v = value_.has(key) ? value_.at(key).as_string("config \"" + key + "\"") : fallback;
-    resolved_.mutable_members()[key] = json::Value::string(v);
-    return v;
-}
-
-std::vector<int64_t> Config::integers(const std::string& key, const std::vector<int64_t>& fallback) {
-    read_.insert(key);
-    std::vector<int64_t> v = fallback;
-    if (value_.has(key)) {
-        v.clear();
-        for (const auto& item : value_.at(key).items("config \"" + key + "\"")) {
-            v.push_back(item.as_int("config \"" + key + "\" element"));
-        }
+int64_t exact_integer(const Json& v, const std::string& what) {
+    if (v.is_number_unsigned()) {
+        const uint64_t u = v.get<uint64_t>();
+        if (u > static_cast<uint64_t>(INT64_MAX)) throw std::invalid_argument(what + " is out of the 64-bit range");
+        return static_cast<int64_t>(u);
     }
-    std::vector<json::Value> items;
-    for (int64_t i : v) items.push_back(json::Value::integer(i));
-    resolved_.mutable_members()[key] = json::Value::array(std::move(items));
+    if (v.is_number_integer()) return v.get<int64_t>();
+    throw std::invalid_argument(what + " must be an integer, got " + v.dump());
+}
+
+}  // namespace
+
+int64_t Config::integer(const std::string& key) {
+    const int64_t v = exact_integer(at(key), "config \"" + key + "\"");
+    resolved_[key] = v;
+    return v;
+}
+
+double Config::real(const std::string& key) {
+    const Json& j = at(key);
+    if (!j.is_number()) throw std::invalid_argument("config \"" + key + "\" must be a number, got " + j.dump());
+    const double v = j.get<double>();
+    resolved_[key] = v;
+    return v;
+}
+
+bool Config::flag(const std::string& key) {
+    const Json& j = at(key);
+    if (!j.is_boolean()) throw std::invalid_argument("config \"" + key + "\" must be true or false, got " + j.dump());
+    const bool v = j.get<bool>();
+    resolved_[key] = v;
+    return v;
+}
+
+std::string Config::text(const std::string& key) {
+    const Json& j = at(key);
+    if (!j.is_string()) throw std::invalid_argument("config \"" + key + "\" must be a string, got " + j.dump());
+    std::string v = j.get<std::string>();
+    resolved_[key] = v;
+    return v;
+}
+
+std::vector<int64_t> Config::integers(const std::string& key) {
+    const Json& j = at(key);
+    if (!j.is_array()) throw std::invalid_argument("config \"" + key + "\" must be an array, got " + j.dump());
+    std::vector<int64_t> v;
+    for (const auto& item : j) v.push_back(exact_integer(item, "config \"" + key + "\" element"));
+    resolved_[key] = v;
     return v;
 }
 
 void Config::reject_unknown_keys() const {
-    for (const auto& [key, ignored] : value_.members("network config")) {
+    for (const auto& [key, ignored] : value_.items()) {
         if (!read_.count(key)) {
             std::string known;
             for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
-            throw std::invalid_argument("unknown network config key \"" + key + "\" (known: " + known + ")");
+            throw std::invalid_argument("unknown network config key \"" + key + "\" (valid keys: " + known + ")");
         }
     }
 }
 
-std::shared_ptr<NetworkImpl> make_network(const json::Value& config, json::Value& resolved) {
+std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved) {
     Config c(config);
-    const std::string kind = c.text("kind", "");
-    const std::string dtype = c.text("dtype", "float32");
-    if (dtype != "float32" && dtype != "float64") throw std::invalid_argument("config \"dtype\" must be float32 or float64");
-    if (config.has("init_seed")) torch::manual_seed(static_cast<uint64_t>(c.integer("init_seed", 0)));
+    const std::string kind = c.text("kind");
+    const std::string dtype = c.text("dtype");
+    if (dtype != "float32" && dtype != "float64")
+        throw std::invalid_argument("config \"dtype\" must be float32 or float64");
+    torch::manual_seed(static_cast<uint64_t>(c.integer("init_seed")));
     std::shared_ptr<NetworkImpl> net;
-    if (kind == "unet") net = make_song_unet(c);
-    else if (kind == "mlp") net = make_mlp(c);
+    if (kind == "unet")
+        net = make_song_unet(c);
+    else if (kind == "mlp")
+        net = make_mlp(c);
     else if (kind == "encoder" || kind == "classifier" || kind == "discriminator" || kind == "pool_head")
         net = make_adm_encoder(c, kind);
     else
-        throw std::invalid_argument("config \"kind\" must be one of unet, mlp, encoder, classifier, discriminator, pool_head; got \"" + kind + "\"");
+        throw std::invalid_argument(
+            "config \"kind\" must be one of unet, mlp, encoder, classifier, discriminator, pool_head; got \"" + kind +
+            "\"");
     c.reject_unknown_keys();
     if (dtype == "float64") net->to(at::kDouble);
     resolved = c.resolved();
@@ -100,8 +117,7 @@ at::Tensor weight_init(at::IntArrayRef shape, InitMode mode, int64_t fan_in, int
             return std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)) * at::randn(shape, opts);
         case InitMode::KaimingUniform:
             return std::sqrt(3.0 / static_cast<double>(fan_in)) * (at::rand(shape, opts) * 2 - 1);
-        case InitMode::KaimingNormal:
-            return std::sqrt(1.0 / static_cast<double>(fan_in)) * at::randn(shape, opts);
+        case InitMode::KaimingNormal: return std::sqrt(1.0 / static_cast<double>(fan_in)) * at::randn(shape, opts);
         case InitMode::TorchDefault:
             return (1.0 / std::sqrt(static_cast<double>(fan_in))) * (at::rand(shape, opts) * 2 - 1);
     }
@@ -134,7 +150,8 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, bool with_bias, 
     : up(up_), down(down_), stride(stride_) {
     if (kernel > 0) {
         const int64_t fan_in = in * kernel * kernel, fan_out = out * kernel * kernel;
-        weight = register_parameter("weight", weight_init({out, in, kernel, kernel}, init.mode, fan_in, fan_out) * init.weight);
+        weight = register_parameter("weight",
+                                    weight_init({out, in, kernel, kernel}, init.mode, fan_in, fan_out) * init.weight);
         if (with_bias) {
             at::Tensor b = weight_init({out}, init.mode, fan_in, fan_out);
             bias = register_parameter("bias", init.mode == InitMode::TorchDefault ? b * init.weight : b * init.bias);
@@ -146,7 +163,10 @@ at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
     at::Tensor x = input;
     if (up) {  // the [1,1] filter's transposed convolution = nearest-neighbour 2× upsampling
         const auto s = x.sizes();
-        x = x.unsqueeze(3).unsqueeze(5).expand({s[0], s[1], s[2], 2, s[3], 2}).reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
+        x = x.unsqueeze(3)
+                .unsqueeze(5)
+                .expand({s[0], s[1], s[2], 2, s[3], 2})
+                .reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
     }
     if (down) x = at::avg_pool2d(x, {2, 2});  // the [1,1] filter with stride 2 = 2×2 box average
     if (weight.defined()) {

@@ -10,10 +10,10 @@ namespace {
 class MlpImpl : public NetworkImpl {
 public:
     explicit MlpImpl(Config& c) {
-        const int64_t in_features = c.integer("in_features", 2);
-        const int64_t hidden = c.integer("hidden", 128);
-        const int64_t num_layers = c.integer("num_layers", 3);
-        noise_channels = c.integer("noise_channels", 32);
+        const int64_t in_features = c.integer("in_features");
+        const int64_t hidden = c.integer("hidden");
+        const int64_t num_layers = c.integer("num_layers");
+        noise_channels = c.integer("noise_channels");
         if (in_features < 1 || hidden < 1 || num_layers < 0 || noise_channels < 2)
             throw std::invalid_argument("mlp: sizes must be positive");
         const Init init{InitMode::XavierUniform, 1.0, 0.0};
@@ -26,7 +26,8 @@ public:
         fc_out = register_module("fc_out", Linear(hidden, in_features, true, init));
     }
 
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&, const at::Tensor&) override {
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&,
+                       const at::Tensor&) override {
         at::Tensor emb = positional_embedding(noise_labels, noise_channels, 10000, true);
         emb = at::silu(map_layer0->forward(emb));
         at::Tensor h = fc_in->forward(x.reshape({x.size(0), -1})) + emb;

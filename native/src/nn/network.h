@@ -9,33 +9,38 @@
 #include <string>
 #include <vector>
 
-#include "json.h"
+#include <nlohmann/json.hpp>
 
 namespace sedm::nn {
 
+using Json = nlohmann::json;
+
 /**
- * Reads a network config object, remembering every value it hands out (given or defaulted) so
- * the resolved config can be reported, and rejecting keys nobody asked for (typos).
+ * Reads a network config object. Every key is required: the defaults live in the Java config
+ * records (io.sedm.train.*Config), which always send every key. A missing key, a key of the
+ * wrong type and a key nobody asked for (typo) all throw std::invalid_argument naming the key.
+ * The values read are remembered so the resolved config can be reported.
  */
 class Config {
 public:
-    explicit Config(const json::Value& value);
+    explicit Config(const Json& value);
 
-    int64_t integer(const std::string& key, int64_t fallback);
-    double real(const std::string& key, double fallback);
-    bool flag(const std::string& key, bool fallback);
-    std::string text(const std::string& key, const std::string& fallback);
-    std::vector<int64_t> integers(const std::string& key, const std::vector<int64_t>& fallback);
-    /** A required integer. */
-    int64_t required_integer(const std::string& key);
+    int64_t integer(const std::string& key);
+    double real(const std::string& key);
+    bool flag(const std::string& key);
+    std::string text(const std::string& key);
+    std::vector<int64_t> integers(const std::string& key);
 
     /** Throws unless every key of the input was read. */
     void reject_unknown_keys() const;
-    const json::Value& resolved() const { return resolved_; }
+    const Json& resolved() const { return resolved_; }
 
 private:
-    const json::Value& value_;
-    json::Value resolved_ = json::Value::object();
+    /** The value of `key`, marked as read; throws when absent. */
+    const Json& at(const std::string& key);
+
+    const Json& value_;
+    Json resolved_ = Json::object();
     std::set<std::string> read_;
 };
 
@@ -51,8 +56,8 @@ public:
 };
 
 /** Builds the network a config describes ("kind": "unet" | "mlp" | "encoder" | "classifier" |
- * "discriminator" | "pool_head"); fills `resolved` with every option including defaults. */
-std::shared_ptr<NetworkImpl> make_network(const json::Value& config, json::Value& resolved);
+ * "discriminator" | "pool_head"); fills `resolved` with every option. */
+std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved);
 
 std::shared_ptr<NetworkImpl> make_song_unet(Config& config);
 std::shared_ptr<NetworkImpl> make_mlp(Config& config);

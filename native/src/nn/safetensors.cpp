@@ -1,13 +1,16 @@
 #include "safetensors.h"
 
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
+
+#include <nlohmann/json.hpp>
 
 #include "../abi/handles.h"
-#include "json.h"
 
 namespace sedm::safetensors {
 namespace {
@@ -16,20 +19,39 @@ namespace {
     fail(SEDM_ERR_IO, "safetensors file '" + path + "': " + problem);
 }
 
-uint32_t crc32(const uint8_t* data, size_t n, uint32_t crc = 0) {
-    static uint32_t table[256];
-    static bool ready = [] {
-        for (uint32_t i = 0; i < 256; ++i) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        return true;
-    }();
-    (void)ready;
-    crc = ~crc;
-    for (size_t i = 0; i < n; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-    return ~crc;
+using Json = nlohmann::json;
+
+/** CRC-32 (zlib's, the same polynomial as gzip/PNG) of `n` bytes, continuing `crc`. zlib takes a
+ * uInt length, so large buffers go in chunks. */
+uint32_t crc32_of(const uint8_t* data, size_t n, uint32_t crc = 0) {
+    uLong c = crc;
+    while (n > 0) {
+        const size_t chunk = std::min<size_t>(n, std::numeric_limits<uInt>::max());
+        c = ::crc32(c, data, static_cast<uInt>(chunk));
+        data += chunk;
+        n -= chunk;
+    }
+    return static_cast<uint32_t>(c);
+}
+
+/** A non-negative exact integer field of the header (shape entry, data offset); nlohmann keeps
+ * integers exact as int64/uint64, so offsets above 2^53 survive. Rejects fractions, negatives and
+ * values past int64. */
+int64_t header_integer(const std::string& path, const Json& v, const std::string& field) {
+    if (v.is_number_unsigned()) {
+        const uint64_t u = v.get<uint64_t>();
+        if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+            io_fail(path, "corrupt header: " + field + " = " + v.dump() + " is past the 64-bit range");
+        return static_cast<int64_t>(u);
+    }
+    if (v.is_number_integer()) io_fail(path, "corrupt header: " + field + " = " + v.dump() + " is negative");
+    io_fail(path, "corrupt header: " + field + " must be a non-negative integer, got " + v.dump());
+}
+
+const Json& member(const std::string& path, const Json& object, const std::string& key, const std::string& owner) {
+    auto it = object.find(key);
+    if (it == object.end()) io_fail(path, "corrupt header: " + owner + " has no \"" + key + "\"");
+    return *it;
 }
 
 const char* dtype_name(at::ScalarType t) {
@@ -50,9 +72,8 @@ const char* dtype_name(at::ScalarType t) {
 
 bool dtype_of(const std::string& name, at::ScalarType& out) {
     static const std::map<std::string, at::ScalarType> table = {
-        {"F32", at::kFloat}, {"F64", at::kDouble}, {"F16", at::kHalf}, {"BF16", at::kBFloat16},
-        {"I64", at::kLong},  {"I32", at::kInt},    {"I16", at::kShort}, {"I8", at::kChar},
-        {"U8", at::kByte},   {"BOOL", at::kBool}};
+        {"F32", at::kFloat}, {"F64", at::kDouble}, {"F16", at::kHalf}, {"BF16", at::kBFloat16}, {"I64", at::kLong},
+        {"I32", at::kInt},   {"I16", at::kShort},  {"I8", at::kChar},  {"U8", at::kByte},       {"BOOL", at::kBool}};
     auto it = table.find(name);
     if (it == table.end()) return false;
     out = it->second;
@@ -72,30 +93,26 @@ void write(const std::string& path, const std::vector<std::pair<std::string, at:
            std::map<std::string, std::string> metadata) {
     if (!little_endian()) fail(SEDM_ERR_UNSUPPORTED, "safetensors: big-endian hosts are not supported");
     std::vector<at::Tensor> cpu;
-    json::Value header = json::Value::object();
+    Json header = Json::object();
     uint64_t offset = 0;
     uint32_t crc = 0;
     for (const auto& [name, t] : tensors) {
-        if (name == "__metadata__" || name.empty()) fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: bad tensor name '" + name + "'");
-        if (header.has(name)) fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: duplicate tensor name '" + name + "'");
+        if (name == "__metadata__" || name.empty())
+            fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: bad tensor name '" + name + "'");
+        if (header.contains(name)) fail(SEDM_ERR_INVALID_ARGUMENT, "safetensors: duplicate tensor name '" + name + "'");
         at::Tensor c = t.detach().to(at::kCPU).contiguous();
         const uint64_t nbytes = static_cast<uint64_t>(c.numel()) * c.element_size();
-        std::vector<json::Value> shape;
-        for (int64_t s : c.sizes()) shape.push_back(json::Value::integer(s));
-        header.mutable_members()[name] = json::Value::object(
-            {{"dtype", json::Value::string(dtype_name(c.scalar_type()))},
-             {"shape", json::Value::array(shape)},
-             {"data_offsets", json::Value::array({json::Value::integer(static_cast<int64_t>(offset)),
-                                                  json::Value::integer(static_cast<int64_t>(offset + nbytes))})}});
+        header[name] = {{"dtype", dtype_name(c.scalar_type())},
+                        {"shape", c.sizes().vec()},
+                        {"data_offsets", {offset, offset + nbytes}}};
         offset += nbytes;
         cpu.push_back(c);
     }
     // Data follow the header in the order the tensors were given; the CRC covers them in that order.
-    for (const auto& c : cpu) crc = crc32(static_cast<const uint8_t*>(c.data_ptr()), c.numel() * c.element_size(), crc);
+    for (const auto& c : cpu)
+        crc = crc32_of(static_cast<const uint8_t*>(c.data_ptr()), c.numel() * c.element_size(), crc);
     metadata["sedm_crc32"] = std::to_string(crc);
-    std::map<std::string, json::Value> meta;
-    for (auto& [k, v] : metadata) meta[k] = json::Value::string(v);
-    header.mutable_members()["__metadata__"] = json::Value::object(meta);
+    header["__metadata__"] = metadata;
     std::string text = header.dump();
     while (text.size() % 8 != 0) text += ' ';
     const uint64_t n = text.size();
@@ -109,7 +126,8 @@ void write(const std::string& path, const std::vector<std::pair<std::string, at:
         out.write(reinterpret_cast<const char*>(len), 8);
         out.write(text.data(), static_cast<std::streamsize>(text.size()));
         for (const auto& c : cpu) {
-            out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+            out.write(static_cast<const char*>(c.data_ptr()),
+                      static_cast<std::streamsize>(c.numel() * c.element_size()));
         }
         out.flush();
         if (!out) {
@@ -142,10 +160,10 @@ File read(const std::string& path) {
     std::string text(n, '\0');
     in.read(text.data(), static_cast<std::streamsize>(n));
     if (!in) io_fail(path, "read failed in the header");
-    json::Value header;
+    Json header;
     try {
-        header = json::parse(text);
-    } catch (const std::exception& e) {
+        header = Json::parse(text);
+    } catch (const Json::exception& e) {
         io_fail(path, std::string("corrupt header: ") + e.what());
     }
     if (!header.is_object()) io_fail(path, "corrupt header: not a JSON object");
@@ -156,47 +174,54 @@ File read(const std::string& path) {
 
     File file;
     std::vector<std::pair<int64_t, int64_t>> ranges;
-    try {
-        for (const auto& [name, entry] : header.members("header")) {
-            if (name == "__metadata__") {
-                for (const auto& [k, v] : entry.members("__metadata__")) file.metadata[k] = v.as_string("__metadata__." + k);
-                continue;
+    for (const auto& [name, entry] : header.items()) {
+        if (name == "__metadata__") {
+            if (!entry.is_object()) io_fail(path, "corrupt header: __metadata__ is not an object");
+            for (const auto& [k, v] : entry.items()) {
+                if (!v.is_string()) io_fail(path, "corrupt header: __metadata__." + k + " is not a string");
+                file.metadata[k] = v.get<std::string>();
             }
-            at::ScalarType dtype;
-            const std::string dt = entry.at("dtype").as_string(name + ".dtype");
-            if (!dtype_of(dt, dtype)) io_fail(path, "tensor '" + name + "' has unsupported dtype " + dt);
-            std::vector<int64_t> shape;
-            int64_t numel = 1;
-            for (const auto& s : entry.at("shape").items(name + ".shape")) {
-                const int64_t d = s.as_int(name + ".shape");
-                if (d < 0) io_fail(path, "tensor '" + name + "' has a negative dimension");
-                shape.push_back(d);
-                numel *= d;
-            }
-            const auto& off = entry.at("data_offsets").items(name + ".data_offsets");
-            if (off.size() != 2) io_fail(path, "tensor '" + name + "': data_offsets must hold 2 numbers");
-            const int64_t begin = off[0].as_int(name + ".data_offsets"), end = off[1].as_int(name + ".data_offsets");
-            if (begin < 0 || end < begin || end > data_size)
-                io_fail(path, "truncated or corrupt: tensor '" + name + "' spans bytes [" + std::to_string(begin) + ", " +
-                                  std::to_string(end) + ") but the data section holds " + std::to_string(data_size));
-            const int64_t need = numel * static_cast<int64_t>(c10::elementSize(dtype));
-            if (end - begin != need)
-                io_fail(path, "corrupt: tensor '" + name + "' has " + std::to_string(end - begin) + " bytes but shape " +
-                                  shape_string(shape) + " of " + dt + " needs " + std::to_string(need));
-            at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
-            if (need) std::memcpy(t.data_ptr(), data.data() + begin, static_cast<size_t>(need));
-            file.tensors[name] = t;
-            ranges.emplace_back(begin, end);
+            continue;
         }
-    } catch (const Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        io_fail(path, std::string("corrupt header: ") + e.what());
+        if (!entry.is_object()) io_fail(path, "corrupt header: tensor '" + name + "' is not an object");
+        const Json& dt_json = member(path, entry, "dtype", "tensor '" + name + "'");
+        if (!dt_json.is_string()) io_fail(path, "corrupt header: " + name + ".dtype is not a string");
+        const std::string dt = dt_json.get<std::string>();
+        at::ScalarType dtype;
+        if (!dtype_of(dt, dtype)) io_fail(path, "tensor '" + name + "' has unsupported dtype " + dt);
+        const Json& shape_json = member(path, entry, "shape", "tensor '" + name + "'");
+        if (!shape_json.is_array()) io_fail(path, "corrupt header: " + name + ".shape is not an array");
+        std::vector<int64_t> shape;
+        int64_t numel = 1;
+        for (const auto& s : shape_json) {
+            const int64_t d = header_integer(path, s, name + ".shape");
+            if (d != 0 && numel > std::numeric_limits<int64_t>::max() / d)
+                io_fail(path, "corrupt header: " + name + ".shape overflows 64 bits");
+            shape.push_back(d);
+            numel *= d;
+        }
+        const Json& off = member(path, entry, "data_offsets", "tensor '" + name + "'");
+        if (!off.is_array() || off.size() != 2)
+            io_fail(path, "tensor '" + name + "': data_offsets must hold 2 numbers");
+        const int64_t begin = header_integer(path, off[0], name + ".data_offsets[0]");
+        const int64_t end = header_integer(path, off[1], name + ".data_offsets[1]");
+        if (end < begin || end > data_size)
+            io_fail(path, "truncated or corrupt: tensor '" + name + "' spans bytes [" + std::to_string(begin) + ", " +
+                              std::to_string(end) + ") but the data section holds " + std::to_string(data_size));
+        const int64_t need = numel * static_cast<int64_t>(c10::elementSize(dtype));
+        if (end - begin != need)
+            io_fail(path, "corrupt: tensor '" + name + "' has " + std::to_string(end - begin) + " bytes but shape " +
+                              shape_string(shape) + " of " + dt + " needs " + std::to_string(need));
+        at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
+        if (need) std::memcpy(t.data_ptr(), data.data() + begin, static_cast<size_t>(need));
+        file.tensors[name] = t;
+        ranges.emplace_back(begin, end);
     }
     std::sort(ranges.begin(), ranges.end());
     int64_t cursor = 0;
     for (const auto& [b, e] : ranges) {
-        if (b != cursor) io_fail(path, "corrupt: tensor data overlap or leave a hole at byte " + std::to_string(cursor));
+        if (b != cursor)
+            io_fail(path, "corrupt: tensor data overlap or leave a hole at byte " + std::to_string(cursor));
         cursor = e;
     }
     if (cursor != data_size)
@@ -204,7 +229,7 @@ File read(const std::string& path) {
     auto it = file.metadata.find("sedm_crc32");
     if (it != file.metadata.end()) {
         // The CRC covers tensors in data-offset order, which is the order write() laid them out.
-        const uint32_t crc = crc32(data.data(), data.size());
+        const uint32_t crc = crc32_of(data.data(), data.size());
         if (std::to_string(crc) != it->second)
             io_fail(path, "corrupt: CRC-32 of the data is " + std::to_string(crc) + ", the header says " + it->second);
     }

@@ -2,6 +2,11 @@
 // bytes of JSON {name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}},
 // then the raw little-endian tensor bytes. Written atomically (temp file + rename); every read
 // is validated and failures name the file.
+//
+// Kept in the project because libtorch 1.13 has no safetensors support and the reference
+// implementation (huggingface/safetensors) is a Rust crate with no C++ API or Debian package.
+// The JSON header goes through nlohmann-json and the data checksum through zlib's crc32; what
+// remains here is the byte layout and the validation (bounds, overlaps, dtype sizes, CRC).
 #pragma once
 
 #include <torch/torch.h>

@@ -67,19 +67,19 @@ TORCH_MODULE(UNetBlock);
 class SongUNetImpl : public NetworkImpl {
 public:
     explicit SongUNetImpl(Config& c) {
-        const int64_t img_resolution = c.required_integer("img_resolution");
-        const int64_t in_channels = c.integer("in_channels", 3);
-        const int64_t out_channels = c.integer("out_channels", in_channels);
-        label_dim = c.integer("label_dim", 0);
-        augment_dim = c.integer("augment_dim", 0);
-        const int64_t model_channels = c.integer("model_channels", 128);
-        const auto channel_mult = c.integers("channel_mult", {1, 2, 2, 2});
-        const int64_t channel_mult_emb = c.integer("channel_mult_emb", 4);
-        const int64_t num_blocks = c.integer("num_blocks", 4);
-        const auto attn_resolutions = c.integers("attn_resolutions", {16});
-        const double dropout = c.real("dropout", 0.10);
-        embedding_type = c.text("embedding_type", "positional");
-        const int64_t channel_mult_noise = c.integer("channel_mult_noise", 1);
+        const int64_t img_resolution = c.integer("img_resolution");
+        const int64_t in_channels = c.integer("in_channels");
+        const int64_t out_channels = c.integer("out_channels");
+        label_dim = c.integer("label_dim");
+        augment_dim = c.integer("augment_dim");
+        const int64_t model_channels = c.integer("model_channels");
+        const auto channel_mult = c.integers("channel_mult");
+        const int64_t channel_mult_emb = c.integer("channel_mult_emb");
+        const int64_t num_blocks = c.integer("num_blocks");
+        const auto attn_resolutions = c.integers("attn_resolutions");
+        const double dropout = c.real("dropout");
+        embedding_type = c.text("embedding_type");
+        const int64_t channel_mult_noise = c.integer("channel_mult_noise");
         if (img_resolution < 1 || in_channels < 1 || out_channels < 1 || model_channels < 1 || num_blocks < 1 ||
             channel_mult.empty())
             throw std::invalid_argument("unet: img_resolution, channels, num_blocks and channel_mult must be positive");
@@ -117,7 +117,8 @@ public:
                 enc_conv = enc->register_module(r + "_conv", Conv2d(cin, cout, 3, true, false, false, init));
                 skips.push_back(cout);
             } else {
-                auto b = enc->register_module(r + "_down", UNetBlock(cout, cout, emb_channels, false, true, false, dropout));
+                auto b =
+                    enc->register_module(r + "_down", UNetBlock(cout, cout, emb_channels, false, true, false, dropout));
                 enc_blocks.push_back(b);
                 skips.push_back(cout);
             }
@@ -138,22 +139,27 @@ public:
             const int64_t res = img_resolution >> level;
             const std::string r = std::to_string(res) + "x" + std::to_string(res);
             if (level == static_cast<int64_t>(channel_mult.size()) - 1) {
-                dec_blocks.push_back(dec->register_module(r + "_in0", UNetBlock(cout, cout, emb_channels, false, false, true, dropout)));
-                dec_blocks.push_back(dec->register_module(r + "_in1", UNetBlock(cout, cout, emb_channels, false, false, false, dropout)));
+                dec_blocks.push_back(
+                    dec->register_module(r + "_in0", UNetBlock(cout, cout, emb_channels, false, false, true, dropout)));
+                dec_blocks.push_back(dec->register_module(
+                    r + "_in1", UNetBlock(cout, cout, emb_channels, false, false, false, dropout)));
             } else {
-                dec_blocks.push_back(dec->register_module(r + "_up", UNetBlock(cout, cout, emb_channels, true, false, false, dropout)));
+                dec_blocks.push_back(
+                    dec->register_module(r + "_up", UNetBlock(cout, cout, emb_channels, true, false, false, dropout)));
             }
             for (int64_t idx = 0; idx <= num_blocks; ++idx) {
                 const int64_t cin = cout + skips.back();
                 skips.pop_back();
                 cout = model_channels * channel_mult[level];
                 const bool attn = idx == num_blocks && contains(attn_resolutions, res);
-                dec_blocks.push_back(dec->register_module(r + "_block" + std::to_string(idx),
-                                                          UNetBlock(cin, cout, emb_channels, false, false, attn, dropout)));
+                dec_blocks.push_back(
+                    dec->register_module(r + "_block" + std::to_string(idx),
+                                         UNetBlock(cin, cout, emb_channels, false, false, attn, dropout)));
             }
             if (level == 0) {
                 aux_norm = dec->register_module(r + "_aux_norm", GroupNorm(cout, 32, 4, 1e-6, false));
-                aux_conv = dec->register_module(r + "_aux_conv", Conv2d(cout, out_channels, 3, true, false, false, init_zero));
+                aux_conv =
+                    dec->register_module(r + "_aux_conv", Conv2d(cout, out_channels, 3, true, false, false, init_zero));
             }
         }
     }
@@ -171,7 +177,8 @@ public:
         emb = emb.reshape({emb.size(0), 2, -1}).flip({1}).reshape(emb.sizes());  // swap sin/cos
         if (map_label) {
             if (!class_labels.defined())
-                throw std::invalid_argument("unet: class_labels are required (label_dim = " + std::to_string(label_dim) + ")");
+                throw std::invalid_argument(
+                    "unet: class_labels are required (label_dim = " + std::to_string(label_dim) + ")");
             emb = emb + map_label->forward(class_labels * std::sqrt(static_cast<double>(label_dim)));
         }
         if (map_augment && augment_labels.defined()) emb = emb + map_augment->forward(augment_labels);

@@ -19,21 +19,30 @@ public final class Status {
 
     /** Returns normally for {@code SEDM_OK}; otherwise throws with the native message. */
     public static void check(int status) {
-        if (status != 0) {
+        if (status != Sedm.SEDM_OK()) {
             throw exceptionFor(status, Sedm.sedm_last_error().getString(0));
         }
     }
 
-    /** The exception for a status code and message (public for tests of the mapping). */
+    /**
+     * The exception for a status code and message (public for tests of the mapping). The codes
+     * are the generated {@code SEDM_ERR_*} constants; they are methods, not compile-time
+     * constants, hence an if-chain rather than a switch.
+     */
     public static SedmException exceptionFor(int status, String message) {
-        return switch (status) {
-            case 1 -> new NativeInvalidArgumentException(message);
-            case 2 -> new DeviceOutOfMemoryException(message);
-            case 3 -> new CudaException(message);
-            case 4 -> new TorchException(message);
-            case 5 -> new NativeIoException(message);
-            case 6 -> new UnsupportedBuildException(message);
-            default -> new SedmException(status, "internal error in libsedm (status " + status + "): " + message);
-        };
+        if (status == Sedm.SEDM_ERR_INVALID_ARGUMENT()) {
+            return new NativeInvalidArgumentException(message);
+        } else if (status == Sedm.SEDM_ERR_OUT_OF_MEMORY()) {
+            return new DeviceOutOfMemoryException(message);
+        } else if (status == Sedm.SEDM_ERR_CUDA()) {
+            return new CudaException(message);
+        } else if (status == Sedm.SEDM_ERR_TORCH()) {
+            return new TorchException(message);
+        } else if (status == Sedm.SEDM_ERR_IO()) {
+            return new NativeIoException(message);
+        } else if (status == Sedm.SEDM_ERR_UNSUPPORTED()) {
+            return new UnsupportedBuildException(message);
+        }
+        return new SedmException(status, "internal error in libsedm (status " + status + "): " + message);
     }
 }

@@ -109,7 +109,7 @@ public final class Adam implements AutoCloseable {
     /** Restores what {@link #save} wrote; a mismatching or corrupt file throws {@link NativeIoException}. */
     public void load(Path path) {
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_adam_load(handle.address(), arena.allocateFrom(path.toString())));
+            Status.check(Sedm.sedm_adam_load(handle.address(), arena.allocateFrom(path.toString()), MemorySegment.NULL));
         }
     }
 

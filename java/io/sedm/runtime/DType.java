@@ -1,16 +1,20 @@
 package io.sedm.runtime;
 
+import io.sedm.ffi.bindings.Sedm;
 import java.lang.foreign.ValueLayout;
 
-/** Element types a native tensor can hold; codes are the {@code SEDM_DTYPE_*} constants. */
+/**
+ * Element types a native tensor can hold; codes are the {@code SEDM_DTYPE_*} constants, read
+ * from the generated bindings (reading them loads no native library).
+ */
 public enum DType {
-    FLOAT32(0, 4),
-    FLOAT64(1, 8),
-    INT64(2, 8),
-    INT32(3, 4),
-    UINT8(4, 1),
-    BFLOAT16(5, 2),
-    FLOAT16(6, 2);
+    FLOAT32(Sedm.SEDM_DTYPE_FLOAT32(), 4),
+    FLOAT64(Sedm.SEDM_DTYPE_FLOAT64(), 8),
+    INT64(Sedm.SEDM_DTYPE_INT64(), 8),
+    INT32(Sedm.SEDM_DTYPE_INT32(), 4),
+    UINT8(Sedm.SEDM_DTYPE_UINT8(), 1),
+    BFLOAT16(Sedm.SEDM_DTYPE_BFLOAT16(), 2),
+    FLOAT16(Sedm.SEDM_DTYPE_FLOAT16(), 2);
 
     private final int code;
     private final int byteSize;

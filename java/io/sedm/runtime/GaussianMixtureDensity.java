@@ -65,7 +65,7 @@ public final class GaussianMixtureDensity implements AutoCloseable {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             Status.check(Sedm.sedm_gmm_create(arena.allocateFrom(ValueLayout.JAVA_DOUBLE, weights),
                     arena.allocateFrom(ValueLayout.JAVA_DOUBLE, flat), arena.allocateFrom(ValueLayout.JAVA_DOUBLE, variances),
-                    k, dim, device.typeCode(), device.index(), out));
+                    k, dim, device.typeCode(), device.index(), MemorySegment.NULL, out));
             return new GaussianMixtureDensity(out.get(ValueLayout.ADDRESS, 0), dim, k, device);
         }
     }

@@ -22,7 +22,10 @@ public final class NativeRuntime {
         return Sedm.sedm_abi_version();
     }
 
-    /** Native handles (tensors + generators) created and not yet destroyed: the leak counter. */
+    /**
+     * Native handles (tensors, generators, mixtures, modules, optimizers) created and not yet
+     * destroyed: the leak counter.
+     */
     public static long liveHandles() {
         NativeLibrary.ensureLoaded();
         try (Arena arena = Arena.ofConfined()) {

@@ -119,7 +119,7 @@ public final class Network implements AutoCloseable {
     }
 
     public void zeroGrad() {
-        Status.check(Sedm.sedm_module_zero_grad(address()));
+        Status.check(Sedm.sedm_module_zero_grad(address(), MemorySegment.NULL));
     }
 
     /** Training mode enables dropout; modules start in training mode. */
@@ -175,7 +175,7 @@ public final class Network implements AutoCloseable {
     public Tensor get(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_module_get_tensor(address(), arena.allocateFrom(name), out));
+            Status.check(Sedm.sedm_module_get_tensor(address(), arena.allocateFrom(name), MemorySegment.NULL, out));
             return Tensor.adopt(out);
         }
     }
@@ -183,7 +183,7 @@ public final class Network implements AutoCloseable {
     /** Overwrites the named tensor (same shape). */
     public void set(String name, Tensor value) {
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_module_set_tensor(address(), arena.allocateFrom(name), value.address()));
+            Status.check(Sedm.sedm_module_set_tensor(address(), arena.allocateFrom(name), value.address(), MemorySegment.NULL));
         }
     }
 
@@ -205,13 +205,14 @@ public final class Network implements AutoCloseable {
      */
     public void load(Path path, boolean strict) {
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_module_load_safetensors(address(), arena.allocateFrom(path.toString()), strict));
+            Status.check(Sedm.sedm_module_load_safetensors(address(), arena.allocateFrom(path.toString()), strict,
+                    MemorySegment.NULL));
         }
     }
 
     /** This module's tensors = {@code src}'s (same architecture). */
     public void copyFrom(Network src) {
-        Status.check(Sedm.sedm_module_copy_parameters(address(), src.address()));
+        Status.check(Sedm.sedm_module_copy_parameters(address(), src.address(), MemorySegment.NULL));
     }
 
     /** EMA update: {@code this = model + beta·(this − model)} per parameter (EDM training_loop.py). */

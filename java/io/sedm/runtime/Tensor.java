@@ -74,7 +74,7 @@ public final class Tensor implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             Status.check(Sedm.sedm_tensor_create(arena.allocateFrom(ValueLayout.JAVA_LONG, shape), shape.length,
-                    dtype.code(), device.typeCode(), device.index(), zero, out));
+                    dtype.code(), device.typeCode(), device.index(), zero, MemorySegment.NULL, out));
             return adopt(out);
         }
     }

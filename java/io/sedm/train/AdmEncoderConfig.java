@@ -6,12 +6,32 @@ package io.sedm.train;
  * (noise-aware classifier trunk → feature map), {@code "classifier"} (trunk + attention-pool
  * head → class logits) and {@code "discriminator"} (head on 8×8 trunk features → one logit).
  * The time input is the VP time τ ∈ [0, 1], multiplied by {@code timeScale} = 999 inside.
+ *
+ * @param pool  the output head, "none" (feature map; needs outChannels 0) or "attention"
+ *              (attention pool → outChannels logits); by default "none" for an encoder
+ * @param dtype parameter dtype, "float32" or "float64"
  */
 public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, int modelChannels, int[] channelMult,
                                int numResBlocks, int[] attnResolutions, int numHeadChannels,
                                boolean useScaleShiftNorm, boolean resblockUpdown, boolean legacyAttention,
-                               double dropout, double timeScale, int outChannels, long initSeed)
+                               double dropout, double timeScale, int outChannels, long initSeed, String pool,
+                               String dtype)
         implements NetworkConfig {
+
+    /** A float32 network with the kind's default head ("none" for an encoder, else "attention"). */
+    public AdmEncoderConfig(String kind, int imgResolution, int inChannels, int modelChannels, int[] channelMult,
+                            int numResBlocks, int[] attnResolutions, int numHeadChannels, boolean useScaleShiftNorm,
+                            boolean resblockUpdown, boolean legacyAttention, double dropout, double timeScale,
+                            int outChannels, long initSeed) {
+        this(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks, attnResolutions,
+                numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout, timeScale, outChannels,
+                initSeed, defaultPool(kind), NetworkConfig.DEFAULT_DTYPE);
+    }
+
+    /** The head a kind has by default: "none" for "encoder", "attention" otherwise. */
+    public static String defaultPool(String kind) {
+        return "encoder".equals(kind) ? "none" : "attention";
+    }
 
     public AdmEncoderConfig {
         if (!kind.equals("encoder") && !kind.equals("classifier") && !kind.equals("discriminator")) {
@@ -20,6 +40,13 @@ public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, i
         if (imgResolution < 1 || inChannels < 1 || modelChannels < 2 || numResBlocks < 1 || numHeadChannels < 1) {
             throw new IllegalArgumentException("sizes must be positive");
         }
+        if (!"none".equals(pool) && !"attention".equals(pool)) {
+            throw new IllegalArgumentException("pool must be none or attention, got " + pool);
+        }
+        if (pool.equals("none") && outChannels != 0) {
+            throw new IllegalArgumentException("pool \"none\" has no outChannels, got " + outChannels);
+        }
+        dtype = NetworkConfig.checkDType(dtype);
         channelMult = channelMult.clone();
         attnResolutions = attnResolutions == null ? new int[0] : attnResolutions.clone();
     }
@@ -40,14 +67,14 @@ public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, i
     public AdmEncoderConfig asClassifier(int classes) {
         return new AdmEncoderConfig("classifier", imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
                 attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, classes, initSeed);
+                timeScale, classes, initSeed, "attention", dtype);
     }
 
     /** The trunk alone (kind "encoder"). */
     public AdmEncoderConfig asTrunk() {
         return new AdmEncoderConfig("encoder", imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
                 attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, 0, initSeed);
+                timeScale, 0, initSeed, "none", dtype);
     }
 
     /** Width of the trunk's output feature map. */
@@ -63,7 +90,14 @@ public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, i
     public AdmEncoderConfig withInitSeed(long seed) {
         return new AdmEncoderConfig(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
                 attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, outChannels, seed);
+                timeScale, outChannels, seed, pool, dtype);
+    }
+
+    @Override
+    public AdmEncoderConfig withDType(String dt) {
+        return new AdmEncoderConfig(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
+                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
+                timeScale, outChannels, initSeed, pool, dt);
     }
 
     @Override
@@ -72,7 +106,7 @@ public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, i
         node.put("kind", kind);
         var body = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(this);
         body.remove("kind");
-        if (kind.equals("encoder")) {
+        if (pool.equals("none")) {
             body.remove("out_channels");
         }
         body.remove("feature_channels");

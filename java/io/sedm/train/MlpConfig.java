@@ -7,18 +7,31 @@ package io.sedm.train;
  * @param hidden        width
  * @param numLayers     residual layers
  * @param noiseChannels width of the noise embedding
+ * @param initSeed      seeds the parameter initialisation
+ * @param dtype         parameter dtype, "float32" or "float64"
  */
-public record MlpConfig(int inFeatures, int hidden, int numLayers, int noiseChannels, long initSeed)
+public record MlpConfig(int inFeatures, int hidden, int numLayers, int noiseChannels, long initSeed, String dtype)
         implements NetworkConfig {
+
+    /** A float32 network. */
+    public MlpConfig(int inFeatures, int hidden, int numLayers, int noiseChannels, long initSeed) {
+        this(inFeatures, hidden, numLayers, noiseChannels, initSeed, NetworkConfig.DEFAULT_DTYPE);
+    }
 
     public MlpConfig {
         if (inFeatures < 1 || hidden < 1 || numLayers < 0 || noiseChannels < 2) {
             throw new IllegalArgumentException("sizes must be positive");
         }
+        dtype = NetworkConfig.checkDType(dtype);
     }
 
     public static MlpConfig defaults() {
         return new MlpConfig(2, 128, 3, 32, 0);
+    }
+
+    @Override
+    public MlpConfig withDType(String dt) {
+        return new MlpConfig(inFeatures, hidden, numLayers, noiseChannels, initSeed, dt);
     }
 
     @Override

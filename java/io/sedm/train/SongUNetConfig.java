@@ -8,11 +8,19 @@ package io.sedm.train;
  * @param attnResolutions  resolutions (pixels) whose blocks get self-attention
  * @param embeddingType    "positional" (DDPM++) or "fourier" (NCSN++)
  * @param initSeed         seeds the parameter initialisation
+ * @param channelMultNoise noise-embedding width = modelChannels × channelMultNoise (EDM: 1, NCSN++: 2)
+ * @param dtype            parameter dtype, "float32" or "float64"
+ *
+ * <p>These records own the defaults: the native side requires every key.
  */
 public record SongUNetConfig(int imgResolution, int inChannels, int outChannels, int modelChannels,
                              int[] channelMult, int channelMultEmb, int numBlocks, int[] attnResolutions,
-                             double dropout, int labelDim, int augmentDim, String embeddingType, long initSeed)
+                             double dropout, int labelDim, int augmentDim, String embeddingType, long initSeed,
+                             int channelMultNoise, String dtype)
         implements NetworkConfig {
+
+    /** Default channelMultNoise (1, DDPM++). */
+    public static final int DEFAULT_CHANNEL_MULT_NOISE = 1;
 
     public SongUNetConfig {
         if (imgResolution < 1 || inChannels < 1 || outChannels < 1 || modelChannels < 1 || numBlocks < 1) {
@@ -24,8 +32,21 @@ public record SongUNetConfig(int imgResolution, int inChannels, int outChannels,
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
+        if (channelMultNoise < 1) {
+            throw new IllegalArgumentException("channelMultNoise must be positive, got " + channelMultNoise);
+        }
+        dtype = NetworkConfig.checkDType(dtype);
         channelMult = channelMult.clone();
         attnResolutions = attnResolutions == null ? new int[0] : attnResolutions.clone();
+    }
+
+    /** A float32 network with channelMultNoise 1. */
+    public SongUNetConfig(int imgResolution, int inChannels, int outChannels, int modelChannels, int[] channelMult,
+                          int channelMultEmb, int numBlocks, int[] attnResolutions, double dropout, int labelDim,
+                          int augmentDim, String embeddingType, long initSeed) {
+        this(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb, numBlocks,
+                attnResolutions, dropout, labelDim, augmentDim, embeddingType, initSeed, DEFAULT_CHANNEL_MULT_NOISE,
+                NetworkConfig.DEFAULT_DTYPE);
     }
 
     @Override
@@ -38,7 +59,7 @@ public record SongUNetConfig(int imgResolution, int inChannels, int outChannels,
         return new SongUNetConfig(32, 3, 3, 128, new int[] {2, 2, 2}, 4, 4, new int[] {16}, 0.13, 0, 9, "positional", 0);
     }
 
-    /** A Fashion-MNIST (1×32×32) DDPM++ of about 2.4 M parameters, trainable on one GPU in hours. */
+    /** A Fashion-MNIST (1×32×32) DDPM++ of 1,752,993 parameters, trainable on one GPU in hours. */
     public static SongUNetConfig fashionMnist() {
         return new SongUNetConfig(32, 1, 1, 32, new int[] {1, 2, 2}, 4, 2, new int[] {16}, 0.10, 0, 0, "positional", 0);
     }
@@ -51,27 +72,38 @@ public record SongUNetConfig(int imgResolution, int inChannels, int outChannels,
 
     public SongUNetConfig withAugmentDim(int dim) {
         return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, labelDim, dim, embeddingType, initSeed);
+                numBlocks, attnResolutions, dropout, labelDim, dim, embeddingType, initSeed, channelMultNoise, dtype);
     }
 
     public SongUNetConfig withLabelDim(int dim) {
         return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, dim, augmentDim, embeddingType, initSeed);
+                numBlocks, attnResolutions, dropout, dim, augmentDim, embeddingType, initSeed, channelMultNoise, dtype);
     }
 
     public SongUNetConfig withDropout(double p) {
         return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, p, labelDim, augmentDim, embeddingType, initSeed);
+                numBlocks, attnResolutions, p, labelDim, augmentDim, embeddingType, initSeed, channelMultNoise, dtype);
     }
 
     public SongUNetConfig withAttnResolutions(int... res) {
         return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, res, dropout, labelDim, augmentDim, embeddingType, initSeed);
+                numBlocks, res, dropout, labelDim, augmentDim, embeddingType, initSeed, channelMultNoise, dtype);
     }
 
     public SongUNetConfig withInitSeed(long seed) {
         return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, seed);
+                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, seed, channelMultNoise, dtype);
+    }
+
+    public SongUNetConfig withChannelMultNoise(int mult) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, initSeed, mult, dtype);
+    }
+
+    @Override
+    public SongUNetConfig withDType(String dt) {
+        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
+                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, initSeed, channelMultNoise, dt);
     }
 
     @Override

@@ -97,7 +97,8 @@ class ErrorPathTest {
         assertThat(NativeRuntime.abiVersion()).isEqualTo(Sedm.SEDM_ABI_VERSION());
         assertThatThrownBy(() -> NativeLibrary.checkAbi(Sedm.SEDM_ABI_VERSION() + 1, Sedm.SEDM_ABI_VERSION()))
                 .isInstanceOf(NativeLoadException.class)
-                .hasMessageContaining("libsedm ABI version 2 does not match the Java bindings' version 1");
+                .hasMessageContaining("libsedm ABI version " + (Sedm.SEDM_ABI_VERSION() + 1)
+                        + " does not match the Java bindings' version " + Sedm.SEDM_ABI_VERSION());
     }
 
     @Test

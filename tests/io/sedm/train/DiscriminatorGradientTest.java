@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DiscriminatorGradientTest {
 
     static String float64(NetworkConfig c) {
-        return c.toJson().replaceFirst("\\{", "{\"dtype\":\"float64\",");
+        return c.withDType("float64").toJson();
     }
 
     @Test

@@ -23,10 +23,10 @@ public class Sedm extends Sedm$shared {
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
-    private static final int SEDM_ABI_VERSION = (int)1L;
+    private static final int SEDM_ABI_VERSION = (int)2L;
     /**
      * {@snippet lang=c :
-     * #define SEDM_ABI_VERSION 1
+     * #define SEDM_ABI_VERSION 2
      * }
      */
     public static int SEDM_ABI_VERSION() {
@@ -820,6 +820,7 @@ public class Sedm extends Sedm$shared {
             Sedm.C_INT,
             Sedm.C_INT,
             Sedm.C_BOOL,
+            Sedm.C_POINTER,
             Sedm.C_POINTER
         );
 
@@ -831,7 +832,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, sedm_tensor **out)
+     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, void *stream, sedm_tensor **out)
      * }
      */
     public static FunctionDescriptor sedm_tensor_create$descriptor() {
@@ -841,7 +842,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, sedm_tensor **out)
+     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, void *stream, sedm_tensor **out)
      * }
      */
     public static MethodHandle sedm_tensor_create$handle() {
@@ -851,7 +852,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, sedm_tensor **out)
+     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, void *stream, sedm_tensor **out)
      * }
      */
     public static MemorySegment sedm_tensor_create$address() {
@@ -860,16 +861,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, sedm_tensor **out)
+     * sedm_status sedm_tensor_create(const int64_t *shape, int32_t ndim, int32_t dtype, int32_t device_type, int32_t device_index, _Bool zero, void *stream, sedm_tensor **out)
      * }
      */
-    public static int sedm_tensor_create(MemorySegment shape, int ndim, int dtype, int device_type, int device_index, boolean zero, MemorySegment out) {
+    public static int sedm_tensor_create(MemorySegment shape, int ndim, int dtype, int device_type, int device_index, boolean zero, MemorySegment stream, MemorySegment out) {
         var mh$ = sedm_tensor_create.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_tensor_create", shape, ndim, dtype, device_type, device_index, zero, out);
+                traceDowncall("sedm_tensor_create", shape, ndim, dtype, device_type, device_index, zero, stream, out);
             }
-            return (int)mh$.invokeExact(shape, ndim, dtype, device_type, device_index, zero, out);
+            return (int)mh$.invokeExact(shape, ndim, dtype, device_type, device_index, zero, stream, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2375,6 +2376,7 @@ public class Sedm extends Sedm$shared {
             Sedm.C_LONG,
             Sedm.C_INT,
             Sedm.C_INT,
+            Sedm.C_POINTER,
             Sedm.C_POINTER
         );
 
@@ -2386,7 +2388,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, void *stream, sedm_gmm **out)
      * }
      */
     public static FunctionDescriptor sedm_gmm_create$descriptor() {
@@ -2396,7 +2398,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, void *stream, sedm_gmm **out)
      * }
      */
     public static MethodHandle sedm_gmm_create$handle() {
@@ -2406,7 +2408,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, void *stream, sedm_gmm **out)
      * }
      */
     public static MemorySegment sedm_gmm_create$address() {
@@ -2415,16 +2417,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, sedm_gmm **out)
+     * sedm_status sedm_gmm_create(const double *weights, const double *means, const double *variances, int64_t k, int64_t dim, int32_t device_type, int32_t device_index, void *stream, sedm_gmm **out)
      * }
      */
-    public static int sedm_gmm_create(MemorySegment weights, MemorySegment means, MemorySegment variances, long k, long dim, int device_type, int device_index, MemorySegment out) {
+    public static int sedm_gmm_create(MemorySegment weights, MemorySegment means, MemorySegment variances, long k, long dim, int device_type, int device_index, MemorySegment stream, MemorySegment out) {
         var mh$ = sedm_gmm_create.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_gmm_create", weights, means, variances, k, dim, device_type, device_index, out);
+                traceDowncall("sedm_gmm_create", weights, means, variances, k, dim, device_type, device_index, stream, out);
             }
-            return (int)mh$.invokeExact(weights, means, variances, k, dim, device_type, device_index, out);
+            return (int)mh$.invokeExact(weights, means, variances, k, dim, device_type, device_index, stream, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3066,6 +3068,7 @@ public class Sedm extends Sedm$shared {
     private static class sedm_module_zero_grad {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Sedm.C_INT,
+            Sedm.C_POINTER,
             Sedm.C_POINTER
         );
 
@@ -3077,7 +3080,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * sedm_status sedm_module_zero_grad(sedm_module *m, void *stream)
      * }
      */
     public static FunctionDescriptor sedm_module_zero_grad$descriptor() {
@@ -3087,7 +3090,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * sedm_status sedm_module_zero_grad(sedm_module *m, void *stream)
      * }
      */
     public static MethodHandle sedm_module_zero_grad$handle() {
@@ -3097,7 +3100,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * sedm_status sedm_module_zero_grad(sedm_module *m, void *stream)
      * }
      */
     public static MemorySegment sedm_module_zero_grad$address() {
@@ -3106,16 +3109,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_module_zero_grad(sedm_module *m)
+     * sedm_status sedm_module_zero_grad(sedm_module *m, void *stream)
      * }
      */
-    public static int sedm_module_zero_grad(MemorySegment m) {
+    public static int sedm_module_zero_grad(MemorySegment m, MemorySegment stream) {
         var mh$ = sedm_module_zero_grad.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_module_zero_grad", m);
+                traceDowncall("sedm_module_zero_grad", m, stream);
             }
-            return (int)mh$.invokeExact(m);
+            return (int)mh$.invokeExact(m, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3500,6 +3503,7 @@ public class Sedm extends Sedm$shared {
             Sedm.C_INT,
             Sedm.C_POINTER,
             Sedm.C_POINTER,
+            Sedm.C_POINTER,
             Sedm.C_POINTER
         );
 
@@ -3511,7 +3515,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, void *stream, sedm_tensor **out)
      * }
      */
     public static FunctionDescriptor sedm_module_get_tensor$descriptor() {
@@ -3521,7 +3525,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, void *stream, sedm_tensor **out)
      * }
      */
     public static MethodHandle sedm_module_get_tensor$handle() {
@@ -3531,7 +3535,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, void *stream, sedm_tensor **out)
      * }
      */
     public static MemorySegment sedm_module_get_tensor$address() {
@@ -3540,16 +3544,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, sedm_tensor **out)
+     * sedm_status sedm_module_get_tensor(const sedm_module *m, const char *name, void *stream, sedm_tensor **out)
      * }
      */
-    public static int sedm_module_get_tensor(MemorySegment m, MemorySegment name, MemorySegment out) {
+    public static int sedm_module_get_tensor(MemorySegment m, MemorySegment name, MemorySegment stream, MemorySegment out) {
         var mh$ = sedm_module_get_tensor.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_module_get_tensor", m, name, out);
+                traceDowncall("sedm_module_get_tensor", m, name, stream, out);
             }
-            return (int)mh$.invokeExact(m, name, out);
+            return (int)mh$.invokeExact(m, name, stream, out);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3560,6 +3564,7 @@ public class Sedm extends Sedm$shared {
     private static class sedm_module_set_tensor {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Sedm.C_INT,
+            Sedm.C_POINTER,
             Sedm.C_POINTER,
             Sedm.C_POINTER,
             Sedm.C_POINTER
@@ -3573,7 +3578,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value, void *stream)
      * }
      */
     public static FunctionDescriptor sedm_module_set_tensor$descriptor() {
@@ -3583,7 +3588,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value, void *stream)
      * }
      */
     public static MethodHandle sedm_module_set_tensor$handle() {
@@ -3593,7 +3598,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value, void *stream)
      * }
      */
     public static MemorySegment sedm_module_set_tensor$address() {
@@ -3602,16 +3607,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value)
+     * sedm_status sedm_module_set_tensor(sedm_module *m, const char *name, const sedm_tensor *value, void *stream)
      * }
      */
-    public static int sedm_module_set_tensor(MemorySegment m, MemorySegment name, MemorySegment value) {
+    public static int sedm_module_set_tensor(MemorySegment m, MemorySegment name, MemorySegment value, MemorySegment stream) {
         var mh$ = sedm_module_set_tensor.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_module_set_tensor", m, name, value);
+                traceDowncall("sedm_module_set_tensor", m, name, value, stream);
             }
-            return (int)mh$.invokeExact(m, name, value);
+            return (int)mh$.invokeExact(m, name, value, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3686,7 +3691,8 @@ public class Sedm extends Sedm$shared {
             Sedm.C_INT,
             Sedm.C_POINTER,
             Sedm.C_POINTER,
-            Sedm.C_BOOL
+            Sedm.C_BOOL,
+            Sedm.C_POINTER
         );
 
         public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_module_load_safetensors");
@@ -3697,7 +3703,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict, void *stream)
      * }
      */
     public static FunctionDescriptor sedm_module_load_safetensors$descriptor() {
@@ -3707,7 +3713,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict, void *stream)
      * }
      */
     public static MethodHandle sedm_module_load_safetensors$handle() {
@@ -3717,7 +3723,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict, void *stream)
      * }
      */
     public static MemorySegment sedm_module_load_safetensors$address() {
@@ -3726,16 +3732,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict)
+     * sedm_status sedm_module_load_safetensors(sedm_module *m, const char *path, _Bool strict, void *stream)
      * }
      */
-    public static int sedm_module_load_safetensors(MemorySegment m, MemorySegment path, boolean strict) {
+    public static int sedm_module_load_safetensors(MemorySegment m, MemorySegment path, boolean strict, MemorySegment stream) {
         var mh$ = sedm_module_load_safetensors.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_module_load_safetensors", m, path, strict);
+                traceDowncall("sedm_module_load_safetensors", m, path, strict, stream);
             }
-            return (int)mh$.invokeExact(m, path, strict);
+            return (int)mh$.invokeExact(m, path, strict, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -3746,6 +3752,7 @@ public class Sedm extends Sedm$shared {
     private static class sedm_module_copy_parameters {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Sedm.C_INT,
+            Sedm.C_POINTER,
             Sedm.C_POINTER,
             Sedm.C_POINTER
         );
@@ -3758,7 +3765,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src, void *stream)
      * }
      */
     public static FunctionDescriptor sedm_module_copy_parameters$descriptor() {
@@ -3768,7 +3775,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src, void *stream)
      * }
      */
     public static MethodHandle sedm_module_copy_parameters$handle() {
@@ -3778,7 +3785,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src, void *stream)
      * }
      */
     public static MemorySegment sedm_module_copy_parameters$address() {
@@ -3787,16 +3794,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src)
+     * sedm_status sedm_module_copy_parameters(sedm_module *dst, const sedm_module *src, void *stream)
      * }
      */
-    public static int sedm_module_copy_parameters(MemorySegment dst, MemorySegment src) {
+    public static int sedm_module_copy_parameters(MemorySegment dst, MemorySegment src, MemorySegment stream) {
         var mh$ = sedm_module_copy_parameters.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_module_copy_parameters", dst, src);
+                traceDowncall("sedm_module_copy_parameters", dst, src, stream);
             }
-            return (int)mh$.invokeExact(dst, src);
+            return (int)mh$.invokeExact(dst, src, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -4238,6 +4245,7 @@ public class Sedm extends Sedm$shared {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Sedm.C_INT,
             Sedm.C_POINTER,
+            Sedm.C_POINTER,
             Sedm.C_POINTER
         );
 
@@ -4249,7 +4257,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream)
      * }
      */
     public static FunctionDescriptor sedm_adam_load$descriptor() {
@@ -4259,7 +4267,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream)
      * }
      */
     public static MethodHandle sedm_adam_load$handle() {
@@ -4269,7 +4277,7 @@ public class Sedm extends Sedm$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream)
      * }
      */
     public static MemorySegment sedm_adam_load$address() {
@@ -4278,16 +4286,16 @@ public class Sedm extends Sedm$shared {
 
     /**
      * {@snippet lang=c :
-     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path)
+     * sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream)
      * }
      */
-    public static int sedm_adam_load(MemorySegment opt, MemorySegment path) {
+    public static int sedm_adam_load(MemorySegment opt, MemorySegment path, MemorySegment stream) {
         var mh$ = sedm_adam_load.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("sedm_adam_load", opt, path);
+                traceDowncall("sedm_adam_load", opt, path, stream);
             }
-            return (int)mh$.invokeExact(opt, path);
+            return (int)mh$.invokeExact(opt, path, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
