@@ -195,7 +195,7 @@ sedm_status sedm_sum_squares_per_sample(const sedm_tensor *t, double *out, void 
 
 /* An isotropic Gaussian mixture p_0 = sum_k pi_k N(mu_k, c_k^2 I) in R^dim, held in float64 on
  * one device. Noised by x = y + sigma n it stays a mixture with variances c_k^2 + sigma^2, so the
- * exact denoiser D(x; sigma) = E[y | x] and log p_sigma(x) are closed-form (ALGORITHMS.md 14.1).
+ * exact denoiser D(x; sigma) = E[y | x] and log p_sigma(x) are closed-form (docs/ALGORITHMS.md 14.1).
  * All arithmetic is float64 with log-sum-exp over components. Tensors x are [B, ...] with
  * prod(...) = dim; sigma is a host array of B noise levels (>= 0; > 0 where some c_k = 0). */
 typedef struct sedm_gmm sedm_gmm;

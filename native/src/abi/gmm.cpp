@@ -1,4 +1,4 @@
-// Exact isotropic Gaussian mixture (ALGORITHMS.md §14.1): denoiser, log density and the oracle
+// Exact isotropic Gaussian mixture (docs/ALGORITHMS.md §14.1): denoiser, log density and the oracle
 // log-ratio of two mixtures (§14.3), in float64 with log-sum-exp, on the CPU or a CUDA device.
 #include <cmath>
 #include <cstring>

@@ -2,7 +2,7 @@
 // Synthesis", openai/guided-diffusion unet.py) in the configurations Discriminator Guidance uses
 // (Kim et al. 2023, alsdudrla10/DG classifier_lib.py): the noise-aware classifier trunk that
 // maps (x_τ, τ) to an 8×8 feature map, and the discriminator head on those features with its
-// attention-pool output. ALGORITHMS.md §7.4. Parameter names follow the reference
+// attention-pool output. docs/ALGORITHMS.md §7.4. Parameter names follow the reference
 // (time_embed.0.weight, input_blocks.1.0.in_layers.0.weight, middle_block.1.qkv.weight, out.2.c_proj.weight).
 #include <cmath>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 // EDM's SongUNet (DDPM++ / "ddpmpp" architecture), after NVlabs/edm training/networks.py:
 // Karras et al. 2022, "Elucidating the Design Space of Diffusion-Based Generative Models",
-// Appendix F.2, and Song et al. 2021 (DDPM++). ALGORITHMS.md §2.1. Parameter names match the
+// Appendix F.2, and Song et al. 2021 (DDPM++). docs/ALGORITHMS.md §2.1. Parameter names match the
 // reference module tree (map_layer0.weight, enc.32x32_block0.conv0.weight, dec.32x32_aux_conv.weight).
 #include <cmath>
 #include <stdexcept>
@@ -43,7 +43,7 @@ public:
         x = (x + (skip ? skip->forward(input) : input)) * kSkipScale;
         if (qkv) {
             const auto B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-            // One head; the 3C channels are interleaved per channel: [C, 3] (ALGORITHMS.md §2.1 trap).
+            // One head; the 3C channels are interleaved per channel: [C, 3] (docs/ALGORITHMS.md §2.1 trap).
             at::Tensor t = qkv->forward(norm2->forward(x)).reshape({B, C, 3, H * W});
             const auto dt = attention_dtype(x);
             at::Tensor q = t.select(2, 0).to(dt), k = t.select(2, 1).to(dt), v = t.select(2, 2);

@@ -32,8 +32,18 @@ final class Batches {
      *
      * @param latents z per seed, flattened (null = draw from the seed's generator)
      */
-    static double[] run(String task, Sampler sampler, Denoiser model, double[] sigmas, long[] seeds, long[] sample,
-            int batch, Device dev, double[] latents, StepListener listener, boolean progress) {
+    static double[] run(
+            String task,
+            Sampler sampler,
+            Denoiser model,
+            double[] sigmas,
+            long[] seeds,
+            long[] sample,
+            int batch,
+            Device dev,
+            double[] latents,
+            StepListener listener,
+            boolean progress) {
         long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
         double[] all = new double[Math.toIntExact(seeds.length * per)];
         try (Progress bar = Progress.start(task, seeds.length, "img", progress)) {
@@ -43,12 +53,21 @@ final class Batches {
                 long[] batchShape = new long[sample.length + 1];
                 batchShape[0] = n;
                 System.arraycopy(sample, 0, batchShape, 1, sample.length);
-                StepListener check = step -> requireFinite(step.denoised().toDoubleArray(), batchSeeds, per,
+                StepListener check = step -> requireFinite(
+                        step.denoised().toDoubleArray(),
+                        batchSeeds,
+                        per,
                         "step " + step.i() + " of " + step.steps() + " (σ = " + fmt(step.sigma()) + ")");
                 try (Generator g = Generator.ofSeeds(batchSeeds);
-                        Tensor latent = latents == null ? Latents.draw(g, batchShape, dev)
-                                : upload(Arrays.copyOfRange(latents, Math.toIntExact(start * per), Math.toIntExact((start + n) * per)),
-                                        batchShape, dev);
+                        Tensor latent = latents == null
+                                ? Latents.draw(g, batchShape, dev)
+                                : upload(
+                                        Arrays.copyOfRange(
+                                                latents,
+                                                Math.toIntExact(start * per),
+                                                Math.toIntExact((start + n) * per)),
+                                        batchShape,
+                                        dev);
                         Tensor x0 = Latents.scaled(latent, sigmas[0]);
                         Tensor xN = sampler.sample(model, x0, sigmas, g, check.andThen(listener))) {
                     double[] got = xN.toDoubleArray();

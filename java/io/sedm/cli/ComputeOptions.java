@@ -13,8 +13,11 @@ public final class ComputeOptions {
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda[:N]", description = "compute device")
     String device;
 
-    @Option(names = "--threads", paramLabel = "INT",
-            description = "CPU threads for libtorch and the CPU kernels, >= 1 (default: all ${sys:sedm.cores} available processors)")
+    @Option(
+            names = "--threads",
+            paramLabel = "INT",
+            description =
+                    "CPU threads for libtorch and the CPU kernels, >= 1 (default: all ${sys:sedm.cores} available processors)")
     Integer threads;
 
     static {

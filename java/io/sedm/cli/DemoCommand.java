@@ -29,11 +29,14 @@ import picocli.CommandLine.Option;
  * denoiser of EDM (Karras et al. 2022, §2). The "model" is the same mixture with class
  * {@code --biased-class} over-weighted {@code --bias}×, as a model that over-produces one class
  * would. EDM samples the model; SEDM-G++ samples the model guided by the oracle discriminator
- * ln p_data − ln p_model (ALGORITHMS.md §14.3) with the headline λ and w1, and EDM-G++ with
+ * ln p_data − ln p_model (docs/ALGORITHMS.md §14.3) with the headline λ and w1, and EDM-G++ with
  * w = 1 on both Heun stages recovers the data exactly (§9 test (e)). Class shares of the samples
  * (label of the nearest training image) show how far each moves from the model to the data.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Sample Fashion-MNIST with EDM, SEDM-G++ and exact-guidance EDM-G++ from a biased ideal "
                 + "denoiser; write PNG grids and class shares to --outdir.")
 final class DemoCommand implements Callable<Integer> {
@@ -42,22 +45,39 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--outdir", defaultValue = "runs/demo", paramLabel = "DIR", description = "output folder")
     Path out;
 
-    @Option(names = "--images", defaultValue = "1000", paramLabel = "INT",
+    @Option(
+            names = "--images",
+            defaultValue = "1000",
+            paramLabel = "INT",
             description = "real training images in the data mixture, 10..60000")
     int images;
 
-    @Option(names = "--component-std", defaultValue = "0.02", paramLabel = "FLOAT",
+    @Option(
+            names = "--component-std",
+            defaultValue = "0.02",
+            paramLabel = "FLOAT",
             description = "std c of each mixture component, > 0")
     double componentStd;
 
-    @Option(names = "--biased-class", defaultValue = "0", paramLabel = "0..9",
+    @Option(
+            names = "--biased-class",
+            defaultValue = "0",
+            paramLabel = "0..9",
             description = "the class the model over-produces (0 = T-shirt/top)")
     int biasedClass;
 
-    @Option(names = "--bias", defaultValue = "8", paramLabel = "FLOAT", description = "its weight factor in the model, > 0")
+    @Option(
+            names = "--bias",
+            defaultValue = "8",
+            paramLabel = "FLOAT",
+            description = "its weight factor in the model, > 0")
     double bias;
 
-    @Option(names = "--samples", defaultValue = "128", paramLabel = "INT", description = "samples per sampler (seeds 0..n-1)")
+    @Option(
+            names = "--samples",
+            defaultValue = "128",
+            paramLabel = "INT",
+            description = "samples per sampler (seeds 0..n-1)")
     int samples;
 
     @Option(names = "--batch", defaultValue = "64", paramLabel = "INT", description = "batch size")
@@ -97,8 +117,25 @@ final class DemoCommand implements Callable<Integer> {
             modelWeights[i] = data.labels()[i] == biasedClass ? bias : 1.0;
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("options", Map.of("images", n, "component_std", componentStd, "biased_class", biasedClass,
-                "bias", bias, "samples", samples, "batch", batch, "steps", steps, "device", dev.toString()));
+        report.put(
+                "options",
+                Map.of(
+                        "images",
+                        n,
+                        "component_std",
+                        componentStd,
+                        "biased_class",
+                        biasedClass,
+                        "bias",
+                        bias,
+                        "samples",
+                        samples,
+                        "batch",
+                        batch,
+                        "steps",
+                        steps,
+                        "device",
+                        dev.toString()));
         double[] sigmas = EdmSchedule.sigmas(steps);
         long[] seeds = java.util.stream.LongStream.range(0, samples).toArray();
         double[] dataShare = classShares(data.labels(), dataWeights);
@@ -119,21 +156,49 @@ final class DemoCommand implements Callable<Integer> {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(truth.density(), model.density());
             for (Map.Entry<String, EdmSampler.Options> run : runs.entrySet()) {
                 long t0 = System.nanoTime();
-                double[] x = Batches.run("demo " + run.getKey(), new EdmSampler(run.getValue(), oracle), model, sigmas,
-                        seeds, new long[] {1, 32, 32}, batch, dev, null, StepListener.NONE, true);
+                double[] x = Batches.run(
+                        "demo " + run.getKey(),
+                        new EdmSampler(run.getValue(), oracle),
+                        model,
+                        sigmas,
+                        seeds,
+                        new long[] {1, 32, 32},
+                        batch,
+                        dev,
+                        null,
+                        StepListener.NONE,
+                        true);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 int[] cls = nearestLabels(x, data);
                 double[] share = classShares(cls, null);
                 ImageGrid.write(folder.file(run.getKey() + ".png"), x, Math.min(samples, 64), 1, 32, 32);
                 System.out.printf("%-22s %s   (%.1f s)%n", run.getKey(), row(share), seconds);
-                report.put(run.getKey(), Map.of("class_shares", share, "seconds", seconds,
-                        "lambda", run.getValue().epsilonScaling().b(), "w1", run.getValue().guidance().w1(), "w2", run.getValue().guidance().w2()));
+                report.put(
+                        run.getKey(),
+                        Map.of(
+                                "class_shares",
+                                share,
+                                "seconds",
+                                seconds,
+                                "lambda",
+                                run.getValue().epsilonScaling().b(),
+                                "w1",
+                                run.getValue().guidance().w1(),
+                                "w2",
+                                run.getValue().guidance().w2()));
             }
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.file("report.json").toFile(), report);
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(folder.file("report.json").toFile(), report);
             folder.commit();
         }
-        System.out.printf("class %d (%s) share: data %.3f, model %.3f — see %s/{edm,sedm-gpp,edm-gpp-exact}.png and report.json%n",
-                biasedClass, FashionMnist.CLASS_NAMES[biasedClass], dataShare[biasedClass], modelShare[biasedClass], out);
+        System.out.printf(
+                "class %d (%s) share: data %.3f, model %.3f — see %s/{edm,sedm-gpp,edm-gpp-exact}.png and report.json%n",
+                biasedClass,
+                FashionMnist.CLASS_NAMES[biasedClass],
+                dataShare[biasedClass],
+                modelShare[biasedClass],
+                out);
         return 0;
     }
 
@@ -174,8 +239,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String header() {
         StringBuilder sb = new StringBuilder();
-        for (String name : new String[] {"tshirt", "trouser", "pullov", "dress", "coat", "sandal", "shirt", "sneaker",
-            "bag", "boot"}) {
+        for (String name : new String[] {
+            "tshirt", "trouser", "pullov", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"
+        }) {
             sb.append(String.format(Locale.ROOT, "%8s", name));
         }
         return sb.toString();

@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** A PNG grid of [N, C, H, W] images in [−1, 1] (C = 1 or 3), EDM's pixel mapping (ALGORITHMS.md §0). */
+/** A PNG grid of [N, C, H, W] images in [−1, 1] (C = 1 or 3), EDM's pixel mapping (docs/ALGORITHMS.md §0). */
 final class ImageGrid {
     private ImageGrid() {}
 

@@ -17,8 +17,9 @@ final class InfoCommand implements Callable<Integer> {
         for (int i = 0; i < cuda; i++) {
             Device d = Device.cuda(i);
             Device.MemoryStats m = d.memoryStats();
-            System.out.printf("  %s: %s, %.1f GiB total, %.1f GiB free%n", d, d.name(),
-                    m.deviceTotal() / 1073741824.0, m.deviceFree() / 1073741824.0);
+            System.out.printf(
+                    "  %s: %s, %.1f GiB total, %.1f GiB free%n",
+                    d, d.name(), m.deviceTotal() / 1073741824.0, m.deviceFree() / 1073741824.0);
         }
         return 0;
     }

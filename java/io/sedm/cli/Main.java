@@ -4,10 +4,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sedm} command tree. */
-@Command(name = "sedm", mixinStandardHelpOptions = true, version = "sedm 0.1.0",
+@Command(
+        name = "sedm",
+        mixinStandardHelpOptions = true,
+        version = "sedm 0.1.0",
         description = "Score-based diffusion models on libtorch: EDM, DG, ES and SEDM-G++ sampling and training.",
-        subcommands = {DemoCommand.class, SampleCommand.class, TrainCommand.class, TrainClassifierCommand.class,
-            TrainDiscriminatorCommand.class, ModelInfoCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            SampleCommand.class,
+            TrainCommand.class,
+            TrainClassifierCommand.class,
+            TrainDiscriminatorCommand.class,
+            ModelInfoCommand.class,
+            InfoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

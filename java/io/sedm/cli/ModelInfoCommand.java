@@ -13,15 +13,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sedm model-info}: builds a network on the CPU and prints its parameter count and tensors. */
-@Command(name = "model-info", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+@Command(
+        name = "model-info",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
         description = "Print the parameter count (and optionally the tensor list) of a network config.")
 public final class ModelInfoCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", defaultValue = "ddpmpp-cifar10", paramLabel = "NAME",
+    @Option(
+            names = "--preset",
+            defaultValue = "ddpmpp-cifar10",
+            paramLabel = "NAME",
             description = "ddpmpp-cifar10 | ddpmpp-fmnist | dg-trunk | dg-classifier | dg-discriminator")
     String preset;
 
-    @Option(names = "--config", paramLabel = "FILE|JSON", description = "a network config (JSON text or file); overrides --preset")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE|JSON",
+            description = "a network config (JSON text or file); overrides --preset")
     String config;
 
     @Option(names = "--tensors", description = "also list every named tensor with its shape")
@@ -38,15 +48,17 @@ public final class ModelInfoCommand implements Callable<Integer> {
             case "dg-trunk" -> AdmEncoderConfig.dgTrunk32();
             case "dg-classifier" -> AdmEncoderConfig.dgTrunk32().asClassifier(1000);
             case "dg-discriminator" -> AdmEncoderConfig.dgDiscriminator();
-            default -> throw new IllegalArgumentException("--preset must be ddpmpp-cifar10, ddpmpp-fmnist, dg-trunk, "
-                    + "dg-classifier or dg-discriminator; got '" + name + "'");
+            default ->
+                throw new IllegalArgumentException("--preset must be ddpmpp-cifar10, ddpmpp-fmnist, dg-trunk, "
+                        + "dg-classifier or dg-discriminator; got '" + name + "'");
         };
     }
 
     /** The config JSON: a preset, a JSON object, a config file, or a checkpoint sidecar (its network). */
     static String configJson(String config, String preset) throws java.io.IOException {
         if (config == null) return preset(preset).toJson();
-        if (config.trim().startsWith("{")) return config;
+        if (config.trim().startsWith("{"))
+            return io.sedm.train.NetworkConfig.fromJson(config).toJson();
         Path p = Path.of(config);
         if (!Files.isRegularFile(p)) {
             throw new IllegalArgumentException("--config " + config + ": neither a JSON object nor an existing file");
@@ -56,8 +68,9 @@ public final class ModelInfoCommand implements Callable<Integer> {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("--config " + config + ": not a JSON object");
         }
-        if (node.has("format")) return io.sedm.train.Checkpoint.read(p).network().toJson();
-        return text;
+        if (node.has("format"))
+            return io.sedm.train.Checkpoint.read(p).network().toJson();
+        return io.sedm.train.NetworkConfig.fromJson(text).toJson();
     }
 
     @Override
@@ -71,7 +84,8 @@ public final class ModelInfoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s%nparameters: %,d%n", net.config(), net.parameterCount());
             if (tensors) {
                 for (Network.TensorInfo t : net.tensors()) {
-                    System.out.println(t.name() + " " + java.util.Arrays.toString(t.shape()) + (t.isParameter() ? "" : " (buffer)"));
+                    System.out.println(t.name() + " " + java.util.Arrays.toString(t.shape())
+                            + (t.isParameter() ? "" : " (buffer)"));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.sedm.cli;
 
 import java.io.PrintStream;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -41,7 +42,7 @@ public final class Progress implements AutoCloseable {
                     .setInitialMax(total)
                     .setUnit(" " + unit, 1)
                     .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .showSpeed()
+                    .showSpeed(new DecimalFormat("0.00"))
                     .setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(System.err))
                     .build();
@@ -63,7 +64,7 @@ public final class Progress implements AutoCloseable {
         message = extraMessage == null ? "" : extraMessage;
         if (bar != null) {
             bar.stepTo(position);
-            bar.setExtraMessage(message);
+            bar.setExtraMessage(message.isEmpty() ? "" : ", " + message);
         } else if (plain != null) {
             long now = System.nanoTime();
             if (now - lastPlainNanos >= plainEveryNanos) {

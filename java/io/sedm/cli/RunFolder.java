@@ -46,9 +46,11 @@ final class RunFolder implements AutoCloseable {
                 Files.writeString(Files.createFile(lock), Long.toString(me), StandardCharsets.US_ASCII);
             } catch (FileAlreadyExistsException e) {
                 long owner = readPid(lock);
-                if (owner != me && owner > 0 && ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-                    throw new IllegalArgumentException(flag + " " + dir + " is being written by another run (pid " + owner
-                            + ", lock " + lock + "); choose another folder or wait for it");
+                if (owner != me
+                        && owner > 0
+                        && ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                    throw new IllegalArgumentException(flag + " " + dir + " is being written by another run (pid "
+                            + owner + ", lock " + lock + "); choose another folder or wait for it");
                 }
                 if (owner == me) {
                     throw new IllegalArgumentException(flag + " " + dir + " is already being written by this process");
@@ -68,7 +70,8 @@ final class RunFolder implements AutoCloseable {
 
     private static long readPid(Path lock) throws IOException {
         try {
-            return Long.parseLong(Files.readString(lock, StandardCharsets.US_ASCII).trim());
+            return Long.parseLong(
+                    Files.readString(lock, StandardCharsets.US_ASCII).trim());
         } catch (NumberFormatException e) {
             return -1;
         }
@@ -104,7 +107,10 @@ final class RunFolder implements AutoCloseable {
             }
         }
         for (String name : names) {
-            Files.move(dir.resolve(name + ".tmp"), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    dir.resolve(name + ".tmp"),
+                    dir.resolve(name),
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         }
         committed = true;

@@ -37,8 +37,13 @@ import picocli.CommandLine.Spec;
  * batches ({@link Batches}), check the samples lie in the model's data range, then write
  * {@code options.json}, {@code samples.npy} and the rest all-or-nothing ({@link RunFolder}).
  */
-@Command(name = "sample", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = "Generate samples with the EDM family, EDM's ablation presets, DDIM/DDPM, score-SDE and NCSN samplers.")
+@Command(
+        name = "sample",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        description =
+                "Generate samples with the EDM family, EDM's ablation presets, DDIM/DDPM, score-SDE and NCSN samplers.")
 public final class SampleCommand implements Callable<Integer> {
     /** At most this many seeds per run: 20× the 50k images of an FID evaluation. */
     static final long MAX_SEEDS = 1_000_000;
@@ -51,47 +56,84 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     SamplerOptions samplerOptions;
 
-    @Option(names = "--denoiser", required = true, paramLabel = "gmm:FILE.json|checkpoint:SIDECAR.json",
+    @Option(
+            names = "--denoiser",
+            required = true,
+            paramLabel = "gmm:FILE.json|checkpoint:SIDECAR.json",
             description = "the model: gmm:FILE = exact Gaussian-mixture denoiser from {weights, means, variances}; "
                     + "checkpoint:SIDECAR = the EMA network of a `sedm train` checkpoint (EDM preconditioning)")
     String denoiser;
 
-    @Option(names = "--seeds", defaultValue = "0-63", paramLabel = "LIST",
+    @Option(
+            names = "--seeds",
+            defaultValue = "0-63",
+            paramLabel = "LIST",
             description = "non-negative seeds, e.g. 0-63 or 1,5,10-19; at most " + MAX_SEEDS)
     String seeds;
 
-    @Option(names = "--batch", defaultValue = "64", paramLabel = "INT", description = "samples per batch, in [1, 65536]")
+    @Option(
+            names = "--batch",
+            defaultValue = "64",
+            paramLabel = "INT",
+            description = "samples per batch, in [1, 65536]")
     int batch;
 
-    @Option(names = "--shape", paramLabel = "C,H,W", description = "per-sample shape (its product must equal the model's dim); C,H,W also writes a PNG grid")
+    @Option(
+            names = "--shape",
+            paramLabel = "C,H,W",
+            description = "per-sample shape (its product must equal the model's dim); C,H,W also writes a PNG grid")
     String shape;
 
-    @Option(names = "--latents", paramLabel = "FILE.npy", description = "float32/float64 z, one row per seed (x_0 = σ_max·z)")
+    @Option(
+            names = "--latents",
+            paramLabel = "FILE.npy",
+            description = "float32/float64 z, one row per seed (x_0 = σ_max·z)")
     Path latents;
 
     @Option(names = "--outdir", defaultValue = "out/sample", paramLabel = "DIR", description = "output folder")
     Path outdir;
 
-    @Option(names = "--dtype", defaultValue = "float32", paramLabel = "float32|float64|uint8",
-            description = "dtype of samples.npy; uint8 writes [N, H, W, C] images (the fake set of train-discriminator)")
+    @Option(
+            names = "--dtype",
+            defaultValue = "float32",
+            paramLabel = "float32|float64|uint8",
+            description =
+                    "dtype of samples.npy; uint8 writes [N, H, W, C] images (the fake set of train-discriminator)")
     String dtype;
 
     @Option(names = "--probe", description = "also write exposure.csv (per-step mean ‖ε̂‖)")
     boolean probe;
 
-    @Option(names = "--allow-unusual", description = "run option values outside the papers' usual ranges and write samples outside the data range")
+    @Option(
+            names = "--allow-unusual",
+            description = "run option values outside the papers' usual ranges and write samples outside the data range")
     boolean allowUnusual;
 
-    @Option(names = "--dry-run", description = "check the options, the named files and the device; print the resolved options as JSON")
+    @Option(
+            names = "--dry-run",
+            description = "check the options, the named files and the device; print the resolved options as JSON")
     boolean dryRun;
 
     @Mixin
     ComputeOptions compute;
 
     /** Everything a run uses, as written to options.json. */
-    record RunOptions(SamplerPlan sampler, String denoiser, String discriminator, String classifier, String seeds,
-            int count, int batch, String device, int threads, long[] shape, String latents, String outdir, String dtype,
-            boolean probe, boolean allowUnusual) {}
+    record RunOptions(
+            SamplerPlan sampler,
+            String denoiser,
+            String discriminator,
+            String classifier,
+            String seeds,
+            int count,
+            int batch,
+            String device,
+            int threads,
+            long[] shape,
+            String latents,
+            String outdir,
+            String dtype,
+            boolean probe,
+            boolean allowUnusual) {}
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -105,19 +147,24 @@ public final class SampleCommand implements Callable<Integer> {
             SamplerPlan plan = samplerOptions.plan(spec.commandLine().getParseResult(), allowUnusual);
             String disc = samplerOptions.discriminator;
             if (plan.guided() && disc == null) {
-                throw new IllegalArgumentException("--sampler " + plan.sampler() + " with DG weights needs --discriminator "
-                        + "oracle:FILE.json or net:SIDECAR.json");
+                throw new IllegalArgumentException("--sampler " + plan.sampler()
+                        + " with DG weights needs --discriminator " + "oracle:FILE.json or net:SIDECAR.json");
             }
-            require(denoiser.startsWith("gmm:") || denoiser.startsWith("checkpoint:"),
+            require(
+                    denoiser.startsWith("gmm:") || denoiser.startsWith("checkpoint:"),
                     "--denoiser must be gmm:FILE.json or checkpoint:SIDECAR.json, got '" + denoiser + "'");
-            require(disc == null || disc.startsWith("oracle:") || disc.startsWith("net:"),
+            require(
+                    disc == null || disc.startsWith("oracle:") || disc.startsWith("net:"),
                     "--discriminator must be oracle:FILE.json or net:SIDECAR.json, got '" + disc + "'");
-            require(disc == null || !disc.startsWith("oracle:") || denoiser.startsWith("gmm:"),
+            require(
+                    disc == null || !disc.startsWith("oracle:") || denoiser.startsWith("gmm:"),
                     "--discriminator oracle: needs a gmm: denoiser (the oracle is the exact ratio of two mixtures)");
-            require(disc == null || !disc.startsWith("net:") || samplerOptions.classifier != null,
+            require(
+                    disc == null || !disc.startsWith("net:") || samplerOptions.classifier != null,
                     "--discriminator net: needs --classifier SIDECAR.json (the trunk the head was trained on)");
             require(batch >= 1 && batch <= 65536, "--batch must be in [1, 65536], got " + batch);
-            require(List.of("float32", "float64", "uint8").contains(dtype),
+            require(
+                    List.of("float32", "float64", "uint8").contains(dtype),
                     "--dtype must be float32, float64 or uint8 (NHWC images, EDM's quantisation), got '" + dtype + "'");
             long[] dims = shape == null ? null : parseShape(shape);
             require(!dtype.equals("uint8") || dims == null || dims.length == 3, "--dtype uint8 needs --shape C,H,W");
@@ -127,9 +174,22 @@ public final class SampleCommand implements Callable<Integer> {
             requireFile("--classifier", samplerOptions.classifier);
             requireFile("--latents", latents == null ? null : latents.toString());
             device();
-            return new RunOptions(plan, denoiser, disc, samplerOptions.classifier, seeds, seedList.length, batch,
-                    compute.device(), compute.threads(), dims, latents == null ? null : latents.toString(), outdir.toString(),
-                    dtype, probe, allowUnusual);
+            return new RunOptions(
+                    plan,
+                    denoiser,
+                    disc,
+                    samplerOptions.classifier,
+                    seeds,
+                    seedList.length,
+                    batch,
+                    compute.device(),
+                    compute.threads(),
+                    dims,
+                    latents == null ? null : latents.toString(),
+                    outdir.toString(),
+                    dtype,
+                    probe,
+                    allowUnusual);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
@@ -153,18 +213,24 @@ public final class SampleCommand implements Callable<Integer> {
         Device dev = Device.parse(compute.device());
         if (dev.isCuda()) {
             int count = Device.cudaDeviceCount();
-            require(dev.index() < count, "--device " + compute.device() + ": this machine has " + count + " CUDA device(s)");
+            require(
+                    dev.index() < count,
+                    "--device " + compute.device() + ": this machine has " + count + " CUDA device(s)");
         }
         return dev;
     }
 
     static long[] parseShape(String text) {
         try {
-            long[] dims = Arrays.stream(text.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
+            long[] dims = Arrays.stream(text.split(","))
+                    .map(String::trim)
+                    .mapToLong(Long::parseLong)
+                    .toArray();
             require(Arrays.stream(dims).allMatch(d -> d >= 1 && d <= 1 << 16), "");
             return dims;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--shape must be comma-separated integers in [1, 65536], got '" + text + "'");
+            throw new IllegalArgumentException(
+                    "--shape must be comma-separated integers in [1, 65536], got '" + text + "'");
         }
     }
 
@@ -181,7 +247,9 @@ public final class SampleCommand implements Callable<Integer> {
                 long hi = dash > 0 ? Long.parseLong(p.substring(dash + 1).trim()) : lo;
                 require(lo >= 0 && hi >= lo, usage);
                 count += hi - lo < MAX_SEEDS ? hi - lo + 1 : MAX_SEEDS + 1;
-                require(count <= MAX_SEEDS, "--seeds names more than " + MAX_SEEDS + " seeds (" + text + "); split the run");
+                require(
+                        count <= MAX_SEEDS,
+                        "--seeds names more than " + MAX_SEEDS + " seeds (" + text + "); split the run");
                 ranges.add(new long[] {lo, hi});
             }
         } catch (NumberFormatException e) {
@@ -201,8 +269,14 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /** The loaded denoiser and discriminator, the natural sample shape and the data's range (NaN = unknown). */
-    private record Models(Denoiser denoiser, Discriminator discriminator, long[] natural, double dataBound, String dataRange,
-            List<AutoCloseable> owned) implements AutoCloseable {
+    private record Models(
+            Denoiser denoiser,
+            Discriminator discriminator,
+            long[] natural,
+            double dataBound,
+            String dataRange,
+            List<AutoCloseable> owned)
+            implements AutoCloseable {
         @Override
         public void close() {
             closeAll(owned);
@@ -236,12 +310,16 @@ public final class SampleCommand implements Callable<Integer> {
                 natural = new long[] {gmm.dim()};
                 bound = 0;
                 for (int j = 0; j < mixture.components(); j++) {
-                    double m = Arrays.stream(mixture.means()[j]).map(Math::abs).max().orElse(0);
+                    double m = Arrays.stream(mixture.means()[j])
+                            .map(Math::abs)
+                            .max()
+                            .orElse(0);
                     bound = Math.max(bound, m + 10 * Math.sqrt(mixture.variances()[j]));
                 }
                 range = "the mixture's components (|μ| + 10·c)";
             } else {
-                Checkpoint checkpoint = Checkpoint.read(Path.of(after(o.denoiser())), Checkpoint.Kind.DENOISER, "--denoiser");
+                Checkpoint checkpoint =
+                        Checkpoint.read(Path.of(after(o.denoiser())), Checkpoint.Kind.DENOISER, "--denoiser");
                 switch (checkpoint.network()) {
                     case SongUNetConfig u -> {
                         natural = new long[] {u.inChannels(), u.imgResolution(), u.imgResolution()};
@@ -253,7 +331,9 @@ public final class SampleCommand implements Callable<Integer> {
                         bound = Double.NaN;
                         range = "";
                     }
-                    default -> throw new IllegalArgumentException("--denoiser " + o.denoiser() + " is not a denoiser checkpoint (U-Net or MLP)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "--denoiser " + o.denoiser() + " is not a denoiser checkpoint (U-Net or MLP)");
                 }
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
@@ -265,8 +345,10 @@ public final class SampleCommand implements Callable<Integer> {
                 owned.add(data);
                 disc = new GaussianMixtureOracle(data.density(), ((GaussianMixtureDenoiser) model).density());
             } else if (o.discriminator() != null) {
-                Checkpoint classifier = Checkpoint.read(Path.of(o.classifier()), Checkpoint.Kind.CLASSIFIER, "--classifier");
-                Checkpoint head = Checkpoint.read(Path.of(after(o.discriminator())), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
+                Checkpoint classifier =
+                        Checkpoint.read(Path.of(o.classifier()), Checkpoint.Kind.CLASSIFIER, "--classifier");
+                Checkpoint head = Checkpoint.read(
+                        Path.of(after(o.discriminator())), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
                 Network trunkNet = classifier.loadTrunk(dev);
                 owned.add(trunkNet);
                 Network headNet = head.loadHead(dev);
@@ -286,14 +368,25 @@ public final class SampleCommand implements Callable<Integer> {
             return null;
         }
         Npy.Array z = Npy.read(Path.of(o.latents()));
-        require(z.type() == Npy.Type.F4 || z.type() == Npy.Type.F8, "--latents " + o.latents() + " holds "
-                + z.type().name().toLowerCase(java.util.Locale.ROOT).replace("u1", "uint8").replace("i8", "int64") + " values; latents are float32 or float64 standard normal draws");
-        require(z.shape().length >= 1 && z.shape()[0] == o.count() && z.numel() == o.count() * per, "--latents " + o.latents()
-                + " has shape " + Arrays.toString(z.shape()) + " but " + o.count() + " seeds × " + per + " values are needed");
+        require(
+                z.type() == Npy.Type.F4 || z.type() == Npy.Type.F8,
+                "--latents " + o.latents() + " holds "
+                        + z.type()
+                                .name()
+                                .toLowerCase(java.util.Locale.ROOT)
+                                .replace("u1", "uint8")
+                                .replace("i8", "int64")
+                        + " values; latents are float32 or float64 standard normal draws");
+        require(
+                z.shape().length >= 1 && z.shape()[0] == o.count() && z.numel() == o.count() * per,
+                "--latents " + o.latents() + " has shape " + Arrays.toString(z.shape()) + " but " + o.count()
+                        + " seeds × " + per + " values are needed");
         double[] v = z.toDoubles();
         for (double x : v) {
-            require(Double.isFinite(x) && (o.allowUnusual() || Math.abs(x) <= MAX_LATENT), "--latents " + o.latents()
-                    + " holds " + x + "; standard normal draws lie within ±" + MAX_LATENT + " (--allow-unusual to run it anyway)");
+            require(
+                    Double.isFinite(x) && (o.allowUnusual() || Math.abs(x) <= MAX_LATENT),
+                    "--latents " + o.latents() + " holds " + x + "; standard normal draws lie within ±" + MAX_LATENT
+                            + " (--allow-unusual to run it anyway)");
         }
         return v;
     }
@@ -312,14 +405,26 @@ public final class SampleCommand implements Callable<Integer> {
             long[] sample = o.shape() == null ? m.natural() : o.shape();
             long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
             long natural = Arrays.stream(m.natural()).reduce(1, (a, b) -> a * b);
-            require(per == natural, "--shape " + shape + " has " + per + " elements but the model's sample has " + natural);
+            require(
+                    per == natural,
+                    "--shape " + shape + " has " + per + " elements but the model's sample has " + natural);
             require(!o.dtype().equals("uint8") || sample.length == 3, "--dtype uint8 needs image samples [C, H, W]");
             double[] z = readLatents(o, per);
             SamplerPlan.Built plan = o.sampler().build(m.denoiser(), m.discriminator());
             ExposureBiasProbe exposure = o.probe() ? new ExposureBiasProbe() : null;
             long[] seedList = parseSeeds(o.seeds());
-            double[] all = Batches.run("sample " + o.sampler().sampler(), plan.sampler(), m.denoiser(), plan.sigmas(), seedList,
-                    sample, o.batch(), dev, z, exposure == null ? StepListener.NONE : exposure, true);
+            double[] all = Batches.run(
+                    "sample " + o.sampler().sampler(),
+                    plan.sampler(),
+                    m.denoiser(),
+                    plan.sigmas(),
+                    seedList,
+                    sample,
+                    o.batch(),
+                    dev,
+                    z,
+                    exposure == null ? StepListener.NONE : exposure,
+                    true);
             requireInRange(all, m, o.allowUnusual());
             write(o, all, sample, exposure);
         }
@@ -331,8 +436,9 @@ public final class SampleCommand implements Callable<Integer> {
     private static void requireInRange(double[] x, Models m, boolean allowUnusual) {
         double max = Arrays.stream(x).map(Math::abs).max().orElse(0);
         if (!allowUnusual && max > m.dataBound()) {
-            throw new IllegalStateException("samples reach |x| = " + Batches.fmt(max) + ", far outside the data range |x| <= "
-                    + Batches.fmt(m.dataBound()) + " (" + m.dataRange() + "); nothing was written (--allow-unusual writes them anyway)");
+            throw new IllegalStateException("samples reach |x| = " + Batches.fmt(max)
+                    + ", far outside the data range |x| <= " + Batches.fmt(m.dataBound()) + " (" + m.dataRange()
+                    + "); nothing was written (--allow-unusual writes them anyway)");
         }
     }
 
@@ -347,7 +453,11 @@ public final class SampleCommand implements Callable<Integer> {
                 long[] full = new long[sample.length + 1];
                 full[0] = n;
                 System.arraycopy(sample, 0, full, 1, sample.length);
-                Npy.write(npy, o.dtype().equals("float32") ? Npy.Array.ofFloats(toFloats(all), full) : Npy.Array.ofDoubles(all, full));
+                Npy.write(
+                        npy,
+                        o.dtype().equals("float32")
+                                ? Npy.Array.ofFloats(toFloats(all), full)
+                                : Npy.Array.ofDoubles(all, full));
             }
             if (sample.length == 3 && (sample[0] == 1 || sample[0] == 3)) {
                 ImageGrid.write(folder.file("grid.png"), all, n, (int) sample[0], (int) sample[1], (int) sample[2]);
@@ -377,7 +487,8 @@ public final class SampleCommand implements Callable<Integer> {
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < h; y++) {
                     for (int xx = 0; xx < w; xx++) {
-                        out[((i * h + y) * w + xx) * c + ch] = (byte) ImageGrid.pixel(x[((i * c + ch) * h + y) * w + xx]);
+                        out[((i * h + y) * w + xx) * c + ch] =
+                                (byte) ImageGrid.pixel(x[((i * c + ch) * h + y) * w + xx]);
                     }
                 }
             }

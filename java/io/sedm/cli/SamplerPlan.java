@@ -34,7 +34,8 @@ import io.sedm.sde.ScoreSde;
     @JsonSubTypes.Type(value = SamplerPlan.Ddpm.class, name = "ddpm"),
     @JsonSubTypes.Type(value = SamplerPlan.PredictorCorrector.class, name = "pc"),
     @JsonSubTypes.Type(value = SamplerPlan.ProbabilityFlow.class, name = "ode"),
-    @JsonSubTypes.Type(value = SamplerPlan.Ncsn.class, name = "ncsn")})
+    @JsonSubTypes.Type(value = SamplerPlan.Ncsn.class, name = "ncsn")
+})
 sealed interface SamplerPlan {
     /** The {@code --sampler} name. */
     String sampler();
@@ -49,10 +50,25 @@ sealed interface SamplerPlan {
         return false;
     }
 
-    /** EDM (Alg. 2), EDM-ES, EDM-G++, SEDM-G++ on the ρ schedule (ALGORITHMS.md §4–§9). */
-    record Edm(String sampler, Solver solver, int steps, double sigmaMin, double sigmaMax, double rho, double sChurn,
-            double sMin, double sMax, double sNoise, double esScale, double esSlope, double dgW1, double dgW2,
-            double[] dgWindow, boolean dgBoosting) implements SamplerPlan {
+    /** EDM (Alg. 2), EDM-ES, EDM-G++, SEDM-G++ on the ρ schedule (docs/ALGORITHMS.md §4–§9). */
+    record Edm(
+            String sampler,
+            Solver solver,
+            int steps,
+            double sigmaMin,
+            double sigmaMax,
+            double rho,
+            double sChurn,
+            double sMin,
+            double sMax,
+            double sNoise,
+            double esScale,
+            double esSlope,
+            double dgW1,
+            double dgW2,
+            double[] dgWindow,
+            boolean dgBoosting)
+            implements SamplerPlan {
         @Override
         public boolean guided() {
             return dgW1 != 0 || dgW2 != 0 || dgBoosting;
@@ -63,11 +79,20 @@ sealed interface SamplerPlan {
             double[] sigmas = EdmSchedule.sigmas(steps, sigmaMin, sigmaMax, rho);
             Churn churn = new Churn(sChurn, sMin, sMax, sNoise);
             if (sampler.equals("edm")) {
-                return new Built(new EdmSampler(new EdmSampler.Options(solver, churn, EpsilonScaling.none(),
-                        EdmSampler.Guidance.none())), sigmas);
+                return new Built(
+                        new EdmSampler(new EdmSampler.Options(
+                                solver, churn, EpsilonScaling.none(), EdmSampler.Guidance.none())),
+                        sigmas);
             }
-            return new Built(new EdmSampler(new EdmSampler.Options(solver, churn, EpsilonScaling.linear(esScale, esSlope),
-                    new EdmSampler.Guidance(dgW1, dgW2, dgWindow[0], dgWindow[1], dgBoosting)), discriminator), sigmas);
+            return new Built(
+                    new EdmSampler(
+                            new EdmSampler.Options(
+                                    solver,
+                                    churn,
+                                    EpsilonScaling.linear(esScale, esSlope),
+                                    new EdmSampler.Guidance(dgW1, dgW2, dgWindow[0], dgWindow[1], dgBoosting)),
+                            discriminator),
+                    sigmas);
         }
     }
 
@@ -86,7 +111,8 @@ sealed interface SamplerPlan {
     }
 
     /** DDIM on the ρ schedule (§12). */
-    record Ddim(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, double eta) implements SamplerPlan {
+    record Ddim(String sampler, int steps, double sigmaMin, double sigmaMax, double rho, double eta)
+            implements SamplerPlan {
         @Override
         public Built build(Denoiser model, Discriminator discriminator) {
             return new Built(new DdimSampler(eta), EdmSchedule.sigmas(steps, sigmaMin, sigmaMax, rho));
@@ -97,9 +123,12 @@ sealed interface SamplerPlan {
     record Ddpm(String sampler, int steps, String variance, String betaSchedule, int timesteps) implements SamplerPlan {
         @Override
         public Built build(Denoiser model, Discriminator discriminator) {
-            DdpmSampler.Variance v = variance.equals("small") ? DdpmSampler.Variance.FIXED_SMALL : DdpmSampler.Variance.FIXED_LARGE;
-            BetaSchedule b = betaSchedule.equals("cosine") ? BetaSchedule.cosine(timesteps) : BetaSchedule.linear(timesteps);
-            return new Built(new DdpmSampler(DdpmSampler.Options.defaults().withVariance(v)), b.sigmas(Integer.toString(steps)));
+            DdpmSampler.Variance v =
+                    variance.equals("small") ? DdpmSampler.Variance.FIXED_SMALL : DdpmSampler.Variance.FIXED_LARGE;
+            BetaSchedule b =
+                    betaSchedule.equals("cosine") ? BetaSchedule.cosine(timesteps) : BetaSchedule.linear(timesteps);
+            return new Built(
+                    new DdpmSampler(DdpmSampler.Options.defaults().withVariance(v)), b.sigmas(Integer.toString(steps)));
         }
     }
 
@@ -112,19 +141,24 @@ sealed interface SamplerPlan {
                 case "pc-vp" -> ScoreSdeSampler.Options.vp();
                 default -> ScoreSdeSampler.Options.vp().withSde(ScoreSde.subVp());
             };
-            o = correctorSteps == 0 ? o.withCorrector(ScoreSdeSampler.Corrector.NONE, snr, 0)
+            o = correctorSteps == 0
+                    ? o.withCorrector(ScoreSdeSampler.Corrector.NONE, snr, 0)
                     : o.withCorrector(ScoreSdeSampler.Corrector.LANGEVIN, snr, correctorSteps);
-            return new Built(new ScoreSdeSampler(o), o.sde().sigmas(steps, o.sde().defaultEps()));
+            return new Built(
+                    new ScoreSdeSampler(o), o.sde().sigmas(steps, o.sde().defaultEps()));
         }
     }
 
     /** Probability-flow ODE of the VP or VE SDE (§11.3). */
-    record ProbabilityFlow(String sampler, int steps, String odeMethod, double rtol, double atol) implements SamplerPlan {
+    record ProbabilityFlow(String sampler, int steps, String odeMethod, double rtol, double atol)
+            implements SamplerPlan {
         @Override
         public Built build(Denoiser model, Discriminator discriminator) {
             ScoreSde sde = sampler.equals("ode-vp") ? ScoreSde.vp() : ScoreSde.ve();
-            ProbabilityFlowSampler.Method m = ProbabilityFlowSampler.Method.valueOf(odeMethod.toUpperCase(java.util.Locale.ROOT));
-            return new Built(new ProbabilityFlowSampler(new ProbabilityFlowSampler.Options(sde, m, rtol, atol, true)),
+            ProbabilityFlowSampler.Method m =
+                    ProbabilityFlowSampler.Method.valueOf(odeMethod.toUpperCase(java.util.Locale.ROOT));
+            return new Built(
+                    new ProbabilityFlowSampler(new ProbabilityFlowSampler.Options(sde, m, rtol, atol, true)),
                     sde.sigmas(steps, sde.defaultEps()));
         }
     }
@@ -134,7 +168,8 @@ sealed interface SamplerPlan {
             implements SamplerPlan {
         @Override
         public Built build(Denoiser model, Discriminator discriminator) {
-            return new Built(new AnnealedLangevinSampler(langevinEps, langevinSteps, true),
+            return new Built(
+                    new AnnealedLangevinSampler(langevinEps, langevinSteps, true),
                     NcsnSchedule.sigmas(sigmaMax, sigmaMin, steps));
         }
     }

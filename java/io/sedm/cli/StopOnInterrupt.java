@@ -15,16 +15,19 @@ final class StopOnInterrupt implements AutoCloseable {
     private final Thread hook;
 
     StopOnInterrupt(String command, long graceSeconds) {
-        hook = new Thread(() -> {
-            requested.set(true);
-            System.err.println("sedm " + command + ": interrupted; stopping after the current step and writing a checkpoint "
-                    + "(interrupt again to abandon it)");
-            try {
-                finished.await(graceSeconds, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "sedm-" + command + "-interrupt");
+        hook = new Thread(
+                () -> {
+                    requested.set(true);
+                    System.err.println("sedm " + command
+                            + ": interrupted; stopping after the current step and writing a checkpoint "
+                            + "(interrupt again to abandon it)");
+                    try {
+                        finished.await(graceSeconds, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "sedm-" + command + "-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

@@ -21,33 +21,107 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sedm train-classifier}: the noise-aware ADM classifier whose trunk DG freezes
- * (ALGORITHMS.md §7.4). {@code --resume} continues a classifier checkpoint's run with its
+ * (docs/ALGORITHMS.md §7.4). {@code --resume} continues a classifier checkpoint's run with its
  * settings; Ctrl-C saves the current step.
  */
-@Command(name = "train-classifier", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+@Command(
+        name = "train-classifier",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
         description = "Train the noise-aware classifier (ADM encoder + attention pool) on Fashion-MNIST labels.")
 public final class TrainClassifierCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR") Path outdir;
-    @Option(names = "--desc", defaultValue = "classifier", paramLabel = "NAME") String desc;
-    @Option(names = "--width", defaultValue = "128", paramLabel = "INT", description = "model_channels of the trunk, in [1, 1024]") int width;
-    @Option(names = "--depth", defaultValue = "2", paramLabel = "INT", description = "res-blocks per level, in [1, 16]") int depth;
-    @Option(names = "--data-limit", defaultValue = "0", paramLabel = "INT", description = "first images only, >= 0 (0 = all)") int dataLimit;
-    @Option(names = "--batch", defaultValue = "128", paramLabel = "INT", description = "images per step, >= 1") int batch;
-    @Option(names = "--lr", defaultValue = "3e-4", paramLabel = "FLOAT", description = "Adam learning rate, in (0, 1] (ADM/DG: 3e-4)") double lr;
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "FLOAT", description = ">= 0") double weightDecay;
-    @Option(names = "--steps", defaultValue = "20000", paramLabel = "INT", description = "optimizer steps (total, counting a resumed run's), >= 1") long steps;
-    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT", description = ">= 1") long logEvery;
-    @Option(names = "--eval-images", defaultValue = "2000", paramLabel = "INT", description = "test images scored at the end, in [0, 10000] (0 = skip)") int evalImages;
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "INT") long seed;
-    @Mixin ComputeOptions compute = new ComputeOptions();
-    @Option(names = "--resume", paramLabel = "SIDECAR", description = "continue a classifier checkpoint's run, with its settings") Path resume;
-    @Option(names = "--quiet", description = "no progress display on stderr") boolean quiet;
-    @Option(names = "--dry-run", description = "print the resolved options JSON and exit") boolean dryRun;
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR")
+    Path outdir;
+
+    @Option(names = "--desc", defaultValue = "classifier", paramLabel = "NAME")
+    String desc;
+
+    @Option(
+            names = "--width",
+            defaultValue = "128",
+            paramLabel = "INT",
+            description = "model_channels of the trunk, in [1, 1024]")
+    int width;
+
+    @Option(names = "--depth", defaultValue = "2", paramLabel = "INT", description = "res-blocks per level, in [1, 16]")
+    int depth;
+
+    @Option(
+            names = "--data-limit",
+            defaultValue = "0",
+            paramLabel = "INT",
+            description = "first images only, >= 0 (0 = all)")
+    int dataLimit;
+
+    @Option(names = "--batch", defaultValue = "128", paramLabel = "INT", description = "images per step, >= 1")
+    int batch;
+
+    @Option(
+            names = "--lr",
+            defaultValue = "3e-4",
+            paramLabel = "FLOAT",
+            description = "Adam learning rate, in (0, 1] (ADM/DG: 3e-4)")
+    double lr;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "FLOAT", description = ">= 0")
+    double weightDecay;
+
+    @Option(
+            names = "--steps",
+            defaultValue = "20000",
+            paramLabel = "INT",
+            description = "optimizer steps (total, counting a resumed run's), >= 1")
+    long steps;
+
+    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT", description = ">= 1")
+    long logEvery;
+
+    @Option(
+            names = "--eval-images",
+            defaultValue = "2000",
+            paramLabel = "INT",
+            description = "test images scored at the end, in [0, 10000] (0 = skip)")
+    int evalImages;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "INT")
+    long seed;
+
+    @Mixin
+    ComputeOptions compute = new ComputeOptions();
+
+    @Option(
+            names = "--resume",
+            paramLabel = "SIDECAR",
+            description = "continue a classifier checkpoint's run, with its settings")
+    Path resume;
+
+    @Option(names = "--quiet", description = "no progress display on stderr")
+    boolean quiet;
+
+    @Option(names = "--dry-run", description = "print the resolved options JSON and exit")
+    boolean dryRun;
 
     AdmEncoderConfig config(int width, int depth, long seed) {
-        return new AdmEncoderConfig("classifier", 32, 1, width, new int[] {1, 2, 4}, depth, new int[] {32, 16, 8}, 64,
-                true, true, true, 0.0, 999.0, 10, seed);
+        return new AdmEncoderConfig(
+                "classifier",
+                32,
+                1,
+                width,
+                new int[] {1, 2, 4},
+                depth,
+                new int[] {32, 16, 8},
+                64,
+                true,
+                true,
+                true,
+                0.0,
+                999.0,
+                10,
+                seed);
     }
 
     void validate() {
@@ -56,10 +130,12 @@ public final class TrainClassifierCommand implements Callable<Integer> {
         TrainCommand.require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);
         TrainCommand.require(batch >= 1, "--batch must be >= 1, got " + batch);
         TrainCommand.require(lr > 0 && lr <= 1, "--lr must be in (0, 1] (ADM and DG use 3e-4), got " + lr);
-        TrainCommand.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
+        TrainCommand.require(
+                weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
         TrainCommand.require(steps >= 1, "--steps must be >= 1, got " + steps);
         TrainCommand.require(logEvery >= 1, "--log-every must be >= 1, got " + logEvery);
-        TrainCommand.require(evalImages >= 0 && evalImages <= 10_000, "--eval-images must be in [0, 10000], got " + evalImages);
+        TrainCommand.require(
+                evalImages >= 0 && evalImages <= 10_000, "--eval-images must be in [0, 10000], got " + evalImages);
     }
 
     @Override
@@ -75,23 +151,33 @@ public final class TrainClassifierCommand implements Callable<Integer> {
             ckpt = Checkpoint.read(resume, Checkpoint.Kind.CLASSIFIER, "--resume");
             ClassifierTrainer.Options rec = ckpt.training(ClassifierTrainer.Options.class);
             AdmEncoderConfig net = (AdmEncoderConfig) ckpt.network();
-            ResumedSettings s = new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
+            ResumedSettings s =
+                    new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
             s.keep("--width", net.modelChannels(), width);
             s.keep("--depth", net.numResBlocks(), depth);
-            limit = s.keep("--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
-            opts = new ClassifierTrainer.Options(s.keep("--batch", rec.batchSize(), batch), s.keep("--lr", rec.lr(), lr),
-                    s.keep("--weight-decay", rec.weightDecay(), weightDecay), rec.tauMin(), s.keep("--seed", rec.seed(), seed),
+            limit = s.keep(
+                    "--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
+            opts = new ClassifierTrainer.Options(
+                    s.keep("--batch", rec.batchSize(), batch),
+                    s.keep("--lr", rec.lr(), lr),
+                    s.keep("--weight-decay", rec.weightDecay(), weightDecay),
+                    rec.tauMin(),
+                    s.keep("--seed", rec.seed(), seed),
                     s.override("--steps", rec.steps(), steps));
             s.check();
             notes = s.notes();
             cfg = net;
-            TrainCommand.require(opts.steps() > ckpt.step(), "--resume " + resume + " is at step " + ckpt.step()
-                    + "; pass a larger --steps to continue it");
+            TrainCommand.require(
+                    opts.steps() > ckpt.step(),
+                    "--resume " + resume + " is at step " + ckpt.step() + "; pass a larger --steps to continue it");
         }
         var resolved = json.createObjectNode();
         resolved.set("network", json.readTree(cfg.toJson()));
         resolved.set("training", json.valueToTree(opts));
-        resolved.put("device", compute.device()).put("data", "fashion-mnist").put("data_limit", limit).put("eval_images", evalImages);
+        resolved.put("device", compute.device())
+                .put("data", "fashion-mnist")
+                .put("data_limit", limit)
+                .put("eval_images", evalImages);
         if (resume != null) resolved.put("resume", resume.toString());
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
@@ -101,16 +187,18 @@ public final class TrainClassifierCommand implements Callable<Integer> {
         Device dev = Device.parse(compute.device());
         ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
         ImageDataset test = evalImages > 0 ? FashionMnist.load(FashionMnist.directory(), false, evalImages, 32) : null;
-        ObjectNode runInfo = json.createObjectNode().put("data", "fashion-mnist").put("data_limit", limit);
+        ObjectNode runInfo =
+                json.createObjectNode().put("data", "fashion-mnist").put("data_limit", limit);
         RunDirectory run = null;
         boolean saved = false;
         try (ClassifierTrainer t = new ClassifierTrainer(cfg, opts, data, dev);
-             StopOnInterrupt interrupt = new StopOnInterrupt("train-classifier", 600)) {
+                StopOnInterrupt interrupt = new StopOnInterrupt("train-classifier", 600)) {
             t.setRunInfo(runInfo);
             if (ckpt != null) t.restore(ckpt);
             run = RunDirectory.create(outdir, desc);
             run.writeOptions(resolved.toPrettyString());
-            if (ckpt != null) run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
+            if (ckpt != null)
+                run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
             long first = t.step();
             double acc = 0;
             int n = 0;
@@ -132,19 +220,23 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                 Path side = t.save(run.path(), String.format("classifier-%08d", t.step()));
                 saved = true;
                 run.log("stopped by interrupt at step " + t.step());
-                System.out.println("stopped at step " + t.step() + "; resume with: sedm train-classifier --resume " + side
-                        + " --steps " + opts.steps());
+                System.out.println("stopped at step " + t.step() + "; resume with: sedm train-classifier --resume "
+                        + side + " --steps " + opts.steps());
                 return 130;
             }
             if (test != null) {
-                run.log(String.format(Locale.ROOT, "test accuracy tau=0.01 on %d images: %.4f", evalImages,
+                run.log(String.format(
+                        Locale.ROOT,
+                        "test accuracy tau=0.01 on %d images: %.4f",
+                        evalImages,
                         t.accuracy(test, 0.01, evalImages)));
             }
             System.out.println("saved " + t.save(run.path(), "classifier"));
             saved = true;
             return 0;
         } catch (OutOfMemoryError | DeviceOutOfMemoryException e) {
-            throw new IllegalArgumentException("out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
+            throw new IllegalArgumentException(
+                    "out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
         } finally {
             if (run != null && !saved) run.delete();
         }

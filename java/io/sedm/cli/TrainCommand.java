@@ -24,67 +24,162 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sedm train}: trains a denoiser with EDM's loop (NVlabs/edm train.py; ALGORITHMS.md §3)
+ * {@code sedm train}: trains a denoiser with EDM's loop (NVlabs/edm train.py; docs/ALGORITHMS.md §3)
  * into a numbered run folder ({@code runs/00001-name/}) holding options.json, log.txt and
  * checkpoints (safetensors + JSON sidecar). {@code --resume} continues a checkpoint's run with
  * that run's settings; Ctrl-C writes a checkpoint of the current step and prints how to resume.
  * Everything (options, data, architecture, device, resume file) is validated before the run
  * folder is created, and a start that fails removes the folder again.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
         description = "Train a diffusion denoiser (EDM / VP / VE / DDPM loss) on Fashion-MNIST or an .npz of images.")
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR", description = "where run folders are created")
+
+    @Option(
+            names = "--outdir",
+            defaultValue = "runs",
+            paramLabel = "DIR",
+            description = "where run folders are created")
     Path outdir;
+
     @Option(names = "--desc", defaultValue = "train", paramLabel = "NAME", description = "run folder name suffix")
     String desc;
-    @Option(names = "--arch", defaultValue = "ddpmpp-fmnist", paramLabel = "PRESET|JSON|FILE",
+
+    @Option(
+            names = "--arch",
+            defaultValue = "ddpmpp-fmnist",
+            paramLabel = "PRESET|JSON|FILE",
             description = "network preset (ddpmpp-fmnist, ddpmpp-cifar10) or a U-Net / MLP config JSON / file")
     String arch;
-    @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "NAME|FILE", description = "fashion-mnist or a uint8 NHWC .npz/.npy")
+
+    @Option(
+            names = "--data",
+            defaultValue = "fashion-mnist",
+            paramLabel = "NAME|FILE",
+            description = "fashion-mnist or a uint8 NHWC .npz/.npy")
     String data;
-    @Option(names = "--data-limit", defaultValue = "0", paramLabel = "INT", description = "use only the first images, >= 0 (0 = all)")
+
+    @Option(
+            names = "--data-limit",
+            defaultValue = "0",
+            paramLabel = "INT",
+            description = "use only the first images, >= 0 (0 = all)")
     int dataLimit;
-    @Option(names = "--resolution", defaultValue = "32", paramLabel = "INT", description = "padded image side (Fashion-MNIST: 28 + even padding, <= 256)")
+
+    @Option(
+            names = "--resolution",
+            defaultValue = "32",
+            paramLabel = "INT",
+            description = "padded image side (Fashion-MNIST: 28 + even padding, <= 256)")
     int resolution;
+
     @Option(names = "--xflip", description = "add x-flipped copies of the images")
     boolean xflip;
-    @Option(names = "--loss", defaultValue = "edm", paramLabel = "edm|vp|ve|ddpm|ncsn", description = "training loss (ncsn: NCSNv2 DSM over 232 levels 50 → 0.01)")
+
+    @Option(
+            names = "--loss",
+            defaultValue = "edm",
+            paramLabel = "edm|vp|ve|ddpm|ncsn",
+            description = "training loss (ncsn: NCSNv2 DSM over 232 levels 50 → 0.01)")
     String loss;
-    @Option(names = "--batch", defaultValue = "128", paramLabel = "INT", description = "images per optimizer step, >= 1")
+
+    @Option(
+            names = "--batch",
+            defaultValue = "128",
+            paramLabel = "INT",
+            description = "images per optimizer step, >= 1")
     int batch;
-    @Option(names = "--rounds", defaultValue = "1", paramLabel = "INT", description = "gradient accumulation rounds per step, divides --batch")
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "1",
+            paramLabel = "INT",
+            description = "gradient accumulation rounds per step, divides --batch")
     int rounds;
+
     @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "FLOAT", description = "peak learning rate, in (0, 1]")
     double lr;
-    @Option(names = "--lr-rampup-kimg", defaultValue = "10000", paramLabel = "FLOAT", description = "linear lr warm-up, kimg, >= 0")
+
+    @Option(
+            names = "--lr-rampup-kimg",
+            defaultValue = "10000",
+            paramLabel = "FLOAT",
+            description = "linear lr warm-up, kimg, >= 0")
     double lrRampupKimg;
+
     @Option(names = "--ema-kimg", defaultValue = "500", paramLabel = "FLOAT", description = "EMA half-life, kimg, >= 0")
     double emaKimg;
-    @Option(names = "--ema-rampup", defaultValue = "0.05", paramLabel = "FLOAT", description = "EMA ramp-up ratio, in [0, 1] (0 = off)")
+
+    @Option(
+            names = "--ema-rampup",
+            defaultValue = "0.05",
+            paramLabel = "FLOAT",
+            description = "EMA ramp-up ratio, in [0, 1] (0 = off)")
     double emaRampup;
-    @Option(names = "--grad-clip", defaultValue = "0", paramLabel = "FLOAT", description = "global-norm clipping, >= 0 (0 = off)")
+
+    @Option(
+            names = "--grad-clip",
+            defaultValue = "0",
+            paramLabel = "FLOAT",
+            description = "global-norm clipping, >= 0 (0 = off)")
     double gradClip;
-    @Option(names = "--steps", defaultValue = "100000", paramLabel = "INT", description = "optimizer steps (total, counting a resumed run's), >= 1")
+
+    @Option(
+            names = "--steps",
+            defaultValue = "100000",
+            paramLabel = "INT",
+            description = "optimizer steps (total, counting a resumed run's), >= 1")
     long steps;
-    @Option(names = "--snap", defaultValue = "5000", paramLabel = "INT", description = "steps between checkpoints, >= 0 (0 = only at the end)")
+
+    @Option(
+            names = "--snap",
+            defaultValue = "5000",
+            paramLabel = "INT",
+            description = "steps between checkpoints, >= 0 (0 = only at the end)")
     long snap;
-    @Option(names = "--keep-last", defaultValue = "3", paramLabel = "INT", description = "newest checkpoints kept, >= 1")
+
+    @Option(
+            names = "--keep-last",
+            defaultValue = "3",
+            paramLabel = "INT",
+            description = "newest checkpoints kept, >= 1")
     int keepLast;
-    @Option(names = "--keep-every", defaultValue = "0", paramLabel = "INT", description = "also keep every checkpoint whose step is a multiple of this, >= 0 (0 = off)")
+
+    @Option(
+            names = "--keep-every",
+            defaultValue = "0",
+            paramLabel = "INT",
+            description = "also keep every checkpoint whose step is a multiple of this, >= 0 (0 = off)")
     long keepEvery;
-    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT", description = "steps between log lines, >= 1")
+
+    @Option(
+            names = "--log-every",
+            defaultValue = "100",
+            paramLabel = "INT",
+            description = "steps between log lines, >= 1")
     long logEvery;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "INT", description = "random seed")
     long seed;
+
     @Mixin
     ComputeOptions compute = new ComputeOptions();
-    @Option(names = "--resume", paramLabel = "SIDECAR", description = "continue the run of a checkpoint's .json sidecar, with its settings")
+
+    @Option(
+            names = "--resume",
+            paramLabel = "SIDECAR",
+            description = "continue the run of a checkpoint's .json sidecar, with its settings")
     Path resume;
+
     @Option(names = "--quiet", description = "no progress display on stderr")
     boolean quiet;
+
     @Option(names = "--dry-run", description = "print the resolved options JSON and exit")
     boolean dryRun;
 
@@ -94,8 +189,27 @@ public final class TrainCommand implements Callable<Integer> {
     /** The options the flags give (validated with the flag names first). */
     TrainOptions options() {
         validate();
-        return new TrainOptions(loss, -1.2, 1.2, 0.5, batch, rounds, lr, lrRampupKimg * 1000, emaKimg * 1000, emaRampup,
-                gradClip, 0, seed, steps, snap, logEvery, data, dataLimit, resolution, xflip);
+        return new TrainOptions(
+                loss,
+                -1.2,
+                1.2,
+                0.5,
+                batch,
+                rounds,
+                lr,
+                lrRampupKimg * 1000,
+                emaKimg * 1000,
+                emaRampup,
+                gradClip,
+                0,
+                seed,
+                steps,
+                snap,
+                logEvery,
+                data,
+                dataLimit,
+                resolution,
+                xflip);
     }
 
     /**
@@ -105,11 +219,17 @@ public final class TrainCommand implements Callable<Integer> {
      * ratio caps the half-life at a fraction of the images seen (EDM 0.05).
      */
     void validate() {
-        require(java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn").contains(loss), "--loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
+        require(
+                java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn").contains(loss),
+                "--loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
         require(batch >= 1, "--batch must be >= 1, got " + batch);
-        require(rounds >= 1 && batch % rounds == 0, "--rounds must be >= 1 and divide --batch " + batch + ", got " + rounds);
+        require(
+                rounds >= 1 && batch % rounds == 0,
+                "--rounds must be >= 1 and divide --batch " + batch + ", got " + rounds);
         require(lr > 0 && lr <= 1, "--lr must be in (0, 1] (the papers use 1e-4 … 1e-3), got " + lr);
-        require(lrRampupKimg >= 0 && Double.isFinite(lrRampupKimg), "--lr-rampup-kimg must be >= 0, got " + lrRampupKimg);
+        require(
+                lrRampupKimg >= 0 && Double.isFinite(lrRampupKimg),
+                "--lr-rampup-kimg must be >= 0, got " + lrRampupKimg);
         require(emaKimg >= 0 && Double.isFinite(emaKimg), "--ema-kimg must be >= 0, got " + emaKimg);
         require(emaRampup >= 0 && emaRampup <= 1, "--ema-rampup must be in [0, 1], got " + emaRampup);
         require(gradClip >= 0 && Double.isFinite(gradClip), "--grad-clip must be >= 0, got " + gradClip);
@@ -121,7 +241,9 @@ public final class TrainCommand implements Callable<Integer> {
         require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);
         require(resolution >= 1 && resolution <= 256, "--resolution must be in [1, 256], got " + resolution);
         if (data.equals("fashion-mnist")) {
-            require(resolution >= 28 && (resolution - 28) % 2 == 0, "--resolution must be 28 + an even padding for Fashion-MNIST, got " + resolution);
+            require(
+                    resolution >= 28 && (resolution - 28) % 2 == 0,
+                    "--resolution must be 28 + an even padding for Fashion-MNIST, got " + resolution);
         }
     }
 
@@ -150,17 +272,21 @@ public final class TrainCommand implements Callable<Integer> {
             var node = new ObjectMapper().readTree(json);
             if (node == null || !node.isObject()) {
                 throw new IllegalArgumentException("--arch must be a JSON object with a \"kind\" (unet or mlp), got "
-                        + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(Locale.ROOT)));
+                        + (node == null
+                                ? "nothing"
+                                : node.getNodeType().toString().toLowerCase(Locale.ROOT)));
             }
             NetworkConfig cfg = NetworkConfig.fromJson(json);
             if (!(cfg instanceof SongUNetConfig) && !(cfg instanceof MlpConfig)) {
-                throw new IllegalArgumentException("--arch must be a denoiser network (kind unet or mlp), got " + cfg.kind());
+                throw new IllegalArgumentException(
+                        "--arch must be a denoiser network (kind unet or mlp), got " + cfg.kind());
             }
             return cfg;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("--arch is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw e.getMessage() != null && e.getMessage().startsWith("--arch") ? e
+            throw e.getMessage() != null && e.getMessage().startsWith("--arch")
+                    ? e
                     : new IllegalArgumentException("--arch: " + e.getMessage(), e);
         }
     }
@@ -175,23 +301,38 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoint ckpt = Checkpoint.read(resume, Checkpoint.Kind.DENOISER, "--resume");
         TrainOptions rec = ckpt.training(TrainOptions.class);
         validate(); // the flags given must still be sane
-        ResumedSettings s = new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
+        ResumedSettings s =
+                new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
         if (s.given("--arch")) {
             NetworkConfig given = network(arch);
             s.keep("--arch", ckpt.network().toJson(), given.toJson());
         }
-        TrainOptions o = new TrainOptions(s.keep("--loss", rec.loss(), loss), rec.pMean(), rec.pStd(), rec.sigmaData(),
-                s.keep("--batch", rec.batchSize(), batch), s.keep("--rounds", rec.accumulationRounds(), rounds),
-                s.keep("--lr", rec.lr(), lr), s.keep("--lr-rampup-kimg", rec.lrRampupImages(), lrRampupKimg * 1000),
+        TrainOptions o = new TrainOptions(
+                s.keep("--loss", rec.loss(), loss),
+                rec.pMean(),
+                rec.pStd(),
+                rec.sigmaData(),
+                s.keep("--batch", rec.batchSize(), batch),
+                s.keep("--rounds", rec.accumulationRounds(), rounds),
+                s.keep("--lr", rec.lr(), lr),
+                s.keep("--lr-rampup-kimg", rec.lrRampupImages(), lrRampupKimg * 1000),
                 s.keep("--ema-kimg", rec.emaHalfLifeImages(), emaKimg * 1000),
-                s.keep("--ema-rampup", rec.emaRampupRatio(), emaRampup), s.keep("--grad-clip", rec.maxGradNorm(), gradClip),
-                rec.weightDecay(), s.keep("--seed", rec.seed(), seed), s.override("--steps", rec.steps(), steps),
-                s.override("--snap", rec.checkpointEvery(), snap), s.override("--log-every", rec.logEvery(), logEvery),
-                s.keep("--data", rec.dataset(), data), s.keep("--data-limit", rec.dataLimit(), dataLimit),
-                s.keep("--resolution", rec.resolution(), resolution), s.keep("--xflip", rec.xflip(), xflip));
+                s.keep("--ema-rampup", rec.emaRampupRatio(), emaRampup),
+                s.keep("--grad-clip", rec.maxGradNorm(), gradClip),
+                rec.weightDecay(),
+                s.keep("--seed", rec.seed(), seed),
+                s.override("--steps", rec.steps(), steps),
+                s.override("--snap", rec.checkpointEvery(), snap),
+                s.override("--log-every", rec.logEvery(), logEvery),
+                s.keep("--data", rec.dataset(), data),
+                s.keep("--data-limit", rec.dataLimit(), dataLimit),
+                s.keep("--resolution", rec.resolution(), resolution),
+                s.keep("--xflip", rec.xflip(), xflip));
         s.check();
-        require(o.steps() > ckpt.step(), "--resume " + resume + " is at step " + ckpt.step() + " and the run has --steps "
-                + o.steps() + "; pass a larger --steps to continue it");
+        require(
+                o.steps() > ckpt.step(),
+                "--resume " + resume + " is at step " + ckpt.step() + " and the run has --steps " + o.steps()
+                        + "; pass a larger --steps to continue it");
         return new Resolved(o, ckpt.network(), ckpt, s.notes());
     }
 
@@ -200,9 +341,14 @@ public final class TrainCommand implements Callable<Integer> {
         long perImage = (long) images.imageSize() * 4;
         long host = (long) o.roundBatch() * perImage;
         long heap = Runtime.getRuntime().maxMemory();
-        require(host <= heap / 2, String.format(Locale.ROOT,
-                "--batch %d needs %.3g GB for one batch of images alone (Java heap %.3g GB); use a smaller --batch or --rounds",
-                o.batchSize(), host / 1e9, heap / 1e9));
+        require(
+                host <= heap / 2,
+                String.format(
+                        Locale.ROOT,
+                        "--batch %d needs %.3g GB for one batch of images alone (Java heap %.3g GB); use a smaller --batch or --rounds",
+                        o.batchSize(),
+                        host / 1e9,
+                        heap / 1e9));
         if (device.isCuda() || !(net instanceof SongUNetConfig u)) return;
         // U-Net activations kept for backward: per level res² × channels × (2 per block + 1) × ~10 tensors × 4 bytes.
         double act = 0;
@@ -212,9 +358,16 @@ public final class TrainCommand implements Callable<Integer> {
         }
         double need = act * o.roundBatch();
         long physical = physicalMemory();
-        require(physical <= 0 || need <= physical, String.format(Locale.ROOT,
-                "--batch %d (--rounds %d) needs about %.3g GB of activations; this machine has %.3g GB. Use a smaller --batch "
-                        + "or more --rounds", o.batchSize(), o.accumulationRounds(), need / 1e9, physical / 1e9));
+        require(
+                physical <= 0 || need <= physical,
+                String.format(
+                        Locale.ROOT,
+                        "--batch %d (--rounds %d) needs about %.3g GB of activations; this machine has %.3g GB. Use a smaller --batch "
+                                + "or more --rounds",
+                        o.batchSize(),
+                        o.accumulationRounds(),
+                        need / 1e9,
+                        physical / 1e9));
     }
 
     static long physicalMemory() {
@@ -233,7 +386,9 @@ public final class TrainCommand implements Callable<Integer> {
         resolved.set("training", json.valueToTree(opts));
         resolved.put("device", compute.device());
         resolved.put("keep_last", keepLast).put("keep_every", keepEvery);
-        if (resume != null) resolved.put("resume", resume.toString()).put("resume_step", r.checkpoint().step());
+        if (resume != null)
+            resolved.put("resume", resume.toString())
+                    .put("resume_step", r.checkpoint().step());
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
             return 0;
@@ -242,28 +397,36 @@ public final class TrainCommand implements Callable<Integer> {
         Device dev = Device.parse(compute.device());
         ImageDataset images = DenoiserTrainer.loadData(opts);
         if (net instanceof MlpConfig m) {
-            require(m.inFeatures() == images.imageSize(), "--arch: the MLP takes " + m.inFeatures() + " features, the images have "
-                    + images.imageSize() + " (" + images.channels() + "×" + images.height() + "×" + images.width() + ")");
+            require(
+                    m.inFeatures() == images.imageSize(),
+                    "--arch: the MLP takes " + m.inFeatures() + " features, the images have " + images.imageSize()
+                            + " (" + images.channels() + "×" + images.height() + "×" + images.width() + ")");
         }
         checkMemory(net, opts, images, dev);
         CheckpointRetention retention = new CheckpointRetention(keepLast, keepEvery, resume);
         RunDirectory run = null;
         boolean wroteCheckpoint = false;
-        try (DenoiserTrainer t = r.checkpoint() != null ? DenoiserTrainer.resume(r.checkpoint(), opts, images, dev)
-                : DenoiserTrainer.create(net, opts, images, dev);
-             StopOnInterrupt interrupt = new StopOnInterrupt("train", 600)) {
+        try (DenoiserTrainer t = r.checkpoint() != null
+                        ? DenoiserTrainer.resume(r.checkpoint(), opts, images, dev)
+                        : DenoiserTrainer.create(net, opts, images, dev);
+                StopOnInterrupt interrupt = new StopOnInterrupt("train", 600)) {
             run = RunDirectory.create(outdir, desc);
             run.writeOptions(resolved.toPrettyString());
             long first = t.step();
             if (resume != null) {
-                run.log("resumed from " + resume + " at step " + first + (r.notes().isEmpty() ? "" : " with " + r.notes()));
+                run.log("resumed from " + resume + " at step " + first
+                        + (r.notes().isEmpty() ? "" : " with " + r.notes()));
             }
-            System.out.println("run folder: " + run.path() + (resume != null ? " (resumed at step " + first + ")" : ""));
+            System.out.println(
+                    "run folder: " + run.path() + (resume != null ? " (resumed at step " + first + ")" : ""));
             Path last;
             try (Progress progress = Progress.start("train", opts.steps() - first, "steps", !quiet)) {
-                last = t.run(run, (step, l) -> progress.update(step - first,
-                                String.format(Locale.ROOT, "step %d, loss %.4g", step, l)),
-                        () -> interrupt.requested() || (stopAfterStepsForTest >= 0 && t.step() - first >= stopAfterStepsForTest),
+                last = t.run(
+                        run,
+                        (step, l) -> progress.update(
+                                step - first, String.format(Locale.ROOT, "step %d, loss %.4g", step, l)),
+                        () -> interrupt.requested()
+                                || (stopAfterStepsForTest >= 0 && t.step() - first >= stopAfterStepsForTest),
                         retention);
             }
             wroteCheckpoint = last != null;
@@ -281,7 +444,9 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (OutOfMemoryError | DeviceOutOfMemoryException e) {
             throw new IllegalArgumentException("out of memory at --batch " + opts.batchSize() + " (--rounds "
                     + opts.accumulationRounds() + "): use a smaller --batch or more --rounds"
-                    + (e.getMessage() == null ? "" : " (" + e.getMessage().lines().findFirst().orElse("") + ")"));
+                    + (e.getMessage() == null
+                            ? ""
+                            : " (" + e.getMessage().lines().findFirst().orElse("") + ")"));
         } finally {
             if (run != null && !wroteCheckpoint && !hasCheckpoint(run.path())) {
                 run.delete(); // a failed start leaves nothing behind

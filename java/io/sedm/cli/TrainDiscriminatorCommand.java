@@ -23,34 +23,97 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sedm train-discriminator}: DG's discriminator head on real Fashion-MNIST vs generated
  * images (an .npz/.npy of uint8 NHWC, e.g. written by {@code sedm sample}) with the frozen trunk of
- * a classifier checkpoint (ALGORITHMS.md §8). {@code --resume} continues a discriminator
+ * a classifier checkpoint (docs/ALGORITHMS.md §8). {@code --resume} continues a discriminator
  * checkpoint's run with its settings; Ctrl-C saves the current step.
  */
-@Command(name = "train-discriminator", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+@Command(
+        name = "train-discriminator",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
         description = "Train the Discriminator Guidance head on real vs generated images.")
 public final class TrainDiscriminatorCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR") Path outdir;
-    @Option(names = "--desc", defaultValue = "discriminator", paramLabel = "NAME") String desc;
-    @Option(names = "--classifier", required = true, paramLabel = "SIDECAR", description = "classifier checkpoint (.json)") Path classifier;
-    @Option(names = "--fake", required = true, paramLabel = "FILE", description = "generated images, uint8 NHWC .npz/.npy") Path fake;
-    @Option(names = "--data-limit", defaultValue = "0", paramLabel = "INT", description = "real images used, >= 0 (0 = all)") int dataLimit;
-    @Option(names = "--batch", defaultValue = "128", paramLabel = "INT", description = "real (and fake) images per step, >= 1") int batch;
-    @Option(names = "--lr", defaultValue = "3e-4", paramLabel = "FLOAT", description = "Adam learning rate, in (0, 1] (DG: 3e-4)") double lr;
-    @Option(names = "--weight-decay", defaultValue = "1e-7", paramLabel = "FLOAT", description = ">= 0") double weightDecay;
-    @Option(names = "--steps", defaultValue = "20000", paramLabel = "INT", description = "optimizer steps (total, counting a resumed run's), >= 1") long steps;
-    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT", description = ">= 1") long logEvery;
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "INT") long seed;
-    @Mixin ComputeOptions compute = new ComputeOptions();
-    @Option(names = "--resume", paramLabel = "SIDECAR", description = "continue a discriminator checkpoint's run, with its settings") Path resume;
-    @Option(names = "--quiet", description = "no progress display on stderr") boolean quiet;
-    @Option(names = "--dry-run", description = "print the resolved options JSON and exit") boolean dryRun;
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--outdir", defaultValue = "runs", paramLabel = "DIR")
+    Path outdir;
+
+    @Option(names = "--desc", defaultValue = "discriminator", paramLabel = "NAME")
+    String desc;
+
+    @Option(
+            names = "--classifier",
+            required = true,
+            paramLabel = "SIDECAR",
+            description = "classifier checkpoint (.json)")
+    Path classifier;
+
+    @Option(
+            names = "--fake",
+            required = true,
+            paramLabel = "FILE",
+            description = "generated images, uint8 NHWC .npz/.npy")
+    Path fake;
+
+    @Option(
+            names = "--data-limit",
+            defaultValue = "0",
+            paramLabel = "INT",
+            description = "real images used, >= 0 (0 = all)")
+    int dataLimit;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "128",
+            paramLabel = "INT",
+            description = "real (and fake) images per step, >= 1")
+    int batch;
+
+    @Option(
+            names = "--lr",
+            defaultValue = "3e-4",
+            paramLabel = "FLOAT",
+            description = "Adam learning rate, in (0, 1] (DG: 3e-4)")
+    double lr;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-7", paramLabel = "FLOAT", description = ">= 0")
+    double weightDecay;
+
+    @Option(
+            names = "--steps",
+            defaultValue = "20000",
+            paramLabel = "INT",
+            description = "optimizer steps (total, counting a resumed run's), >= 1")
+    long steps;
+
+    @Option(names = "--log-every", defaultValue = "100", paramLabel = "INT", description = ">= 1")
+    long logEvery;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "INT")
+    long seed;
+
+    @Mixin
+    ComputeOptions compute = new ComputeOptions();
+
+    @Option(
+            names = "--resume",
+            paramLabel = "SIDECAR",
+            description = "continue a discriminator checkpoint's run, with its settings")
+    Path resume;
+
+    @Option(names = "--quiet", description = "no progress display on stderr")
+    boolean quiet;
+
+    @Option(names = "--dry-run", description = "print the resolved options JSON and exit")
+    boolean dryRun;
 
     void validate() {
         TrainCommand.require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);
         TrainCommand.require(batch >= 1, "--batch must be >= 1, got " + batch);
         TrainCommand.require(lr > 0 && lr <= 1, "--lr must be in (0, 1] (DG uses 3e-4), got " + lr);
-        TrainCommand.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
+        TrainCommand.require(
+                weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
         TrainCommand.require(steps >= 1, "--steps must be >= 1, got " + steps);
         TrainCommand.require(logEvery >= 1, "--log-every must be >= 1, got " + logEvery);
     }
@@ -60,8 +123,22 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
         int[] mult = trunk.channelMult();
         int feats = trunk.modelChannels() * mult[mult.length - 1];
         int res = trunk.imgResolution() >> (mult.length - 1);
-        return new AdmEncoderConfig("discriminator", res, feats, 128, new int[] {1}, 2, new int[] {res},
-                64, true, true, true, 0.0, 999.0, 1, seed);
+        return new AdmEncoderConfig(
+                "discriminator",
+                res,
+                feats,
+                128,
+                new int[] {1},
+                2,
+                new int[] {res},
+                64,
+                true,
+                true,
+                true,
+                0.0,
+                999.0,
+                1,
+                seed);
     }
 
     @Override
@@ -75,19 +152,28 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
         if (resume != null) {
             ckpt = Checkpoint.read(resume, Checkpoint.Kind.DISCRIMINATOR, "--resume");
             DiscriminatorTrainer.Options rec = ckpt.training(DiscriminatorTrainer.Options.class);
-            ResumedSettings s = new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
-            limit = s.keep("--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
-            opts = new DiscriminatorTrainer.Options(s.keep("--batch", rec.batchSize(), batch), s.keep("--lr", rec.lr(), lr),
-                    s.keep("--weight-decay", rec.weightDecay(), weightDecay), rec.tauMin(), s.keep("--seed", rec.seed(), seed),
+            ResumedSettings s =
+                    new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
+            limit = s.keep(
+                    "--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
+            opts = new DiscriminatorTrainer.Options(
+                    s.keep("--batch", rec.batchSize(), batch),
+                    s.keep("--lr", rec.lr(), lr),
+                    s.keep("--weight-decay", rec.weightDecay(), weightDecay),
+                    rec.tauMin(),
+                    s.keep("--seed", rec.seed(), seed),
                     s.override("--steps", rec.steps(), steps));
             s.check();
             notes = s.notes();
-            TrainCommand.require(opts.steps() > ckpt.step(), "--resume " + resume + " is at step " + ckpt.step()
-                    + "; pass a larger --steps to continue it");
+            TrainCommand.require(
+                    opts.steps() > ckpt.step(),
+                    "--resume " + resume + " is at step " + ckpt.step() + "; pass a larger --steps to continue it");
         }
         var resolved = json.createObjectNode();
         resolved.set("training", json.valueToTree(opts));
-        resolved.put("classifier", classifier.toString()).put("fake", fake.toString()).put("device", compute.device())
+        resolved.put("classifier", classifier.toString())
+                .put("fake", fake.toString())
+                .put("device", compute.device())
                 .put("data_limit", limit);
         if (resume != null) resolved.put("resume", resume.toString());
         if (dryRun) {
@@ -95,27 +181,35 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
             return 0;
         }
         Checkpoint cls = Checkpoint.read(classifier, Checkpoint.Kind.CLASSIFIER, "--classifier");
-        AdmEncoderConfig head = ckpt != null ? (AdmEncoderConfig) ckpt.network() : headFor((AdmEncoderConfig) cls.network(), seed);
+        AdmEncoderConfig head =
+                ckpt != null ? (AdmEncoderConfig) ckpt.network() : headFor((AdmEncoderConfig) cls.network(), seed);
         resolved.set("network", json.readTree(head.toJson()));
         compute.apply();
         Device dev = Device.parse(compute.device());
         ImageDataset generated = Npy.loadImages(fake, "--fake");
         ImageDataset real = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
-        TrainCommand.require(generated.channels() == real.channels() && generated.height() == real.height()
-                        && generated.width() == real.width(), "--fake " + fake + " holds " + generated.channels() + "×"
-                        + generated.height() + "×" + generated.width() + " images; the real ones are " + real.channels() + "×"
+        TrainCommand.require(
+                generated.channels() == real.channels()
+                        && generated.height() == real.height()
+                        && generated.width() == real.width(),
+                "--fake " + fake + " holds " + generated.channels() + "×"
+                        + generated.height() + "×" + generated.width() + " images; the real ones are " + real.channels()
+                        + "×"
                         + real.height() + "×" + real.width());
         RunDirectory run = null;
         boolean saved = false;
         try (Network trunk = cls.loadTrunk(dev);
-             DiscriminatorTrainer t = new DiscriminatorTrainer(trunk, head, opts, real, generated, dev);
-             StopOnInterrupt interrupt = new StopOnInterrupt("train-discriminator", 600)) {
-            t.setRunInfo(json.createObjectNode().put("data_limit", limit).put("classifier", classifier.toString())
+                DiscriminatorTrainer t = new DiscriminatorTrainer(trunk, head, opts, real, generated, dev);
+                StopOnInterrupt interrupt = new StopOnInterrupt("train-discriminator", 600)) {
+            t.setRunInfo(json.createObjectNode()
+                    .put("data_limit", limit)
+                    .put("classifier", classifier.toString())
                     .put("fake", fake.toString()));
             if (ckpt != null) t.restore(ckpt);
             run = RunDirectory.create(outdir, desc);
             run.writeOptions(resolved.toPrettyString());
-            if (ckpt != null) run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
+            if (ckpt != null)
+                run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
             long first = t.step();
             double acc = 0;
             int n = 0;
@@ -137,15 +231,17 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                 Path side = t.save(run.path(), String.format("discriminator-%08d", t.step()));
                 saved = true;
                 run.log("stopped by interrupt at step " + t.step());
-                System.out.println("stopped at step " + t.step() + "; resume with: sedm train-discriminator --classifier "
-                        + classifier + " --fake " + fake + " --resume " + side + " --steps " + opts.steps());
+                System.out.println(
+                        "stopped at step " + t.step() + "; resume with: sedm train-discriminator --classifier "
+                                + classifier + " --fake " + fake + " --resume " + side + " --steps " + opts.steps());
                 return 130;
             }
             System.out.println("saved " + t.save(run.path(), "discriminator"));
             saved = true;
             return 0;
         } catch (OutOfMemoryError | DeviceOutOfMemoryException e) {
-            throw new IllegalArgumentException("out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
+            throw new IllegalArgumentException(
+                    "out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
         } finally {
             if (run != null && !saved) run.delete();
         }

@@ -22,12 +22,14 @@ import java.util.zip.ZipException;
 public final class FashionMnist {
     /** Where Debian's package installs the files. */
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+
     public static final int CLASSES = 10;
     private static final int IDX_UBYTE_3D = 0x00000803;
     private static final int IDX_UBYTE_1D = 0x00000801;
 
-    public static final String[] CLASS_NAMES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-        "Sneaker", "Bag", "Ankle boot"};
+    public static final String[] CLASS_NAMES = {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+    };
 
     private FashionMnist() {}
 
@@ -60,7 +62,8 @@ public final class FashionMnist {
         for (int i = 0; i < images.length; i++) {
             for (int y = 0; y < 28; y++) {
                 for (int x = 0; x < 28; x++) {
-                    pixels[i * per + (y + pad) * resolution + x + pad] = ImageDataset.toSigned(images[i][y * 28 + x] & 0xFF);
+                    pixels[i * per + (y + pad) * resolution + x + pad] =
+                            ImageDataset.toSigned(images[i][y * 28 + x] & 0xFF);
                 }
             }
         }
@@ -77,7 +80,8 @@ public final class FashionMnist {
             }
             int n = in.readInt(), rows = in.readInt(), cols = in.readInt();
             if (n < 0 || rows != 28 || cols != 28) {
-                throw new IllegalArgumentException(file + ": expected N×28×28 images, header says " + n + "×" + rows + "×" + cols);
+                throw new IllegalArgumentException(
+                        file + ": expected N×28×28 images, header says " + n + "×" + rows + "×" + cols);
             }
             int count = limit > 0 ? Math.min(limit, n) : n;
             byte[][] out = new byte[count][rows * cols];
@@ -118,11 +122,12 @@ public final class FashionMnist {
     /** The message a failed read of {@code file} gets: truncated, missing, not gzip, or plain I/O. */
     private static RuntimeException readError(Path file, String what, IOException e) {
         return switch (e) {
-            case EOFException eof -> new IllegalArgumentException(file + ": truncated (fewer " + what
-                    + " than the header announces)", eof);
-            case NoSuchFileException missing -> new IllegalArgumentException(file
-                    + ": no such file (install dataset-fashion-mnist)", missing);
-            case ZipException zip -> new IllegalArgumentException(file + ": not a valid gzip file: " + zip.getMessage(), zip);
+            case EOFException eof ->
+                new IllegalArgumentException(file + ": truncated (fewer " + what + " than the header announces)", eof);
+            case NoSuchFileException missing ->
+                new IllegalArgumentException(file + ": no such file (install dataset-fashion-mnist)", missing);
+            case ZipException zip ->
+                new IllegalArgumentException(file + ": not a valid gzip file: " + zip.getMessage(), zip);
             default -> new UncheckedIOException(file + ": " + e.getMessage(), e);
         };
     }

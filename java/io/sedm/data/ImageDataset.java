@@ -5,7 +5,7 @@ import io.sedm.runtime.Tensor;
 import java.util.Arrays;
 
 /**
- * Images in memory as float32 NCHW in [−1, 1] (x = k/127.5 − 1, ALGORITHMS.md §0), with
+ * Images in memory as float32 NCHW in [−1, 1] (x = k/127.5 − 1, docs/ALGORITHMS.md §0), with
  * optional integer class labels (−1 = unlabelled).
  */
 public record ImageDataset(float[] pixels, int[] labels, int channels, int height, int width, int numClasses) {
@@ -16,10 +16,12 @@ public record ImageDataset(float[] pixels, int[] labels, int channels, int heigh
         }
         long per = (long) channels * height * width;
         if (pixels.length % per != 0) {
-            throw new IllegalArgumentException("pixels hold " + pixels.length + " values, not a multiple of C·H·W = " + per);
+            throw new IllegalArgumentException(
+                    "pixels hold " + pixels.length + " values, not a multiple of C·H·W = " + per);
         }
         if (labels != null && labels.length != pixels.length / per) {
-            throw new IllegalArgumentException("labels hold " + labels.length + " entries for " + pixels.length / per + " images");
+            throw new IllegalArgumentException(
+                    "labels hold " + labels.length + " entries for " + pixels.length / per + " images");
         }
     }
 
@@ -62,8 +64,13 @@ public record ImageDataset(float[] pixels, int[] labels, int channels, int heigh
         if (n < 0 || n > size()) {
             throw new IllegalArgumentException("n must be in [0, " + size() + "], got " + n);
         }
-        return new ImageDataset(Arrays.copyOf(pixels, n * imageSize()), labels == null ? null : Arrays.copyOf(labels, n),
-                channels, height, width, numClasses);
+        return new ImageDataset(
+                Arrays.copyOf(pixels, n * imageSize()),
+                labels == null ? null : Arrays.copyOf(labels, n),
+                channels,
+                height,
+                width,
+                numClasses);
     }
 
     /** Mirrors every image left-right (the x-flip augmentation), appended after the originals. */
@@ -99,14 +106,15 @@ public record ImageDataset(float[] pixels, int[] labels, int channels, int heigh
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     int src = i * height * width + 2 * y * width + 2 * x;
-                    out[i * h * w + y * w + x] = 0.25f * (pixels[src] + pixels[src + 1] + pixels[src + width] + pixels[src + width + 1]);
+                    out[i * h * w + y * w + x] =
+                            0.25f * (pixels[src] + pixels[src + 1] + pixels[src + width] + pixels[src + width + 1]);
                 }
             }
         }
         return new ImageDataset(out, labels, channels, h, w, numClasses);
     }
 
-    /** Maps uint8 pixel k to k/127.5 − 1 (ALGORITHMS.md §0). */
+    /** Maps uint8 pixel k to k/127.5 − 1 (docs/ALGORITHMS.md §0). */
     public static float toSigned(int k) {
         return (float) (k / 127.5 - 1.0);
     }

@@ -40,7 +40,10 @@ public final class Npy {
 
     /** Element types this reader and writer support. */
     public enum Type {
-        F4("<f4", 4), F8("<f8", 8), U1("|u1", 1), I8("<i8", 8);
+        F4("<f4", 4),
+        F8("<f8", 8),
+        U1("|u1", 1),
+        I8("<i8", 8);
 
         final String descr;
         final int size;
@@ -56,7 +59,8 @@ public final class Npy {
                     return t;
                 }
             }
-            throw new IllegalArgumentException(where + ": unsupported dtype '" + descr + "' (supported: <f4, <f8, |u1, <i8)");
+            throw new IllegalArgumentException(
+                    where + ": unsupported dtype '" + descr + "' (supported: <f4, <f8, |u1, <i8)");
         }
     }
 
@@ -115,7 +119,8 @@ public final class Npy {
 
         private static Array checked(Array a) {
             if (a.numel() * a.type.size != a.data.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(a.shape) + " does not match " + a.data.length / a.type.size + " values");
+                throw new IllegalArgumentException("shape " + Arrays.toString(a.shape) + " does not match "
+                        + a.data.length / a.type.size + " values");
             }
             return a;
         }
@@ -143,18 +148,23 @@ public final class Npy {
      */
     public static ImageDataset loadImages(Path file, String flag) {
         if (!Files.exists(file)) throw new IllegalArgumentException(flag + " " + file + ": no such file");
-        if (Files.isDirectory(file)) throw new IllegalArgumentException(flag + " " + file + ": is a folder, not an .npz/.npy file");
+        if (Files.isDirectory(file))
+            throw new IllegalArgumentException(flag + " " + file + ": is a folder, not an .npz/.npy file");
         try {
             Array a;
             if (file.toString().endsWith(".npz")) {
                 Map<String, Array> all = readNpz(file);
-                a = all.size() == 1 ? all.values().iterator().next()
-                        : all.containsKey("images") ? all.get("images") : all.values().iterator().next();
+                a = all.size() == 1
+                        ? all.values().iterator().next()
+                        : all.containsKey("images")
+                                ? all.get("images")
+                                : all.values().iterator().next();
             } else {
                 a = read(file);
             }
             ImageDataset d = imagesFromNhwc(a);
-            if (d.size() == 0) throw new IllegalArgumentException("holds no images (shape " + Arrays.toString(a.shape) + ")");
+            if (d.size() == 0)
+                throw new IllegalArgumentException("holds no images (shape " + Arrays.toString(a.shape) + ")");
             return d;
         } catch (IllegalArgumentException | UncheckedIOException e) {
             String m = reason(e);
@@ -167,7 +177,8 @@ public final class Npy {
     /** Writes atomically (temp file + rename). */
     public static void write(Path file, Array array) {
         try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+            Path tmp = Files.createTempFile(
+                    file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(out, array);
             }
@@ -230,7 +241,11 @@ public final class Npy {
         }
         Type type = Type.of(d.group(1), where);
         String[] dims = s.group(1).split(",");
-        long[] shape = Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape = Arrays.stream(dims)
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .mapToLong(Long::parseLong)
+                .toArray();
         long numel = 1;
         for (long v : shape) {
             if (v < 0) throw new IllegalArgumentException(where + ": negative dimension");
@@ -240,7 +255,8 @@ public final class Npy {
         if (nbytes > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(where + ": array over 2 GiB");
         byte[] data = in.readNBytes((int) nbytes);
         if (data.length < nbytes) {
-            throw new IllegalArgumentException(where + ": truncated data (" + data.length + " of " + nbytes + " bytes)");
+            throw new IllegalArgumentException(
+                    where + ": truncated data (" + data.length + " of " + nbytes + " bytes)");
         }
         return new Array(shape, type, data);
     }
@@ -255,7 +271,8 @@ public final class Npy {
                 if (!name.endsWith(".npy")) continue;
                 ByteArrayOutputStream buf = new ByteArrayOutputStream();
                 zip.transferTo(buf);
-                out.put(name.substring(0, name.length() - 4),
+                out.put(
+                        name.substring(0, name.length() - 4),
                         read(new java.io.ByteArrayInputStream(buf.toByteArray()), file + "!" + name));
             }
         } catch (IOException e) {
@@ -268,7 +285,8 @@ public final class Npy {
     /** Writes arrays to an .npz archive (deflated entries {@code name.npy}), atomically (temp file + rename). */
     public static void writeNpz(Path file, Map<String, Array> arrays) {
         try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+            Path tmp = Files.createTempFile(
+                    file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
             try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(tmp))) {
                 for (Map.Entry<String, Array> e : arrays.entrySet()) {
                     zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
@@ -285,10 +303,12 @@ public final class Npy {
     /** Images from an .npy/.npz array of uint8 [N, H, W, C] (NHWC, as EDM/DG write them) mapped to [−1, 1]. */
     public static ImageDataset imagesFromNhwc(Array a) {
         if (a.type != Type.U1 || a.shape.length != 4) {
-            throw new IllegalArgumentException("expected a uint8 [N, H, W, C] array, got " + a.type + " " + Arrays.toString(a.shape));
+            throw new IllegalArgumentException(
+                    "expected a uint8 [N, H, W, C] array, got " + a.type + " " + Arrays.toString(a.shape));
         }
         if (a.shape[1] < 1 || a.shape[2] < 1 || a.shape[3] < 1 || a.shape[3] > 4) {
-            throw new IllegalArgumentException("expected uint8 [N, H, W, C] images with C in 1..4, got shape " + Arrays.toString(a.shape));
+            throw new IllegalArgumentException(
+                    "expected uint8 [N, H, W, C] images with C in 1..4, got shape " + Arrays.toString(a.shape));
         }
         int n = (int) a.shape[0], h = (int) a.shape[1], w = (int) a.shape[2], c = (int) a.shape[3];
         float[] px = new float[n * c * h * w];
@@ -296,7 +316,8 @@ public final class Npy {
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
                     for (int ch = 0; ch < c; ch++)
-                        px[((i * c + ch) * h + y) * w + x] = ImageDataset.toSigned(a.data[((i * h + y) * w + x) * c + ch] & 0xFF);
+                        px[((i * c + ch) * h + y) * w + x] =
+                                ImageDataset.toSigned(a.data[((i * h + y) * w + x) * c + ch] & 0xFF);
         return new ImageDataset(px, null, c, h, w, 0);
     }
 }

@@ -30,7 +30,8 @@ public record ClassHistogram(long[] counts) {
         for (int i = 0; i < predicted.length; i++) {
             int c = predicted[i];
             if (c < 0 || c >= numClasses) {
-                throw new IllegalArgumentException("predicted[" + i + "] = " + c + " is outside [0, " + numClasses + ")");
+                throw new IllegalArgumentException(
+                        "predicted[" + i + "] = " + c + " is outside [0, " + numClasses + ")");
             }
             counts[c]++;
         }

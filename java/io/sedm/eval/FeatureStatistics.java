@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The Gaussian statistics of a feature set that the Fréchet distance compares (ALGORITHMS.md §10):
+ * The Gaussian statistics of a feature set that the Fréchet distance compares (docs/ALGORITHMS.md §10):
  * the mean μ = Σf/n and the unbiased covariance Σ = Σ(f − μ)(f − μ)ᵀ/(n − 1), in double precision.
  *
  * <p>Saved as an .npz with NVlabs/edm's reference-statistics keys {@code mu} [d] and {@code sigma}
@@ -91,7 +91,8 @@ public record FeatureStatistics(double[] mean, double[][] covariance, long n) {
         /** Adds the vector {@code f[off .. off + d)}. */
         public void add(double[] f, int off) {
             if (off < 0 || f.length - off < d) {
-                throw new IllegalArgumentException("need " + d + " values at offset " + off + ", array has " + f.length);
+                throw new IllegalArgumentException(
+                        "need " + d + " values at offset " + off + ", array has " + f.length);
             }
             for (int j = 0; j < d; j++) {
                 if (!Double.isFinite(f[off + j])) {

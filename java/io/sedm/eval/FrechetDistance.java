@@ -4,7 +4,7 @@ package io.sedm.eval;
  * The Fréchet (2-Wasserstein) distance between the Gaussians fitted to two feature sets
  * (Dowson &amp; Landau 1982, "The Fréchet distance between multivariate normal distributions",
  * J. Multivar. Anal. 12; FID: Heusel et al. 2017, "GANs trained by a two time-scale update rule
- * converge to a local Nash equilibrium"; ALGORITHMS.md §10):
+ * converge to a local Nash equilibrium"; docs/ALGORITHMS.md §10):
  * <pre>
  *   FD = ‖μ₁ − μ₂‖² + tr Σ₁ + tr Σ₂ − 2 tr (Σ₁^½ Σ₂ Σ₁^½)^½
  * </pre>

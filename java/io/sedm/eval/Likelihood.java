@@ -13,7 +13,7 @@ import java.util.List;
  * Log-likelihood through the probability-flow ODE (Song, Sohl-Dickstein, Kingma, Kumar, Ermon &amp;
  * Poole 2021, "Score-based generative modeling through stochastic differential equations", ICLR,
  * §4.3 and Appendix D.2; Chen, Rubanova, Bettencourt &amp; Duvenaud 2018 for the instantaneous
- * change of variables; ALGORITHMS.md §11.4), in EDM's σ parameterisation (ALGORITHMS.md §0):
+ * change of variables; docs/ALGORITHMS.md §11.4), in EDM's σ parameterisation (docs/ALGORITHMS.md §0):
  * <pre>
  *   dx/dσ = f̃(x, σ) = (x − D(x; σ))/σ,        ∇·f̃ = (d − tr ∂D/∂x)/σ
  *   log p_σmin(x₀) = log p_σmax(x(σmax)) + ∫_σmin^σmax ∇·f̃(x(σ), σ) dσ,   p_σmax ≈ N(0, σmax² I)
@@ -55,10 +55,17 @@ import java.util.List;
 public final class Likelihood {
 
     /** Fixed-step integrator. */
-    public enum Solver { HEUN, RK4 }
+    public enum Solver {
+        HEUN,
+        RK4
+    }
 
     /** Divergence probe: Hutchinson with Rademacher or Gaussian ε, or the exact trace over basis vectors. */
-    public enum Probe { RADEMACHER, GAUSSIAN, EXACT }
+    public enum Probe {
+        RADEMACHER,
+        GAUSSIAN,
+        EXACT
+    }
 
     /** The bin width of 8-bit data mapped to [−1, 1]: 2/256. */
     public static final double BIN_WIDTH_8BIT = 2.0 / 256;
@@ -74,7 +81,8 @@ public final class Likelihood {
     public record Options(double sigmaMin, double sigmaMax, int steps, Solver solver, Probe probe, double fdStep) {
         public Options {
             if (!(sigmaMin > 0) || !(sigmaMax > sigmaMin) || Double.isInfinite(sigmaMax)) {
-                throw new IllegalArgumentException("need 0 < sigmaMin < sigmaMax < ∞, got " + sigmaMin + ", " + sigmaMax);
+                throw new IllegalArgumentException(
+                        "need 0 < sigmaMin < sigmaMax < ∞, got " + sigmaMin + ", " + sigmaMax);
             }
             if (steps < 1) {
                 throw new IllegalArgumentException("steps must be >= 1, got " + steps);
@@ -89,7 +97,7 @@ public final class Likelihood {
 
         /**
          * σ ∈ [0.002, 80], 32 RK4 steps, Rademacher, fdStep 1e−2: 384 denoiser evaluations per sample
-         * (3 per stage). On the 2-D mixture of ALGORITHMS.md §14.1 the ODE error at this cost is
+         * (3 per stage). On the 2-D mixture of docs/ALGORITHMS.md §14.1 the ODE error at this cost is
          * ≈ 1.4e−3 nats for RK4-32 against ≈ 4e−2 for Heun-64 (LikelihoodTest).
          */
         public static Options defaults() {
@@ -139,7 +147,12 @@ public final class Likelihood {
      * @param dim                d, elements per sample
      * @param evaluations        denoiser evaluations per sample (3 per stage, times d for EXACT)
      */
-    public record Result(double[] logLikelihood, double[] logPrior, double[] divergenceIntegral, double[] latent, int dim,
+    public record Result(
+            double[] logLikelihood,
+            double[] logPrior,
+            double[] divergenceIntegral,
+            double[] latent,
+            int dim,
             long evaluations) {
         /** Bits per dimension for data with bin width Δ in x ({@link #BIN_WIDTH_8BIT} for 8-bit [−1, 1] data). */
         public double[] bitsPerDim(double binWidth) {
@@ -182,7 +195,9 @@ public final class Likelihood {
      * [0, 255], any floating dtype), u ~ U[0, 1) drawn from {@code noise} (one seed per sample).
      */
     public static Tensor dequantize(Tensor levels, Generator noise) {
-        try (Tensor k = levels.to(levels.device(), DType.FLOAT64); Tensor u = k.emptyLike(); Tensor ones = k.emptyLike()) {
+        try (Tensor k = levels.to(levels.device(), DType.FLOAT64);
+                Tensor u = k.emptyLike();
+                Tensor ones = k.emptyLike()) {
             noise.uniform(u);
             ones.fill(1.0);
             Tensor out = k.emptyLike();

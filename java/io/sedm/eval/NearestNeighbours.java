@@ -59,7 +59,8 @@ final class NearestNeighbours {
         for (double[][] set : new double[][][] {real, fake}) {
             for (double[] row : set) {
                 if (row.length != d) {
-                    throw new IllegalArgumentException("every feature vector needs dimension " + d + ", got " + row.length);
+                    throw new IllegalArgumentException(
+                            "every feature vector needs dimension " + d + ", got " + row.length);
                 }
             }
         }

@@ -4,7 +4,7 @@ import io.sedm.eval.toy.Estimate;
 
 /**
  * A metric measured over independent runs (e.g. FID over disjoint seed ranges, the EDM protocol of
- * ALGORITHMS.md §10 reporting the minimum of three): the mean with its standard error
+ * docs/ALGORITHMS.md §10 reporting the minimum of three): the mean with its standard error
  * s/√r (s the sample standard deviation over the r runs), and the minimum and maximum.
  */
 public record Runs(double[] values, double mean, double standardError, double min, double max) {

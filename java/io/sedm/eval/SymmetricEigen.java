@@ -23,7 +23,8 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
         double[][] v = new double[n][n];
         for (int i = 0; i < n; i++) {
             if (a[i].length != n) {
-                throw new IllegalArgumentException("matrix must be square; row " + i + " has " + a[i].length + " of " + n);
+                throw new IllegalArgumentException(
+                        "matrix must be square; row " + i + " has " + a[i].length + " of " + n);
             }
             for (int j = 0; j < n; j++) {
                 double x = 0.5 * (a[i][j] + a[j][i]);

@@ -3,7 +3,7 @@
  * <ul>
  *   <li>{@link io.sedm.eval.FrechetDistance} and {@link io.sedm.eval.FeatureStatistics} — the
  *       Fréchet distance between Gaussian fits of two feature sets (FID when the features are
- *       Inception pool features; ALGORITHMS.md §10), via {@link io.sedm.eval.SymmetricEigen};
+ *       Inception pool features; docs/ALGORITHMS.md §10), via {@link io.sedm.eval.SymmetricEigen};
  *       statistics cache as .npz with EDM's {@code mu}/{@code sigma} keys.</li>
  *   <li>{@link io.sedm.eval.PrecisionRecall} (Kynkäänniemi et al. 2019) and
  *       {@link io.sedm.eval.DensityCoverage} (Naeem et al. 2020), k-NN manifold metrics, k = 3.</li>
@@ -11,7 +11,7 @@
  *   <li>{@link io.sedm.eval.Runs} — mean ± s.e., min and max of a metric over independent seed
  *       ranges.</li>
  *   <li>{@link io.sedm.eval.Likelihood} — log-likelihood and bits/dim through the probability-flow
- *       ODE with a Hutchinson divergence (Song et al. 2021; ALGORITHMS.md §11.4).</li>
+ *       ODE with a Hutchinson divergence (Song et al. 2021; docs/ALGORITHMS.md §11.4).</li>
  * </ul>
  * Features come in as {@code double[n][d]} rows or a row-major flat array plus d; the feature
  * network is not part of this package. Low-dimensional two-sample discrepancies live in

@@ -52,7 +52,8 @@ public final class NativeLibrary {
             try {
                 n = Integer.parseInt(configured.trim());
             } catch (NumberFormatException e) {
-                throw new NativeLoadException("sedm.threads / SEDM_THREADS must be an integer >= 1, got '" + configured + "'", e);
+                throw new NativeLoadException(
+                        "sedm.threads / SEDM_THREADS must be an integer >= 1, got '" + configured + "'", e);
             }
             if (n < 1) {
                 throw new NativeLoadException("sedm.threads / SEDM_THREADS must be >= 1, got " + n);
@@ -90,8 +91,11 @@ public final class NativeLibrary {
             System.loadLibrary("sedm");
         } catch (UnsatisfiedLinkError e) {
             tried.add("java.library.path=" + System.getProperty("java.library.path"));
-            throw new NativeLoadException("cannot find " + FILE_NAME + "; tried " + String.join(", ", tried)
-                    + ". Build it with scripts/build.sh (or any ./sedm command) or set -Dsedm.library.path=/path/to/" + FILE_NAME, e);
+            throw new NativeLoadException(
+                    "cannot find " + FILE_NAME + "; tried " + String.join(", ", tried)
+                            + ". Build it with scripts/build.sh (or any ./sedm command) or set -Dsedm.library.path=/path/to/"
+                            + FILE_NAME,
+                    e);
         }
     }
 
@@ -108,7 +112,11 @@ public final class NativeLibrary {
         }
         paths.add(Path.of("build", "native", FILE_NAME));
         try {
-            Path jar = Path.of(NativeLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(NativeLibrary.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path p = jar.getParent(); p != null; p = p.getParent()) {
                 paths.add(p.resolve("build").resolve("native").resolve(FILE_NAME));
                 paths.add(p.resolve(FILE_NAME));

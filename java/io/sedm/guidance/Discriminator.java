@@ -8,7 +8,7 @@ import io.sedm.runtime.Tensor;
  * {@code d_φ(x_vp, τ)} that tells real from generated noisy samples, seen through its logit
  * {@code ℓ = log(d/(1 − d))} and the gradient of that logit.
  *
- * <p>It lives in VP coordinates (ALGORITHMS.md §7.2): input {@code x_vp = a·x} with
+ * <p>It lives in VP coordinates (docs/ALGORITHMS.md §7.2): input {@code x_vp = a·x} with
  * {@code a = 1/√(1 + σ²)} and VP time {@code τ ∈ [0, 1]} (β_0 = 0.1, β_1 = 20), never σ.
  */
 public interface Discriminator {

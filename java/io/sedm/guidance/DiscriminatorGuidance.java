@@ -1,13 +1,12 @@
 package io.sedm.guidance;
 
-import io.sedm.sde.VpTime;
-
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import io.sedm.sde.VpTime;
 
 /**
  * The sampling side of Discriminator Guidance (Kim et al., ICML 2023, eq. 8; alsdudrla10/DG
- * {@code classifier_lib.py}; ALGORITHMS.md §7.2–7.3). In EDM's slope space the guided slope is
+ * {@code classifier_lib.py}; docs/ALGORITHMS.md §7.2–7.3). In EDM's slope space the guided slope is
  * {@code d_DG = d − w·σ·∇_x ℓ(x; σ)}; the discriminator sees {@code x_vp = a·x}, {@code a = 1/√(1+σ²)},
  * at VP time {@code τ(σ)}, and since {@code ∇_x ℓ = a·∇_{x_vp} ℓ} the correction to d is
  * {@code −w·σ·a·∇_{x_vp} ℓ} (= {@code w·g_code/σ} with {@code g_code = −σ²·a·∇_{x_vp} ℓ}).
@@ -36,7 +35,8 @@ public final class DiscriminatorGuidance {
             throw new IllegalArgumentException("discriminator must not be null");
         }
         if (!(tauMin >= 0) || !(tauMax >= tauMin) || tauMax > 1.0) {
-            throw new IllegalArgumentException("the DG window needs 0 <= tauMin <= tauMax <= 1, got [" + tauMin + ", " + tauMax + "]");
+            throw new IllegalArgumentException(
+                    "the DG window needs 0 <= tauMin <= tauMax <= 1, got [" + tauMin + ", " + tauMax + "]");
         }
         this.discriminator = discriminator;
         this.tauMin = tauMin;

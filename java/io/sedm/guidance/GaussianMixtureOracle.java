@@ -1,14 +1,13 @@
 package io.sedm.guidance;
 
-import io.sedm.sde.VpTime;
-
 import io.sedm.runtime.GaussianMixtureDensity;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import io.sedm.sde.VpTime;
 
 /**
  * The Bayes-optimal discriminator between two Gaussian mixtures, data A and model B
- * (ALGORITHMS.md §14.3): {@code ℓ(x_vp, τ) = ln p_A^σ(x) − ln p_B^σ(x)} with {@code σ = σ(τ)} and
+ * (docs/ALGORITHMS.md §14.3): {@code ℓ(x_vp, τ) = ln p_A^σ(x) − ln p_B^σ(x)} with {@code σ = σ(τ)} and
  * {@code x = x_vp/a} (the Jacobians cancel). Its gradient {@code ∇_x ℓ = (D_A − D_B)/σ²} is exact,
  * so DG with weight 1 turns B's score into A's (Kim et al. 2023, Theorem 1). Computed natively.
  *
@@ -23,7 +22,8 @@ public final class GaussianMixtureOracle implements Discriminator {
             throw new IllegalArgumentException("data and model mixtures must not be null");
         }
         if (data.dim() != model.dim()) {
-            throw new IllegalArgumentException("data and model mixtures differ in dim: " + data.dim() + " vs " + model.dim());
+            throw new IllegalArgumentException(
+                    "data and model mixtures differ in dim: " + data.dim() + " vs " + model.dim());
         }
         this.data = data;
         this.model = model;
@@ -42,9 +42,9 @@ public final class GaussianMixtureOracle implements Discriminator {
             toEdm[b] = 1.0 / VpTime.scale(sigma[b]);
         }
         try (Tensor x = xVp.emptyLike()) {
-            Ops.combine(x, toEdm, xVp);                         // x = x_vp / a
+            Ops.combine(x, toEdm, xVp); // x = x_vp / a
             double[] logit = data.logRatio(model, x, sigma, gradOut); // ∇_x ℓ
-            Ops.combine(gradOut, toEdm, gradOut);               // ∇_{x_vp} ℓ = ∇_x ℓ / a
+            Ops.combine(gradOut, toEdm, gradOut); // ∇_{x_vp} ℓ = ∇_x ℓ / a
             return logit;
         }
     }

@@ -6,11 +6,12 @@ import java.util.random.RandomGenerator;
 /**
  * Training-time noise-level distributions p(σ) and loss weights λ(σ) of the EDM, VP and VE
  * losses (Karras et al. 2022, Table 1 "Training" rows and eq. 8; NVlabs/edm
- * {@code training/loss.py}; ALGORITHMS.md §3).
+ * {@code training/loss.py}; docs/ALGORITHMS.md §3).
  */
 public final class TrainingNoise {
     /** EDM's P_mean, P_std and σ_data. */
     public static final double P_MEAN = -1.2;
+
     public static final double P_STD = 1.2;
     public static final double SIGMA_DATA = 0.5;
 
@@ -42,7 +43,8 @@ public final class TrainingNoise {
     }
 
     /** One σ per sample from a distribution, e.g. {@code rng -> edmSigma(rng, P_MEAN, P_STD)}. */
-    public static double[] draw(RandomGenerator rng, int batch, java.util.function.ToDoubleFunction<RandomGenerator> distribution) {
+    public static double[] draw(
+            RandomGenerator rng, int batch, java.util.function.ToDoubleFunction<RandomGenerator> distribution) {
         double[] s = new double[batch];
         for (int b = 0; b < batch; b++) {
             s[b] = distribution.applyAsDouble(rng);

@@ -24,8 +24,8 @@ public final class Adam implements AutoCloseable {
      * @param maxGradNorm global-norm clipping threshold, 0 = off
      * @param sanitizeGradients nan → 0, ±inf → ±1e5 before the step
      */
-    public record Options(double beta1, double beta2, double eps, double weightDecay, double maxGradNorm,
-                          boolean sanitizeGradients) {
+    public record Options(
+            double beta1, double beta2, double eps, double weightDecay, double maxGradNorm, boolean sanitizeGradients) {
         public Options {
             if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
             if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
@@ -109,7 +109,8 @@ public final class Adam implements AutoCloseable {
     /** Restores what {@link #save} wrote; a mismatching or corrupt file throws {@link NativeIoException}. */
     public void load(Path path) {
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_adam_load(handle.address(), arena.allocateFrom(path.toString()), MemorySegment.NULL));
+            Status.check(
+                    Sedm.sedm_adam_load(handle.address(), arena.allocateFrom(path.toString()), MemorySegment.NULL));
         }
     }
 

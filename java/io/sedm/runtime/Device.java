@@ -16,7 +16,10 @@ import java.lang.foreign.ValueLayout;
  * @param index CUDA ordinal (0 for the CPU)
  */
 public record Device(Type type, int index) {
-    public enum Type { CPU, CUDA }
+    public enum Type {
+        CPU,
+        CUDA
+    }
 
     public static final Device CPU = new Device(Type.CPU, 0);
 
@@ -100,8 +103,11 @@ public record Device(Type type, int index) {
             MemorySegment s = sedm_memory_stats.allocate(arena);
             sedm_memory_stats.version(s, 1);
             Status.check(Sedm.sedm_memory_stats_get(typeCode(), index, s));
-            return new MemoryStats(sedm_memory_stats.allocated_bytes(s), sedm_memory_stats.reserved_bytes(s),
-                    sedm_memory_stats.peak_allocated_bytes(s), sedm_memory_stats.device_free_bytes(s),
+            return new MemoryStats(
+                    sedm_memory_stats.allocated_bytes(s),
+                    sedm_memory_stats.reserved_bytes(s),
+                    sedm_memory_stats.peak_allocated_bytes(s),
+                    sedm_memory_stats.device_free_bytes(s),
                     sedm_memory_stats.device_total_bytes(s));
         }
     }

@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * An isotropic Gaussian mixture {@code p_0 = Σ_k π_k N(μ_k, c_k² I)} held natively (float64) on
- * one device, with its closed-form noised quantities (ALGORITHMS.md §14.1): for {@code x = y + σ n}
+ * one device, with its closed-form noised quantities (docs/ALGORITHMS.md §14.1): for {@code x = y + σ n}
  * the density is again a mixture with variances {@code c_k² + σ²}, so the exact denoiser
  * {@code D(x; σ) = Σ_k r_k (c_k² x + σ² μ_k)/(c_k² + σ²)}, {@code log p_σ(x)} (log-sum-exp) and the
  * oracle log-ratio of two mixtures (§14.3) are computed exactly, with no network.
@@ -57,15 +57,23 @@ public final class GaussianMixtureDensity implements AutoCloseable {
         double[] flat = new double[k * dim];
         for (int j = 0; j < k; j++) {
             if (means[j].length != dim) {
-                throw new IllegalArgumentException("means[" + j + "] has " + means[j].length + " values but means[0] has " + dim);
+                throw new IllegalArgumentException(
+                        "means[" + j + "] has " + means[j].length + " values but means[0] has " + dim);
             }
             System.arraycopy(means[j], 0, flat, j * dim, dim);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_gmm_create(arena.allocateFrom(ValueLayout.JAVA_DOUBLE, weights),
-                    arena.allocateFrom(ValueLayout.JAVA_DOUBLE, flat), arena.allocateFrom(ValueLayout.JAVA_DOUBLE, variances),
-                    k, dim, device.typeCode(), device.index(), MemorySegment.NULL, out));
+            Status.check(Sedm.sedm_gmm_create(
+                    arena.allocateFrom(ValueLayout.JAVA_DOUBLE, weights),
+                    arena.allocateFrom(ValueLayout.JAVA_DOUBLE, flat),
+                    arena.allocateFrom(ValueLayout.JAVA_DOUBLE, variances),
+                    k,
+                    dim,
+                    device.typeCode(),
+                    device.index(),
+                    MemorySegment.NULL,
+                    out));
             return new GaussianMixtureDensity(out.get(ValueLayout.ADDRESS, 0), dim, k, device);
         }
     }
@@ -89,8 +97,8 @@ public final class GaussianMixtureDensity implements AutoCloseable {
     public void denoise(Tensor x, double[] sigma, Tensor out) {
         requireBatch(x, sigma);
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_gmm_denoise(handle.address(), x.address(), doubles(arena, sigma), out.address(),
-                    MemorySegment.NULL));
+            Status.check(Sedm.sedm_gmm_denoise(
+                    handle.address(), x.address(), doubles(arena, sigma), out.address(), MemorySegment.NULL));
         }
     }
 
@@ -99,8 +107,8 @@ public final class GaussianMixtureDensity implements AutoCloseable {
         int batch = requireBatch(x, sigma);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, batch));
-            Status.check(Sedm.sedm_gmm_log_prob(handle.address(), x.address(), doubles(arena, sigma), out,
-                    MemorySegment.NULL));
+            Status.check(Sedm.sedm_gmm_log_prob(
+                    handle.address(), x.address(), doubles(arena, sigma), out, MemorySegment.NULL));
             return out.asSlice(0, 8L * batch).toArray(ValueLayout.JAVA_DOUBLE);
         }
     }
@@ -113,8 +121,13 @@ public final class GaussianMixtureDensity implements AutoCloseable {
         int batch = requireBatch(x, sigma);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, batch));
-            Status.check(Sedm.sedm_gmm_log_ratio(handle.address(), other.handle.address(), x.address(),
-                    doubles(arena, sigma), out, gradOut == null ? MemorySegment.NULL : gradOut.address(),
+            Status.check(Sedm.sedm_gmm_log_ratio(
+                    handle.address(),
+                    other.handle.address(),
+                    x.address(),
+                    doubles(arena, sigma),
+                    out,
+                    gradOut == null ? MemorySegment.NULL : gradOut.address(),
                     MemorySegment.NULL));
             return out.asSlice(0, 8L * batch).toArray(ValueLayout.JAVA_DOUBLE);
         }

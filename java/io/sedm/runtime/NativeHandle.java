@@ -66,7 +66,8 @@ final class NativeHandle implements AutoCloseable {
                     if (origin != null) {
                         LOG.warn("leaked {} (never closed); freed by the cleaner", kind, origin);
                     } else {
-                        LOG.warn("leaked {} (never closed); freed by the cleaner (-Dsedm.leakTrace=true shows where it was created)",
+                        LOG.warn(
+                                "leaked {} (never closed); freed by the cleaner (-Dsedm.leakTrace=true shows where it was created)",
                                 kind);
                     }
                 }

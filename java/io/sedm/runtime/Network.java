@@ -49,7 +49,8 @@ public final class Network implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_module_create(arena.allocateFrom(configJson), device.typeCode(), device.index(), out));
+            Status.check(
+                    Sedm.sedm_module_create(arena.allocateFrom(configJson), device.typeCode(), device.index(), out));
             return new Network(out.get(ValueLayout.ADDRESS, 0), device);
         }
     }
@@ -85,10 +86,15 @@ public final class Network implements AutoCloseable {
     public Tensor forward(Tensor x, Tensor noiseLabels, Tensor classLabels, Tensor augmentLabels, boolean keepGraph) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_module_forward(address(), x.address(), noiseLabels.address(),
+            Status.check(Sedm.sedm_module_forward(
+                    address(),
+                    x.address(),
+                    noiseLabels.address(),
                     classLabels == null ? MemorySegment.NULL : classLabels.address(),
-                    augmentLabels == null ? MemorySegment.NULL : augmentLabels.address(), keepGraph,
-                    MemorySegment.NULL, out));
+                    augmentLabels == null ? MemorySegment.NULL : augmentLabels.address(),
+                    keepGraph,
+                    MemorySegment.NULL,
+                    out));
             return Tensor.adopt(out);
         }
     }
@@ -96,8 +102,8 @@ public final class Network implements AutoCloseable {
     /** {@link #forward} with one noise label per sample given as doubles. */
     public Tensor forward(Tensor x, double[] noiseLabels, Tensor classLabels, boolean keepGraph) {
         if (noiseLabels.length != x.batchSize()) {
-            throw new IllegalArgumentException("noiseLabels must hold one value per sample (" + x.batchSize()
-                    + "), got " + noiseLabels.length);
+            throw new IllegalArgumentException(
+                    "noiseLabels must hold one value per sample (" + x.batchSize() + "), got " + noiseLabels.length);
         }
         try (Tensor labels = Tensor.of(noiseLabels, new long[] {noiseLabels.length}, Device.CPU)) {
             return forward(x, labels, classLabels, null, keepGraph);
@@ -106,7 +112,8 @@ public final class Network implements AutoCloseable {
 
     /** Back-propagates {@code dL/dF} through the kept graph; parameter gradients accumulate. */
     public void backward(Tensor gradOutput) {
-        Status.check(Sedm.sedm_module_backward(address(), gradOutput.address(), MemorySegment.NULL, MemorySegment.NULL));
+        Status.check(
+                Sedm.sedm_module_backward(address(), gradOutput.address(), MemorySegment.NULL, MemorySegment.NULL));
     }
 
     /** As {@link #backward}, returning {@code dL/dx} as well. */
@@ -162,9 +169,12 @@ public final class Network implements AutoCloseable {
             MemorySegment shape = arena.allocate(ValueLayout.JAVA_LONG, 8);
             MemorySegment isParam = arena.allocate(ValueLayout.JAVA_BOOLEAN);
             for (long i = 0; i < n; i++) {
-                Status.check(Sedm.sedm_module_tensor_info(address(), i, name, name.byteSize(), len, ndim, shape, isParam));
+                Status.check(
+                        Sedm.sedm_module_tensor_info(address(), i, name, name.byteSize(), len, ndim, shape, isParam));
                 int d = ndim.get(ValueLayout.JAVA_INT, 0);
-                out.add(new TensorInfo(name.getString(0), shape.asSlice(0, 8L * d).toArray(ValueLayout.JAVA_LONG),
+                out.add(new TensorInfo(
+                        name.getString(0),
+                        shape.asSlice(0, 8L * d).toArray(ValueLayout.JAVA_LONG),
                         isParam.get(ValueLayout.JAVA_BOOLEAN, 0)));
             }
             return out;
@@ -183,7 +193,8 @@ public final class Network implements AutoCloseable {
     /** Overwrites the named tensor (same shape). */
     public void set(String name, Tensor value) {
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_module_set_tensor(address(), arena.allocateFrom(name), value.address(), MemorySegment.NULL));
+            Status.check(Sedm.sedm_module_set_tensor(
+                    address(), arena.allocateFrom(name), value.address(), MemorySegment.NULL));
         }
     }
 
@@ -191,7 +202,9 @@ public final class Network implements AutoCloseable {
     public void save(Path path, Map<String, String> metadata) {
         try (Arena arena = Arena.ofConfined()) {
             String meta = metadata == null ? null : JSON.writeValueAsString(metadata);
-            Status.check(Sedm.sedm_module_save_safetensors(address(), arena.allocateFrom(path.toString()),
+            Status.check(Sedm.sedm_module_save_safetensors(
+                    address(),
+                    arena.allocateFrom(path.toString()),
                     meta == null ? MemorySegment.NULL : arena.allocateFrom(meta)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("metadata cannot be written as JSON", e);
@@ -205,8 +218,8 @@ public final class Network implements AutoCloseable {
      */
     public void load(Path path, boolean strict) {
         try (Arena arena = Arena.ofConfined()) {
-            Status.check(Sedm.sedm_module_load_safetensors(address(), arena.allocateFrom(path.toString()), strict,
-                    MemorySegment.NULL));
+            Status.check(Sedm.sedm_module_load_safetensors(
+                    address(), arena.allocateFrom(path.toString()), strict, MemorySegment.NULL));
         }
     }
 

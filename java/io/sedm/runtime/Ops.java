@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Ops {
     /** Same limit as SEDM_MAX_STEP_TERMS in sedm.h. */
-    public static final int MAX_TERMS = 4;
+    public static final int MAX_TERMS = io.sedm.ffi.bindings.Sedm.SEDM_MAX_STEP_TERMS();
 
     static {
         NativeLibrary.ensureLoaded();
@@ -33,8 +33,8 @@ public final class Ops {
         }
         long batch = out.batchSize();
         if (coefs.length != terms.length * batch) {
-            throw new IllegalArgumentException("coefs must hold terms × batch = " + terms.length + " × " + batch
-                    + " = " + terms.length * batch + " values, got " + coefs.length);
+            throw new IllegalArgumentException("coefs must hold terms × batch = " + terms.length + " × " + batch + " = "
+                    + terms.length * batch + " values, got " + coefs.length);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ptrs = arena.allocate(ValueLayout.ADDRESS, terms.length);
@@ -95,8 +95,8 @@ public final class Ops {
         double[] coefs = new double[batch * perTerm.length];
         for (int k = 0; k < perTerm.length; k++) {
             if (perTerm[k].length != batch) {
-                throw new IllegalArgumentException("coefficient row " + k + " has " + perTerm[k].length
-                        + " values, expected " + batch);
+                throw new IllegalArgumentException(
+                        "coefficient row " + k + " has " + perTerm[k].length + " values, expected " + batch);
             }
             System.arraycopy(perTerm[k], 0, coefs, k * batch, batch);
         }

@@ -18,8 +18,8 @@ public final class Shapes {
         }
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw new IllegalArgumentException("shape[" + i + "] must be >= 0, got " + shape[i]
-                        + " in " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "shape[" + i + "] must be >= 0, got " + shape[i] + " in " + Arrays.toString(shape));
             }
         }
     }

@@ -73,8 +73,15 @@ public final class Tensor implements AutoCloseable {
         requireNonNull(device, "device");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_tensor_create(arena.allocateFrom(ValueLayout.JAVA_LONG, shape), shape.length,
-                    dtype.code(), device.typeCode(), device.index(), zero, MemorySegment.NULL, out));
+            Status.check(Sedm.sedm_tensor_create(
+                    arena.allocateFrom(ValueLayout.JAVA_LONG, shape),
+                    shape.length,
+                    dtype.code(),
+                    device.typeCode(),
+                    device.index(),
+                    zero,
+                    MemorySegment.NULL,
+                    out));
             return adopt(out);
         }
     }
@@ -89,7 +96,8 @@ public final class Tensor implements AutoCloseable {
         Shapes.validate(shape);
         requireNonNull(dtype, "dtype");
         if (!segment.isNative()) {
-            throw new IllegalArgumentException("only native (off-heap) segments can be wrapped; this one is on the heap");
+            throw new IllegalArgumentException(
+                    "only native (off-heap) segments can be wrapped; this one is on the heap");
         }
         long need = Shapes.numel(shape) * dtype.byteSize();
         if (segment.byteSize() != need) {
@@ -98,8 +106,13 @@ public final class Tensor implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_tensor_wrap_host(segment, segment.byteSize(),
-                    arena.allocateFrom(ValueLayout.JAVA_LONG, shape), shape.length, dtype.code(), out));
+            Status.check(Sedm.sedm_tensor_wrap_host(
+                    segment,
+                    segment.byteSize(),
+                    arena.allocateFrom(ValueLayout.JAVA_LONG, shape),
+                    shape.length,
+                    dtype.code(),
+                    out));
             return new Tensor(out.get(ValueLayout.ADDRESS, 0), segment);
         }
     }
@@ -206,8 +219,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor to(Device device, DType dtype) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_tensor_to(address(), device.typeCode(), device.index(), dtype.code(),
-                    MemorySegment.NULL, out));
+            Status.check(Sedm.sedm_tensor_to(
+                    address(), device.typeCode(), device.index(), dtype.code(), MemorySegment.NULL, out));
             return adopt(out);
         }
     }
@@ -229,7 +242,8 @@ public final class Tensor implements AutoCloseable {
 
     /** Converts to {@code dtype} on the CPU, copies into a call-scoped segment and reads it out. */
     private <A> A hostArray(DType dtype, Function<MemorySegment, A> read) {
-        try (Tensor host = to(Device.CPU, dtype); Arena arena = Arena.ofConfined()) {
+        try (Tensor host = to(Device.CPU, dtype);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(dtype.layout(), host.numel());
             host.copyTo(seg);
             return read.apply(seg);
@@ -247,8 +261,8 @@ public final class Tensor implements AutoCloseable {
         Shapes.validate(newShape);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            Status.check(Sedm.sedm_tensor_reshape(address(), arena.allocateFrom(ValueLayout.JAVA_LONG, newShape),
-                    newShape.length, out));
+            Status.check(Sedm.sedm_tensor_reshape(
+                    address(), arena.allocateFrom(ValueLayout.JAVA_LONG, newShape), newShape.length, out));
             return adopt(out);
         }
     }
@@ -284,7 +298,8 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return handle.isClosed() ? "Tensor[closed]"
+        return handle.isClosed()
+                ? "Tensor[closed]"
                 : "Tensor" + Arrays.toString(shape) + "(" + dtype + ", " + device + ")";
     }
 }

@@ -9,7 +9,7 @@ import io.sedm.runtime.Tensor;
  * Annealed Langevin dynamics of NCSN/NCSNv2 (Song &amp; Ermon, "Generative Modeling by Estimating
  * Gradients of the Data Distribution", NeurIPS 2019, Algorithm 1; Song &amp; Ermon, "Improved
  * Techniques for Training Score-Based Generative Models", NeurIPS 2020, with the final denoising
- * step; ermongroup/ncsnv2 {@code models/__init__.py}; ALGORITHMS.md §13), following the code's
+ * step; ermongroup/ncsnv2 {@code models/__init__.py}; docs/ALGORITHMS.md §13), following the code's
  * step convention (§16.7): for each level σ_i of the schedule (largest first, geometric in
  * NCSN), {@code γ_i = ε·σ_i²/σ_L²} and T times
  * <pre>

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The tensors one sampler run owns: every buffer is registered here when it is made and closed
  * with the run, except the result, which {@link #take} hands to the caller. One per
- * {@code sample} call, never shared (STYLE.md: loop state lives in a per-run object).
+ * {@code sample} call, never shared (docs/STYLE.md: loop state lives in a per-run object).
  */
 final class Buffers implements AutoCloseable {
     private final List<Tensor> owned = new ArrayList<>();

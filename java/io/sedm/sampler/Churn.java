@@ -3,7 +3,7 @@ package io.sedm.sampler;
 /**
  * EDM's stochastic "churn" (Karras et al., "Elucidating the Design Space of Diffusion-Based
  * Generative Models", NeurIPS 2022, Algorithm 2 lines 4–6; NVlabs/edm {@code generate.py};
- * ALGORITHMS.md §4 step 2.1): before step i the noise level is raised from σ_i to
+ * docs/ALGORITHMS.md §4 step 2.1): before step i the noise level is raised from σ_i to
  * {@code σ̂_i = σ_i(1 + γ_i)} by adding fresh noise of std {@code √(σ̂_i² − σ_i²)·S_noise}, with
  * <pre>
  *   γ_i = min(S_churn/N, √2 − 1)  if S_min ≤ σ_i ≤ S_max,  else 0
@@ -38,7 +38,7 @@ public record Churn(double sChurn, double sMin, double sMax, double sNoise) {
         return sChurn > 0;
     }
 
-    /** The same σ range with another S_churn and S_noise (DG boosting, ALGORITHMS.md §7.5). */
+    /** The same σ range with another S_churn and S_noise (DG boosting, docs/ALGORITHMS.md §7.5). */
     public Churn with(double churn, double noise) {
         return new Churn(churn, sMin, sMax, noise);
     }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * DDPM ancestral sampling (Ho et al., "Denoising Diffusion Probabilistic Models", NeurIPS 2020,
  * Algorithm 2 with the posterior mean of eq. 7) with the variance choices of Nichol &amp; Dhariwal,
  * "Improved Denoising Diffusion Probabilistic Models", ICML 2021 (fixed small β̃_t, fixed large β_t,
- * learned range eq. 15; ALGORITHMS.md §12.2), written in EDM coordinates.
+ * learned range eq. 15; docs/ALGORITHMS.md §12.2), written in EDM coordinates.
  *
  * <p>A (respaced) discrete chain is a σ schedule: {@code σ_j = √(1/ᾱ_{S_j} − 1)} for the kept
  * timesteps S_j, largest first ({@link io.sedm.schedule.BetaSchedule#sigmas(String)}). With

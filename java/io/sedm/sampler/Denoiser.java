@@ -6,7 +6,7 @@ import io.sedm.runtime.Tensor;
  * The one model contract every sampler talks to (k-diffusion's "denoiser" view, EDM eq. 7):
  * given a noisy batch {@code x = y + σ n} and one noise level per sample, estimate the clean
  * data {@code D(x; σ) ≈ E[y | x]}. The implied noise is {@code ε̂ = (x − D)/σ} and the implied
- * score {@code ∇ log p_σ(x) ≈ (D − x)/σ²} (ALGORITHMS.md §0), so score- and ε-parameterised
+ * score {@code ∇ log p_σ(x) ≈ (D − x)/σ²} (docs/ALGORITHMS.md §0), so score- and ε-parameterised
  * samplers (score SDE, DDPM, DDIM, NCSN) are all driven through this interface.
  *
  * <p>A conditional model binds its labels before it is handed to a sampler.

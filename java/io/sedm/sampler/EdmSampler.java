@@ -12,7 +12,7 @@ import java.util.function.DoubleUnaryOperator;
  * The EDM-family sampler: Heun (or Euler) integration of the probability-flow ODE
  * {@code dx/dσ = (x − D(x; σ))/σ} with optional churn (Karras et al., "Elucidating the Design Space
  * of Diffusion-Based Generative Models", NeurIPS 2022, Algorithm 2; NVlabs/edm {@code generate.py},
- * {@code edm_sampler}; ALGORITHMS.md §4), extended the way alsdudrla10/DG {@code generate.py}
+ * {@code edm_sampler}; docs/ALGORITHMS.md §4), extended the way alsdudrla10/DG {@code generate.py}
  * extends that one function, with Epsilon Scaling (Ning et al., ICLR 2024, eq. 10; §6.1) and
  * Discriminator Guidance (Kim et al., ICML 2023, eq. 8; §7.5). The presets of {@link Options} are
  * the four published samplers: {@link Options#edm() EDM}, {@link Options#edmEs() EDM-ES},
@@ -20,7 +20,7 @@ import java.util.function.DoubleUnaryOperator;
  * "Mitigating Exposure Bias in Discriminator Guided Diffusion Models"; thefoolonthehill18/SEDM-G
  * {@code generate.py}).
  *
- * <p>Step i, in the order of ALGORITHMS.md §9.1 (h_i = σ_{i+1} − σ̂_i, λ_i = b + κ·i):
+ * <p>Step i, in the order of docs/ALGORITHMS.md §9.1 (h_i = σ_{i+1} − σ̂_i, λ_i = b + κ·i):
  * <pre>
  *   1. churn:  γ_i = min(S_churn/N, √2 − 1) on [S_min, S_max];  σ̂_i = σ_i(1 + γ_i);
  *              x̂_i = x_i + √(σ̂_i² − σ_i²)·S_noise·ξ            (per sample when boosting)
@@ -51,7 +51,8 @@ public final class EdmSampler implements Sampler {
                 throw new IllegalArgumentException("DG weights must be finite, got w1 = " + w1 + ", w2 = " + w2);
             }
             if (!(tauMin >= 0) || !(tauMax >= tauMin) || tauMax > 1.0) {
-                throw new IllegalArgumentException("the DG window needs 0 <= tauMin <= tauMax <= 1, got [" + tauMin + ", " + tauMax + "]");
+                throw new IllegalArgumentException(
+                        "the DG window needs 0 <= tauMin <= tauMax <= 1, got [" + tauMin + ", " + tauMax + "]");
             }
         }
 
@@ -97,7 +98,7 @@ public final class EdmSampler implements Sampler {
 
         /**
          * EDM-ES (Ning et al. 2024): EDM with uniform λ = 1.0005, the forever208/EDM-ES value for
-         * unconditional CIFAR-10 Heun at 35 NFE (ALGORITHMS.md §6.1 table).
+         * unconditional CIFAR-10 Heun at 35 NFE (docs/ALGORITHMS.md §6.1 table).
          */
         public static Options edmEs() {
             return edm().withEpsilonScaling(EpsilonScaling.constant(1.0005));
@@ -168,14 +169,26 @@ public final class EdmSampler implements Sampler {
      * @param corrector       whether step 7 runs (Heun and i &lt; N − 1)
      * @param boostGuidance   whether this step doubles the DG weight of a row judged fake (i mod 2 = 0, §7.5)
      */
-    public record RowStep(double sigmaHat, double noiseScale, double slopeScale, double h, double correctorScale,
-            boolean corrector, boolean boostGuidance) {
+    public record RowStep(
+            double sigmaHat,
+            double noiseScale,
+            double slopeScale,
+            double h,
+            double correctorScale,
+            boolean corrector,
+            boolean boostGuidance) {
 
         /**
          * Plans step {@code i} of {@code n} from σ_i = {@code sigmaCur} to σ_{i+1} = {@code sigmaNext}
          * for a row whose previous DG logit is {@code lastLogit} (+∞ before the first DG call).
          */
-        public static RowStep plan(Options options, double sigmaCur, double sigmaNext, int i, int n, double lastLogit,
+        public static RowStep plan(
+                Options options,
+                double sigmaCur,
+                double sigmaNext,
+                int i,
+                int n,
+                double lastLogit,
                 DoubleUnaryOperator roundSigma) {
             Guidance guidance = options.guidance();
             // churn, raised to S_churn = 4, S_noise = 1 on every 5th step for rows judged fake (§7.5)
@@ -185,8 +198,14 @@ public final class EdmSampler implements Sampler {
             double noiseScale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * churn.sNoise();
             EpsilonScaling es = options.epsilonScaling();
             boolean corrector = options.solver() == Solver.HEUN && i < n - 1;
-            return new RowStep(sigmaHat, noiseScale, es.slopeScale(sigmaHat, i), sigmaNext - sigmaHat,
-                    corrector ? es.slopeScale(sigmaNext, i) : Double.NaN, corrector, guidance.boosting() && i % 2 == 0);
+            return new RowStep(
+                    sigmaHat,
+                    noiseScale,
+                    es.slopeScale(sigmaHat, i),
+                    sigmaNext - sigmaHat,
+                    corrector ? es.slopeScale(sigmaNext, i) : Double.NaN,
+                    corrector,
+                    guidance.boosting() && i % 2 == 0);
         }
     }
 
@@ -202,11 +221,16 @@ public final class EdmSampler implements Sampler {
             throw new IllegalArgumentException("options must not be null");
         }
         if (options.guidance().active() && discriminator == null) {
-            throw new IllegalArgumentException("a discriminator is required when w1 or w2 is non-zero or boosting is on");
+            throw new IllegalArgumentException(
+                    "a discriminator is required when w1 or w2 is non-zero or boosting is on");
         }
         this.options = options;
-        this.discriminatorGuidance = discriminator == null ? null
-                : new DiscriminatorGuidance(discriminator, options.guidance().tauMin(), options.guidance().tauMax());
+        this.discriminatorGuidance = discriminator == null
+                ? null
+                : new DiscriminatorGuidance(
+                        discriminator,
+                        options.guidance().tauMin(),
+                        options.guidance().tauMax());
     }
 
     /** An unguided sampler (EDM or EDM-ES); throws if the options ask for guidance. */
@@ -266,7 +290,13 @@ public final class EdmSampler implements Sampler {
             this.lastLogit = PerSample.filled(batch, Double.POSITIVE_INFINITY);
         }
 
-        void step(Denoiser denoiser, int i, int n, double sigmaCur, double sigmaNext, Generator noise,
+        void step(
+                Denoiser denoiser,
+                int i,
+                int n,
+                double sigmaCur,
+                double sigmaNext,
+                Generator noise,
                 StepListener listener) {
             Guidance guidance = options.guidance();
             double[] sigmaHat = new double[batch];

@@ -2,7 +2,7 @@ package io.sedm.sampler;
 
 /**
  * Epsilon Scaling (Ning et al., "Elucidating the Exposure Bias in Diffusion Models", ICLR 2024,
- * eq. 10; ALGORITHMS.md §6): the predicted noise is divided by {@code λ_i = b + κ·i} (i = sampler
+ * eq. 10; docs/ALGORITHMS.md §6): the predicted noise is divided by {@code λ_i = b + κ·i} (i = sampler
  * step counted from σ_max, the SEDM-G++ convention of §16.3) before the solver uses it:
  * {@code d = ε̂/λ_i}. {@code b = 1, κ = 0} is no scaling and reproduces the baseline bit for bit.
  *

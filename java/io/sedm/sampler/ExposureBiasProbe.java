@@ -70,7 +70,8 @@ public final class ExposureBiasProbe implements StepListener {
         try (Writer w = Files.newBufferedWriter(file)) {
             w.write("step,sigma,count,eps_l2_mean,eps_l2_std\n");
             for (Row r : rows()) {
-                w.write(String.format(Locale.ROOT, "%d,%.17g,%d,%.17g,%.17g%n", r.i(), r.sigma(), r.count(), r.mean(), r.std()));
+                w.write(String.format(
+                        Locale.ROOT, "%d,%.17g,%d,%.17g,%.17g%n", r.i(), r.sigma(), r.count(), r.mean(), r.std()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * The exact denoiser of an isotropic Gaussian mixture {@code Σ_k π_k N(μ_k, c_k² I)}
- * (ALGORITHMS.md §14.1): {@code D(x; σ) = Σ_k r_k (c_k² x + σ² μ_k)/(c_k² + σ²)}, computed natively
+ * (docs/ALGORITHMS.md §14.1): {@code D(x; σ) = Σ_k r_k (c_k² x + σ² μ_k)/(c_k² + σ²)}, computed natively
  * in float64 on the mixture's device. Samplers are tested against it with no network.
  *
  * <p>Described in JSON as {@code {"weights": [π_k], "means": [[μ_k]], "variances": [c_k²]}}.

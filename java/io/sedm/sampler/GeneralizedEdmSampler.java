@@ -1,20 +1,19 @@
 package io.sedm.sampler;
 
-import io.sedm.schedule.AblationDiscretization;
-import io.sedm.schedule.AblationDiscretization.Kind;
-import io.sedm.schedule.VpSchedule;
-
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import io.sedm.schedule.AblationDiscretization;
+import io.sedm.schedule.AblationDiscretization.Kind;
+import io.sedm.schedule.VpSchedule;
 
 /**
  * EDM's generalized ("ablation") sampler: Euler or α-Heun integration of the probability-flow ODE
  * with an arbitrary noise schedule σ(t) and signal scale s(t) (Karras et al., "Elucidating the
  * Design Space of Diffusion-Based Generative Models", NeurIPS 2022, eq. 4 and Algorithm 1
  * generalised as in Appendix D.1; NVlabs/edm {@code generate.py}, {@code ablation_sampler};
- * ALGORITHMS.md §5):
+ * docs/ALGORITHMS.md §5):
  * <pre>
  *   dx/dt = (σ'(t)/σ(t) + s'(t)/s(t))·x − (σ'(t) s(t)/σ(t))·D(x/s(t); σ(t))
  * </pre>
@@ -67,12 +66,23 @@ public final class GeneralizedEdmSampler implements Sampler {
      * @param churn          S_churn, S_min, S_max, S_noise
      * @param epsilonScaling λ_i on the first evaluation of each step (EDM-ES Euler)
      */
-    public record Options(Solver solver, double alpha, AblationDiscretization discretization, Schedule schedule,
-            Scaling scaling, Churn churn, EpsilonScaling epsilonScaling) {
+    public record Options(
+            Solver solver,
+            double alpha,
+            AblationDiscretization discretization,
+            Schedule schedule,
+            Scaling scaling,
+            Churn churn,
+            EpsilonScaling epsilonScaling) {
         public Options {
-            if (solver == null || discretization == null || schedule == null || scaling == null || churn == null
+            if (solver == null
+                    || discretization == null
+                    || schedule == null
+                    || scaling == null
+                    || churn == null
                     || epsilonScaling == null) {
-                throw new IllegalArgumentException("solver, discretization, schedule, scaling, churn and epsilonScaling must not be null");
+                throw new IllegalArgumentException(
+                        "solver, discretization, schedule, scaling, churn and epsilonScaling must not be null");
             }
             if (!(alpha > 0 && alpha <= 1)) {
                 throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
@@ -81,8 +91,14 @@ public final class GeneralizedEdmSampler implements Sampler {
 
         /** EDM's ablation defaults: Heun α = 1, edm discretization, linear schedule, no scaling, deterministic. */
         public static Options defaults() {
-            return new Options(Solver.HEUN, 1.0, AblationDiscretization.of(Kind.EDM), Schedule.LINEAR, Scaling.NONE,
-                    Churn.none(), EpsilonScaling.none());
+            return new Options(
+                    Solver.HEUN,
+                    1.0,
+                    AblationDiscretization.of(Kind.EDM),
+                    Schedule.LINEAR,
+                    Scaling.NONE,
+                    Churn.none(),
+                    EpsilonScaling.none());
         }
 
         /** The VP reproduction of EDM Table 2 ("Original" VP column): Euler–Heun with vp/vp/vp. */
@@ -107,16 +123,30 @@ public final class GeneralizedEdmSampler implements Sampler {
         /** Another discretization kind (keeping the σ range and parameters), σ(t) and s(t). */
         public Options withPreset(Kind kind, Schedule sc, Scaling s) {
             AblationDiscretization d = discretization;
-            return new Options(solver, alpha, new AblationDiscretization(kind, d.sigmaMin(), d.sigmaMax(), d.rho(),
-                    d.epsilonS(), d.c1(), d.c2(), d.m()), sc, s, churn, epsilonScaling);
+            return new Options(
+                    solver,
+                    alpha,
+                    new AblationDiscretization(
+                            kind, d.sigmaMin(), d.sigmaMax(), d.rho(), d.epsilonS(), d.c1(), d.c2(), d.m()),
+                    sc,
+                    s,
+                    churn,
+                    epsilonScaling);
         }
 
         public Options withSigmaRange(double min, double max) {
-            return new Options(solver, alpha, discretization.withSigmaRange(min, max), schedule, scaling, churn, epsilonScaling);
+            return new Options(
+                    solver, alpha, discretization.withSigmaRange(min, max), schedule, scaling, churn, epsilonScaling);
         }
 
         public Options withChurn(double sChurn, double sMin, double sMax, double sNoise) {
-            return new Options(solver, alpha, discretization, schedule, scaling, new Churn(sChurn, sMin, sMax, sNoise),
+            return new Options(
+                    solver,
+                    alpha,
+                    discretization,
+                    schedule,
+                    scaling,
+                    new Churn(sChurn, sMin, sMax, sNoise),
                     epsilonScaling);
         }
 
@@ -239,8 +269,16 @@ public final class GeneralizedEdmSampler implements Sampler {
         }
 
         /** slope(x, t) into {@code d}: (σ'/σ + s'/s)·x − (σ' s/σ)·D̃ with D̃ the (ES-scaled) denoiser output. */
-        private Tensor slope(Denoiser denoiser, Tensor state, double time, double lambda, Tensor d,
-                StepListener listener, int i, int n, double sigmaCur) {
+        private Tensor slope(
+                Denoiser denoiser,
+                Tensor state,
+                double time,
+                double lambda,
+                Tensor d,
+                StepListener listener,
+                int i,
+                int n,
+                double sigmaCur) {
             double sigma = clock.sigma(time);
             double s = clock.s(time);
             Tensor input = state;
@@ -276,7 +314,9 @@ public final class GeneralizedEdmSampler implements Sampler {
             if (stochastic) {
                 noise.normal(xi);
                 double sigmaHat = clock.sigma(tHat);
-                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0)) * clock.s(tHat) * options.churn().sNoise();
+                double scale = Math.sqrt(Math.max(sigmaHat * sigmaHat - sigmaCur * sigmaCur, 0.0))
+                        * clock.s(tHat)
+                        * options.churn().sNoise();
                 Ops.combine(xHatBuffer, ratio, x, scale, xi);
                 xHat = xHatBuffer;
             } else if (ratio != 1.0) {

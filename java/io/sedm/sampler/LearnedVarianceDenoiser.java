@@ -4,7 +4,7 @@ import io.sedm.runtime.Tensor;
 
 /**
  * A denoiser that also predicts the reverse-step variance, as iDDPM's learned-range output
- * {@code v} (Nichol &amp; Dhariwal 2021, eq. 15; ALGORITHMS.md §12.2): the log variance of the
+ * {@code v} (Nichol &amp; Dhariwal 2021, eq. 15; docs/ALGORITHMS.md §12.2): the log variance of the
  * step is {@code frac·log β_t + (1 − frac)·log β̃_t} with {@code frac = (v + 1)/2}.
  */
 public interface LearnedVarianceDenoiser extends Denoiser {

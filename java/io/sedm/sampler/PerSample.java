@@ -12,7 +12,8 @@ final class PerSample {
         double[] out = new double[batch * perTerm.length];
         for (int k = 0; k < perTerm.length; k++) {
             if (perTerm[k].length != batch) {
-                throw new IllegalArgumentException("coefficient row " + k + " has " + perTerm[k].length + " values, expected " + batch);
+                throw new IllegalArgumentException(
+                        "coefficient row " + k + " has " + perTerm[k].length + " values, expected " + batch);
             }
             System.arraycopy(perTerm[k], 0, out, k * batch, batch);
         }

@@ -1,17 +1,16 @@
 package io.sedm.sampler;
 
-import io.sedm.sde.ScoreSde;
-
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import io.sedm.sde.ScoreSde;
 import java.util.Objects;
 
 /**
  * The probability-flow ODE of a score SDE (Song et al., "Score-Based Generative Modeling through
  * Stochastic Differential Equations", ICLR 2021, eq. 13; yang-song/score_sde_pytorch
- * {@code sampling.py}, {@code get_ode_sampler}; ALGORITHMS.md §11.2):
+ * {@code sampling.py}, {@code get_ode_sampler}; docs/ALGORITHMS.md §11.2):
  * <pre>
  *   dy/dt = f(y, t) − ½ g(t)² ∇_y log p_t(y),   ∇ log p_t = (D(y/s; σ) − y/s)/(s σ²)   ({@link ScoreSde})
  * </pre>
@@ -28,7 +27,11 @@ import java.util.Objects;
  */
 public final class ProbabilityFlowSampler implements Sampler {
 
-    public enum Method { EULER, HEUN, RK45 }
+    public enum Method {
+        EULER,
+        HEUN,
+        RK45
+    }
 
     /**
      * @param sde     the forward SDE
@@ -148,8 +151,11 @@ public final class ProbabilityFlowSampler implements Sampler {
         {44.0 / 45, -56.0 / 15, 32.0 / 9},
         {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
         {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-        {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
-    private static final double[] E = {-71.0 / 57600, 0, 71.0 / 16695, -71.0 / 1920, 17253.0 / 339200, -22.0 / 525, 1.0 / 40};
+        {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}
+    };
+    private static final double[] E = {
+        -71.0 / 57600, 0, 71.0 / 16695, -71.0 / 1920, 17253.0 / 339200, -22.0 / 525, 1.0 / 40
+    };
     private static final double SAFETY = 0.9;
     private static final double MIN_FACTOR = 0.2;
     private static final double MAX_FACTOR = 10.0;
@@ -184,7 +190,15 @@ public final class ProbabilityFlowSampler implements Sampler {
         }
 
         /** out = dy/dt at (state, t_b) per sample; counts one evaluation for samples marked active. */
-        void drift(Denoiser denoiser, Tensor state, double[] time, boolean[] active, Tensor out, StepListener listener, int step, int n) {
+        void drift(
+                Denoiser denoiser,
+                Tensor state,
+                double[] time,
+                boolean[] active,
+                Tensor out,
+                StepListener listener,
+                int step,
+                int n) {
             double[] sigma = new double[batch];
             double[] inv = new double[batch];
             double[] cy = new double[batch];
@@ -288,7 +302,9 @@ public final class ProbabilityFlowSampler implements Sampler {
             for (int b = 0; b < batch; b++) {
                 double d1 = fNorm[b] / scale0[b];
                 double d2 = diffNorm[b] / scale0[b] / h0[b];
-                double h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0[b] * 1e-3) : Math.pow(0.01 / Math.max(d1, d2), 1.0 / 5);
+                double h1 = Math.max(d1, d2) <= 1e-15
+                        ? Math.max(1e-6, h0[b] * 1e-3)
+                        : Math.pow(0.01 / Math.max(d1, d2), 1.0 / 5);
                 hAbs[b] = Math.min(100 * h0[b], h1);
             }
 
@@ -324,8 +340,15 @@ public final class ProbabilityFlowSampler implements Sampler {
                         errCoef[j][b] = h[b] * E[idx[j]];
                     }
                 }
-                Ops.combine(stage, PerSample.rows(errCoef[0], errCoef[1], errCoef[2], errCoef[3]), errTerms[0], errTerms[1], errTerms[2], errTerms[3]);
-                Ops.combine(stage, PerSample.filled(batch, 1.0), stage, errCoef[4], errTerms[4], errCoef[5], errTerms[5]);
+                Ops.combine(
+                        stage,
+                        PerSample.rows(errCoef[0], errCoef[1], errCoef[2], errCoef[3]),
+                        errTerms[0],
+                        errTerms[1],
+                        errTerms[2],
+                        errTerms[3]);
+                Ops.combine(
+                        stage, PerSample.filled(batch, 1.0), stage, errCoef[4], errTerms[4], errCoef[5], errTerms[5]);
                 double[] errRms = rms(stage);
                 double[] yRms = rms(y);
                 double[] yNewRms = rms(yNew);
@@ -336,7 +359,8 @@ public final class ProbabilityFlowSampler implements Sampler {
                     }
                     double errNorm = errRms[b] / (options.atol() + options.rtol() * Math.max(yRms[b], yNewRms[b]));
                     if (errNorm < 1) {
-                        double factor = errNorm == 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, SAFETY * Math.pow(errNorm, -0.2));
+                        double factor =
+                                errNorm == 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, SAFETY * Math.pow(errNorm, -0.2));
                         if (rejected[b]) {
                             factor = Math.min(1.0, factor);
                         }
@@ -367,15 +391,24 @@ public final class ProbabilityFlowSampler implements Sampler {
         }
 
         /** Fails once a still-running sample has spent {@code maxEvaluations} denoiser evaluations. */
-        private void requireWithinBudget(boolean[] active, double[] t, double[] h, double tEnd, int[] accepted, int[] rejectedSteps) {
+        private void requireWithinBudget(
+                boolean[] active, double[] t, double[] h, double tEnd, int[] accepted, int[] rejectedSteps) {
             for (int b = 0; b < batch; b++) {
                 if (active[b] && nfe[b] >= options.maxEvaluations()) {
                     throw new IllegalStateException(String.format(
                             "RK45 stopped: sample %d used %d denoiser evaluations (maxEvaluations = %d) in %d accepted and %d"
                                     + " rejected steps and reached t = %.6g of t_end = %.6g (last step size %.3g) with rtol = %s,"
                                     + " atol = %s; loosen rtol/atol or raise maxEvaluations",
-                            b, nfe[b], options.maxEvaluations(), accepted[b], rejectedSteps[b], t[b], tEnd, Math.abs(h[b]),
-                            options.rtol(), options.atol()));
+                            b,
+                            nfe[b],
+                            options.maxEvaluations(),
+                            accepted[b],
+                            rejectedSteps[b],
+                            t[b],
+                            tEnd,
+                            Math.abs(h[b]),
+                            options.rtol(),
+                            options.atol()));
                 }
             }
         }

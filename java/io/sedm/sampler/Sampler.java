@@ -55,8 +55,8 @@ public interface Sampler {
             throw new IllegalArgumentException("a noise generator is required for " + why);
         }
         if (noise.count() != x.batchSize()) {
-            throw new IllegalArgumentException("the noise generator holds " + noise.count() + " seeds but the batch has "
-                    + x.batchSize() + " samples");
+            throw new IllegalArgumentException("the noise generator holds " + noise.count()
+                    + " seeds but the batch has " + x.batchSize() + " samples");
         }
     }
 }

@@ -1,17 +1,16 @@
 package io.sedm.sampler;
 
-import io.sedm.sde.ScoreSde;
-
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
+import io.sedm.sde.ScoreSde;
 import java.util.Objects;
 
 /**
  * Predictor–corrector sampling of a reverse-time score SDE (Song et al., "Score-Based Generative
  * Modeling through Stochastic Differential Equations", ICLR 2021, Algorithms 2–3 and eq. 6;
- * yang-song/score_sde_pytorch {@code sampling.py}; ALGORITHMS.md §11.2). The score comes from the
+ * yang-song/score_sde_pytorch {@code sampling.py}; docs/ALGORITHMS.md §11.2). The score comes from the
  * denoiser through {@link ScoreSde}'s mapping {@code ∇ log p_t(y) = (D(y/s; σ) − y/s)/(s σ²)}.
  *
  * <p>Time grid: t_k = σ⁻¹(σ_k) for the N positive levels of the schedule (normally
@@ -32,9 +31,16 @@ import java.util.Objects;
  */
 public final class ScoreSdeSampler implements Sampler {
 
-    public enum Predictor { EULER_MARUYAMA, REVERSE_DIFFUSION, NONE }
+    public enum Predictor {
+        EULER_MARUYAMA,
+        REVERSE_DIFFUSION,
+        NONE
+    }
 
-    public enum Corrector { LANGEVIN, NONE }
+    public enum Corrector {
+        LANGEVIN,
+        NONE
+    }
 
     /**
      * @param sde            the forward SDE
@@ -52,7 +58,8 @@ public final class ScoreSdeSampler implements Sampler {
                 throw new IllegalArgumentException("snr must be finite and > 0, got " + snr);
             }
             if (correctorSteps < 0 || corrector == Corrector.LANGEVIN && correctorSteps < 1) {
-                throw new IllegalArgumentException("correctorSteps must be >= 1 with a corrector, got " + correctorSteps);
+                throw new IllegalArgumentException(
+                        "correctorSteps must be >= 1 with a corrector, got " + correctorSteps);
             }
             if (predictor == Predictor.NONE && corrector == Corrector.NONE) {
                 throw new IllegalArgumentException("need a predictor, a corrector or both");
@@ -161,7 +168,8 @@ public final class ScoreSdeSampler implements Sampler {
             return new double[] {s, sigma};
         }
 
-        void predict(Denoiser denoiser, int k, int n, double time, Generator noise, StepListener listener, boolean last) {
+        void predict(
+                Denoiser denoiser, int k, int n, double time, Generator noise, StepListener listener, boolean last) {
             double[] sigmaPerSample = new double[batch];
             double[] ss = denoise(denoiser, time, sigmaPerSample);
             listener.onStep(new SamplerStep(k, n, ss[1], sigmaPerSample, ss[0] != 1.0 ? xIn : y, denoised));

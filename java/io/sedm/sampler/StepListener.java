@@ -7,7 +7,7 @@ package io.sedm.sampler;
  */
 @FunctionalInterface
 public interface StepListener {
-    StepListener NONE = step -> { };
+    StepListener NONE = step -> {};
 
     void onStep(SamplerStep step);
 

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The time-step discretisations of EDM's generalised ("ablation") sampler (Karras et al. 2022,
- * Table 1 "time steps"; NVlabs/edm {@code ablation_sampler}; ALGORITHMS.md §5): which one, with its
+ * Table 1 "time steps"; NVlabs/edm {@code ablation_sampler}; docs/ALGORITHMS.md §5): which one, with its
  * parameters, and the four formulas. {@link #sigmas(int, double, double)} gives N noise levels,
  * largest first, followed by 0 (k-diffusion's {@code get_sigmas_*} shape).
  *
@@ -17,8 +17,8 @@ import java.util.Arrays;
  * @param c2       iDDPM C2 (0.008)
  * @param m        iDDPM M (1000)
  */
-public record AblationDiscretization(Kind kind, double sigmaMin, double sigmaMax, double rho, double epsilonS,
-        double c1, double c2, int m) {
+public record AblationDiscretization(
+        Kind kind, double sigmaMin, double sigmaMax, double rho, double epsilonS, double c1, double c2, int m) {
     /** ε_s of the vp discretisation: t runs from 1 down to ε_s. */
     public static final double VP_EPSILON_S = 1e-3;
 
@@ -39,19 +39,26 @@ public record AblationDiscretization(Kind kind, double sigmaMin, double sigmaMax
             throw new IllegalArgumentException("kind must not be null");
         }
         if (!Double.isNaN(sigmaMin) && !(sigmaMin > 0) || !Double.isNaN(sigmaMax) && !(sigmaMax > 0)) {
-            throw new IllegalArgumentException("sigmaMin and sigmaMax must be > 0 (or NaN for the default), got "
-                    + sigmaMin + ", " + sigmaMax);
+            throw new IllegalArgumentException(
+                    "sigmaMin and sigmaMax must be > 0 (or NaN for the default), got " + sigmaMin + ", " + sigmaMax);
         }
         if (!(rho > 0) || !(epsilonS > 0 && epsilonS < 1) || !(c1 > 0) || !(c2 >= 0) || m < 2) {
-            throw new IllegalArgumentException("need rho > 0, 0 < epsilonS < 1, C1 > 0, C2 >= 0, M >= 2; got rho = " + rho
-                    + ", epsilonS = " + epsilonS + ", C1 = " + c1 + ", C2 = " + c2 + ", M = " + m);
+            throw new IllegalArgumentException("need rho > 0, 0 < epsilonS < 1, C1 > 0, C2 >= 0, M >= 2; got rho = "
+                    + rho + ", epsilonS = " + epsilonS + ", C1 = " + c1 + ", C2 = " + c2 + ", M = " + m);
         }
     }
 
     /** {@code kind} with EDM's defaults: the kind's σ range, ρ = 7, ε_s = 1e−3, C1 = 0.001, C2 = 0.008, M = 1000. */
     public static AblationDiscretization of(Kind kind) {
-        return new AblationDiscretization(kind, Double.NaN, Double.NaN, EdmSchedule.DEFAULT_RHO, VP_EPSILON_S,
-                IddpmSchedule.C1, IddpmSchedule.C2, IddpmSchedule.M);
+        return new AblationDiscretization(
+                kind,
+                Double.NaN,
+                Double.NaN,
+                EdmSchedule.DEFAULT_RHO,
+                VP_EPSILON_S,
+                IddpmSchedule.C1,
+                IddpmSchedule.C2,
+                IddpmSchedule.M);
     }
 
     public AblationDiscretization withSigmaRange(double min, double max) {
@@ -60,17 +67,21 @@ public record AblationDiscretization(Kind kind, double sigmaMin, double sigmaMax
 
     /** [σ_min, σ_max]: the given or default range clamped to the model's [modelSigmaMin, modelSigmaMax]. */
     public double[] range(double modelSigmaMin, double modelSigmaMax) {
-        double min = !Double.isNaN(sigmaMin) ? sigmaMin : switch (kind) {
-            case VP -> VpSchedule.sigma(VpSchedule.BETA_D, VpSchedule.BETA_MIN, epsilonS);
-            case VE -> 0.02;
-            case IDDPM, EDM -> 0.002;
-        };
-        double max = !Double.isNaN(sigmaMax) ? sigmaMax : switch (kind) {
-            case VP -> VpSchedule.sigma(VpSchedule.BETA_D, VpSchedule.BETA_MIN, 1.0);
-            case VE -> 100.0;
-            case IDDPM -> 81.0;
-            case EDM -> 80.0;
-        };
+        double min = !Double.isNaN(sigmaMin)
+                ? sigmaMin
+                : switch (kind) {
+                    case VP -> VpSchedule.sigma(VpSchedule.BETA_D, VpSchedule.BETA_MIN, epsilonS);
+                    case VE -> 0.02;
+                    case IDDPM, EDM -> 0.002;
+                };
+        double max = !Double.isNaN(sigmaMax)
+                ? sigmaMax
+                : switch (kind) {
+                    case VP -> VpSchedule.sigma(VpSchedule.BETA_D, VpSchedule.BETA_MIN, 1.0);
+                    case VE -> 100.0;
+                    case IDDPM -> 81.0;
+                    case EDM -> 80.0;
+                };
         min = Math.max(min, modelSigmaMin);
         max = Math.min(max, modelSigmaMax);
         if (!(min < max)) {
@@ -127,9 +138,12 @@ public record AblationDiscretization(Kind kind, double sigmaMin, double sigmaMax
      */
     public static double[] iddpm(int n, double sigmaMin, double sigmaMax, double[] uTable) {
         check(n, sigmaMin, sigmaMax);
-        double[] filtered = Arrays.stream(uTable).filter(v -> v >= sigmaMin && v <= sigmaMax).toArray();
+        double[] filtered = Arrays.stream(uTable)
+                .filter(v -> v >= sigmaMin && v <= sigmaMax)
+                .toArray();
         if (filtered.length < 2) {
-            throw new IllegalArgumentException("fewer than 2 u-table entries lie in [" + sigmaMin + ", " + sigmaMax + "]");
+            throw new IllegalArgumentException(
+                    "fewer than 2 u-table entries lie in [" + sigmaMin + ", " + sigmaMax + "]");
         }
         double[] out = new double[n + 1];
         for (int i = 0; i < n; i++) {

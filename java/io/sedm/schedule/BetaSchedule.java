@@ -2,7 +2,7 @@ package io.sedm.schedule;
 
 /**
  * Discrete DDPM β schedules and everything derived from them (Ho et al. 2020; Nichol &amp;
- * Dhariwal 2021, "Improved DDPM", §3.2 eq. 17; ALGORITHMS.md §12.1). All float64.
+ * Dhariwal 2021, "Improved DDPM", §3.2 eq. 17; docs/ALGORITHMS.md §12.1). All float64.
  *
  * @param betas β_i, i = 0 … T−1
  */
@@ -53,7 +53,8 @@ public record BetaSchedule(double[] betas) {
     public static BetaSchedule cosine(int timesteps) {
         double[] b = new double[timesteps];
         for (int i = 0; i < timesteps; i++) {
-            b[i] = Math.min(1.0 - cosineAlphaBar((i + 1.0) / timesteps) / cosineAlphaBar((double) i / timesteps), MAX_BETA);
+            b[i] = Math.min(
+                    1.0 - cosineAlphaBar((i + 1.0) / timesteps) / cosineAlphaBar((double) i / timesteps), MAX_BETA);
         }
         return new BetaSchedule(b);
     }

@@ -3,13 +3,14 @@ package io.sedm.schedule;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * EDM's noise-level discretisation (Karras et al. 2022, eq. 5; ALGORITHMS.md §1):
+ * EDM's noise-level discretisation (Karras et al. 2022, eq. 5; docs/ALGORITHMS.md §1):
  * {@code σ_i = (σ_max^{1/ρ} + i/(N−1)·(σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ}, i = 0 … N−1, then σ_N = 0.
  * Computed in float64 (the 1/ρ powers of 0.002 lose visible precision in float32).
  */
 public final class EdmSchedule {
     /** EDM's defaults (NVlabs/edm {@code generate.py}). */
     public static final int DEFAULT_STEPS = 18;
+
     public static final double DEFAULT_SIGMA_MIN = 0.002;
     public static final double DEFAULT_SIGMA_MAX = 80.0;
     public static final double DEFAULT_RHO = 7.0;
@@ -31,14 +32,20 @@ public final class EdmSchedule {
      * {@code [netSigmaMin, netSigmaMax]}; (2) the N levels in float64; (3) {@code roundSigma} on
      * each (identity for EDM/VP/VE preconditioning, nearest u-table entry for iDDPM); (4) append 0.
      */
-    public static double[] sigmas(int n, double sigmaMin, double sigmaMax, double rho, double netSigmaMin,
-            double netSigmaMax, DoubleUnaryOperator roundSigma) {
+    public static double[] sigmas(
+            int n,
+            double sigmaMin,
+            double sigmaMax,
+            double rho,
+            double netSigmaMin,
+            double netSigmaMax,
+            DoubleUnaryOperator roundSigma) {
         if (n < 2) {
             throw new IllegalArgumentException("steps N must be >= 2 (the schedule divides by N − 1), got " + n);
         }
         if (!(sigmaMin > 0) || !(sigmaMax > sigmaMin) || Double.isInfinite(sigmaMax)) {
-            throw new IllegalArgumentException("need 0 < sigmaMin < sigmaMax < ∞, got sigmaMin = " + sigmaMin
-                    + ", sigmaMax = " + sigmaMax);
+            throw new IllegalArgumentException(
+                    "need 0 < sigmaMin < sigmaMax < ∞, got sigmaMin = " + sigmaMin + ", sigmaMax = " + sigmaMax);
         }
         if (!(rho > 0) || Double.isInfinite(rho)) {
             throw new IllegalArgumentException("rho must be finite and > 0, got " + rho);

@@ -2,7 +2,7 @@ package io.sedm.schedule;
 
 /**
  * The noise levels of a discrete iDDPM model seen through EDM's iDDPMPrecond (Karras et al. 2022,
- * Appendix C.3.4; ALGORITHMS.md §2): the u-table
+ * Appendix C.3.4; docs/ALGORITHMS.md §2): the u-table
  * {@code u_M = 0, u_{j−1} = √((u_j² + 1)/max(ᾱ(j−1)/ᾱ(j), C1) − 1)},
  * {@code ᾱ(j) = sin²(πj/(2M(C2 + 1)))}, with C1 = 0.001, C2 = 0.008, M = 1000. Index 0 is the
  * largest level.

@@ -2,7 +2,7 @@ package io.sedm.schedule;
 
 /**
  * Noise levels of NCSN / NCSNv2 (Song &amp; Ermon 2019; "Improved Techniques for Training
- * Score-Based Generative Models", Song &amp; Ermon 2020; ALGORITHMS.md §13): a geometric sequence
+ * Score-Based Generative Models", Song &amp; Ermon 2020; docs/ALGORITHMS.md §13): a geometric sequence
  * σ_1 &gt; … &gt; σ_L, the largest first.
  */
 public final class NcsnSchedule {
@@ -107,9 +107,28 @@ public final class NcsnSchedule {
         static double erfc(double x) {
             double z = Math.abs(x);
             double t = 1.0 / (1.0 + 0.5 * z);
-            double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                    + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                    + t * (-0.82215223 + t * 0.17087277)))))))));
+            double r = t
+                    * Math.exp(
+                            -z * z
+                                    - 1.26551223
+                                    + t
+                                            * (1.00002368
+                                                    + t
+                                                            * (0.37409196
+                                                                    + t
+                                                                            * (0.09678418
+                                                                                    + t
+                                                                                            * (-0.18628806
+                                                                                                    + t
+                                                                                                            * (0.27886807
+                                                                                                                    + t
+                                                                                                                            * (-1.13520398
+                                                                                                                                    + t
+                                                                                                                                            * (1.48851587
+                                                                                                                                                    + t
+                                                                                                                                                            * (-0.82215223
+                                                                                                                                                                    + t
+                                                                                                                                                                            * 0.17087277)))))))));
             return x >= 0 ? r : 2.0 - r;
         }
     }

@@ -6,7 +6,7 @@ import java.util.TreeSet;
 
 /**
  * "Use S of the T steps" (Nichol &amp; Dhariwal 2021, §4; improved-diffusion {@code respace.py};
- * ALGORITHMS.md §12.5): the kept timesteps, the betas re-derived from the kept ᾱ, and the EDM σ
+ * docs/ALGORITHMS.md §12.5): the kept timesteps, the betas re-derived from the kept ᾱ, and the EDM σ
  * levels of the respaced chain. The model still receives the ORIGINAL timestep index.
  */
 public final class Respacing {
@@ -32,8 +32,8 @@ public final class Respacing {
                     return kept.stream().mapToInt(Integer::intValue).toArray();
                 }
             }
-            throw new IllegalArgumentException("cannot create exactly " + desired + " steps with an integer stride from "
-                    + timesteps + " timesteps");
+            throw new IllegalArgumentException("cannot create exactly " + desired
+                    + " steps with an integer stride from " + timesteps + " timesteps");
         }
         List<Integer> counts = new ArrayList<>();
         for (String part : sections.split(",")) {
@@ -46,7 +46,8 @@ public final class Respacing {
             int size = sizePer + (i < extra ? 1 : 0);
             int count = counts.get(i);
             if (size < count || count < 1) {
-                throw new IllegalArgumentException("cannot take " + count + " steps from a section of " + size + " timesteps");
+                throw new IllegalArgumentException(
+                        "cannot take " + count + " steps from a section of " + size + " timesteps");
             }
             double stride = count <= 1 ? 1.0 : (size - 1.0) / (count - 1.0);
             double cur = 0.0;

@@ -1,7 +1,7 @@
 package io.sedm.schedule;
 
 /**
- * The VP noise schedule in EDM's form (Karras et al. 2022, Table 1; ALGORITHMS.md §2, §5):
+ * The VP noise schedule in EDM's form (Karras et al. 2022, Table 1; docs/ALGORITHMS.md §2, §5):
  * {@code σ(t) = √(exp(½β_d t² + β_min t) − 1)}. EDM's VPPrecond uses β_d = 19.9, β_min = 0.1.
  */
 public final class VpSchedule {
@@ -38,7 +38,8 @@ public final class VpSchedule {
      * @return {β_d, β_min}
      */
     public static double[] betasForRange(double sigmaMin, double sigmaMax, double epsilonS) {
-        double betaD = 2.0 * (Math.log1p(sigmaMin * sigmaMin) / epsilonS - Math.log1p(sigmaMax * sigmaMax)) / (epsilonS - 1.0);
+        double betaD =
+                2.0 * (Math.log1p(sigmaMin * sigmaMin) / epsilonS - Math.log1p(sigmaMax * sigmaMax)) / (epsilonS - 1.0);
         double betaMin = Math.log1p(sigmaMax * sigmaMax) - 0.5 * betaD;
         return new double[] {betaD, betaMin};
     }

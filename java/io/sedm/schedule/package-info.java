@@ -16,7 +16,7 @@
  *   <li>{@link io.sedm.schedule.NcsnSchedule} — NCSN geometric levels (Song &amp; Ermon 2019) and
  *       NCSNv2 techniques 1–2 (Song &amp; Ermon 2020).</li>
  *   <li>{@link io.sedm.schedule.AblationDiscretization} — the vp/ve/iddpm/edm time steps of EDM's
- *       generalised sampler (ALGORITHMS.md §5), with their parameters and the model-range clamp.</li>
+ *       generalised sampler (docs/ALGORITHMS.md §5), with their parameters and the model-range clamp.</li>
  * </ul>
  */
 package io.sedm.schedule;

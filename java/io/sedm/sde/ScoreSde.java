@@ -3,7 +3,7 @@ package io.sedm.sde;
 /**
  * The three SDEs of Song et al., "Score-Based Generative Modeling through Stochastic Differential
  * Equations", ICLR 2021 (eqs. 9, 11, 17; yang-song/score_sde_pytorch {@code sde_lib.py};
- * ALGORITHMS.md §11.1), with T = 1.
+ * docs/ALGORITHMS.md §11.1), with T = 1.
  *
  * <p><b>Mapping to EDM coordinates.</b> The marginal is {@code y_t = s(t)·x_0 + std(t)·n}; the
  * EDM variable is {@code x = y/s(t)} at noise level {@code σ(t) = std(t)/s(t)}, so the score of
@@ -23,15 +23,19 @@ package io.sedm.sde;
  */
 public record ScoreSde(Type type, double sigmaMin, double sigmaMax, double beta0, double beta1) {
 
-    public enum Type { VE, VP, SUB_VP }
+    public enum Type {
+        VE,
+        VP,
+        SUB_VP
+    }
 
     public ScoreSde {
         if (type == null) {
             throw new IllegalArgumentException("type must not be null");
         }
         if (!(sigmaMin > 0 && sigmaMax > sigmaMin) || !(beta0 > 0 && beta1 > beta0)) {
-            throw new IllegalArgumentException("need 0 < sigmaMin < sigmaMax and 0 < beta0 < beta1, got sigmaMin = " + sigmaMin
-                    + ", sigmaMax = " + sigmaMax + ", beta0 = " + beta0 + ", beta1 = " + beta1);
+            throw new IllegalArgumentException("need 0 < sigmaMin < sigmaMax and 0 < beta0 < beta1, got sigmaMin = "
+                    + sigmaMin + ", sigmaMax = " + sigmaMax + ", beta0 = " + beta0 + ", beta1 = " + beta1);
         }
     }
 

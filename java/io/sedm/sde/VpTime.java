@@ -4,7 +4,7 @@ import io.sedm.schedule.VpSchedule;
 
 /**
  * The VP-SDE clock the discriminator runs on (Song et al. 2021, VP SDE with β(τ) = β_0 +
- * τ(β_1 − β_0); ALGORITHMS.md §7.2): {@code B(τ) = ½τ²(β_1 − β_0) + β_0τ},
+ * τ(β_1 − β_0); docs/ALGORITHMS.md §7.2): {@code B(τ) = ½τ²(β_1 − β_0) + β_0τ},
  * {@code σ(τ) = √(e^{B(τ)} − 1)}, signal scale {@code a = e^{−B/2} = 1/√(1 + σ²)}; the
  * discriminator-training importance sampler of τ (§8); and the cosine-VP clock of improved DDPM
  * (Nichol &amp; Dhariwal 2021, eq. 17 in continuous time) used for 64×64 discriminators.
@@ -57,7 +57,7 @@ public final class VpTime {
 
     /**
      * Inverse CDF of the DG training-time density ∝ β(τ)/(1 − e^{−B(τ)}) on [τ_min, 1]
-     * (alsdudrla10/DG; ALGORITHMS.md §8): {@code τ = (−β_0 + √(β_0² + 2(β_1−β_0) ln(1 + e^{Z u + A(τ_min)})))/(β_1−β_0)}.
+     * (alsdudrla10/DG; docs/ALGORITHMS.md §8): {@code τ = (−β_0 + √(β_0² + 2(β_1−β_0) ln(1 + e^{Z u + A(τ_min)})))/(β_1−β_0)}.
      *
      * @param u a uniform draw in [0, 1)
      */

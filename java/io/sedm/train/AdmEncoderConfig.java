@@ -2,7 +2,7 @@ package io.sedm.train;
 
 /**
  * ADM's EncoderUNetModel (Dhariwal &amp; Nichol 2021; openai/guided-diffusion unet.py) in the
- * roles Discriminator Guidance gives it (Kim et al. 2023; ALGORITHMS.md §7.4): {@code "encoder"}
+ * roles Discriminator Guidance gives it (Kim et al. 2023; docs/ALGORITHMS.md §7.4): {@code "encoder"}
  * (noise-aware classifier trunk → feature map), {@code "classifier"} (trunk + attention-pool
  * head → class logits) and {@code "discriminator"} (head on 8×8 trunk features → one logit).
  * The time input is the VP time τ ∈ [0, 1], multiplied by {@code timeScale} = 999 inside.
@@ -11,21 +11,61 @@ package io.sedm.train;
  *              (attention pool → outChannels logits); by default "none" for an encoder
  * @param dtype parameter dtype, "float32" or "float64"
  */
-public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, int modelChannels, int[] channelMult,
-                               int numResBlocks, int[] attnResolutions, int numHeadChannels,
-                               boolean useScaleShiftNorm, boolean resblockUpdown, boolean legacyAttention,
-                               double dropout, double timeScale, int outChannels, long initSeed, String pool,
-                               String dtype)
+public record AdmEncoderConfig(
+        String kind,
+        int imgResolution,
+        int inChannels,
+        int modelChannels,
+        int[] channelMult,
+        int numResBlocks,
+        int[] attnResolutions,
+        int numHeadChannels,
+        boolean useScaleShiftNorm,
+        boolean resblockUpdown,
+        boolean legacyAttention,
+        double dropout,
+        double timeScale,
+        int outChannels,
+        long initSeed,
+        String pool,
+        String dtype)
         implements NetworkConfig {
 
     /** A float32 network with the kind's default head ("none" for an encoder, else "attention"). */
-    public AdmEncoderConfig(String kind, int imgResolution, int inChannels, int modelChannels, int[] channelMult,
-                            int numResBlocks, int[] attnResolutions, int numHeadChannels, boolean useScaleShiftNorm,
-                            boolean resblockUpdown, boolean legacyAttention, double dropout, double timeScale,
-                            int outChannels, long initSeed) {
-        this(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks, attnResolutions,
-                numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout, timeScale, outChannels,
-                initSeed, defaultPool(kind), NetworkConfig.DEFAULT_DTYPE);
+    public AdmEncoderConfig(
+            String kind,
+            int imgResolution,
+            int inChannels,
+            int modelChannels,
+            int[] channelMult,
+            int numResBlocks,
+            int[] attnResolutions,
+            int numHeadChannels,
+            boolean useScaleShiftNorm,
+            boolean resblockUpdown,
+            boolean legacyAttention,
+            double dropout,
+            double timeScale,
+            int outChannels,
+            long initSeed) {
+        this(
+                kind,
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
+                numHeadChannels,
+                useScaleShiftNorm,
+                resblockUpdown,
+                legacyAttention,
+                dropout,
+                timeScale,
+                outChannels,
+                initSeed,
+                defaultPool(kind),
+                NetworkConfig.DEFAULT_DTYPE);
     }
 
     /** The head a kind has by default: "none" for "encoder", "attention" otherwise. */
@@ -53,28 +93,72 @@ public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, i
 
     /** DG's frozen 32×32 classifier trunk (46,435,840 parameters): width 128, mult (1,2,4), 4 blocks. */
     public static AdmEncoderConfig dgTrunk32() {
-        return new AdmEncoderConfig("encoder", 32, 3, 128, new int[] {1, 2, 4}, 4, new int[] {32, 16, 8}, 64, true,
-                true, true, 0.0, 999.0, 0, 0);
+        return new AdmEncoderConfig(
+                "encoder",
+                32,
+                3,
+                128,
+                new int[] {1, 2, 4},
+                4,
+                new int[] {32, 16, 8},
+                64,
+                true,
+                true,
+                true,
+                0.0,
+                999.0,
+                0,
+                0);
     }
 
     /** DG's unconditional discriminator head on [B, 512, 8, 8] features (2,883,841 parameters). */
     public static AdmEncoderConfig dgDiscriminator() {
-        return new AdmEncoderConfig("discriminator", 8, 512, 128, new int[] {1}, 2, new int[] {8}, 64, true, true,
-                true, 0.0, 999.0, 1, 0);
+        return new AdmEncoderConfig(
+                "discriminator", 8, 512, 128, new int[] {1}, 2, new int[] {8}, 64, true, true, true, 0.0, 999.0, 1, 0);
     }
 
     /** This trunk plus an attention-pool head over {@code classes} outputs (same trunk names). */
     public AdmEncoderConfig asClassifier(int classes) {
-        return new AdmEncoderConfig("classifier", imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
-                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, classes, initSeed, "attention", dtype);
+        return new AdmEncoderConfig(
+                "classifier",
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
+                numHeadChannels,
+                useScaleShiftNorm,
+                resblockUpdown,
+                legacyAttention,
+                dropout,
+                timeScale,
+                classes,
+                initSeed,
+                "attention",
+                dtype);
     }
 
     /** The trunk alone (kind "encoder"). */
     public AdmEncoderConfig asTrunk() {
-        return new AdmEncoderConfig("encoder", imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
-                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, 0, initSeed, "none", dtype);
+        return new AdmEncoderConfig(
+                "encoder",
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
+                numHeadChannels,
+                useScaleShiftNorm,
+                resblockUpdown,
+                legacyAttention,
+                dropout,
+                timeScale,
+                0,
+                initSeed,
+                "none",
+                dtype);
     }
 
     /** Width of the trunk's output feature map. */
@@ -88,16 +172,46 @@ public record AdmEncoderConfig(String kind, int imgResolution, int inChannels, i
     }
 
     public AdmEncoderConfig withInitSeed(long seed) {
-        return new AdmEncoderConfig(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
-                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, outChannels, seed, pool, dtype);
+        return new AdmEncoderConfig(
+                kind,
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
+                numHeadChannels,
+                useScaleShiftNorm,
+                resblockUpdown,
+                legacyAttention,
+                dropout,
+                timeScale,
+                outChannels,
+                seed,
+                pool,
+                dtype);
     }
 
     @Override
     public AdmEncoderConfig withDType(String dt) {
-        return new AdmEncoderConfig(kind, imgResolution, inChannels, modelChannels, channelMult, numResBlocks,
-                attnResolutions, numHeadChannels, useScaleShiftNorm, resblockUpdown, legacyAttention, dropout,
-                timeScale, outChannels, initSeed, pool, dt);
+        return new AdmEncoderConfig(
+                kind,
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
+                numHeadChannels,
+                useScaleShiftNorm,
+                resblockUpdown,
+                legacyAttention,
+                dropout,
+                timeScale,
+                outChannels,
+                initSeed,
+                pool,
+                dt);
     }
 
     @Override

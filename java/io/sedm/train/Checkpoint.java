@@ -21,7 +21,9 @@ public final class Checkpoint {
 
     /** What a checkpoint holds. */
     public enum Kind {
-        DENOISER, CLASSIFIER, DISCRIMINATOR;
+        DENOISER,
+        CLASSIFIER,
+        DISCRIMINATOR;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -86,17 +88,21 @@ public final class Checkpoint {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("checkpoint " + sidecar + ": no such file", e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + ": corrupt JSON (is it a .json sidecar?): "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "checkpoint " + sidecar + ": corrupt JSON (is it a .json sidecar?): " + e.getOriginalMessage(), e);
         } catch (java.nio.charset.MalformedInputException e) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + ": not a text file (pass the .json sidecar, "
-                    + "not the .safetensors weights)", e);
+            throw new IllegalArgumentException(
+                    "checkpoint " + sidecar + ": not a text file (pass the .json sidecar, "
+                            + "not the .safetensors weights)",
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint " + sidecar + ": " + e.getMessage(), e);
         }
-        if (side == null || !side.isObject() || !DenoiserTrainer.FORMAT.equals(side.path("format").asText())) {
-            throw new IllegalArgumentException("checkpoint " + sidecar + ": not a sedm checkpoint sidecar (format must be "
-                    + DenoiserTrainer.FORMAT + ")");
+        if (side == null
+                || !side.isObject()
+                || !DenoiserTrainer.FORMAT.equals(side.path("format").asText())) {
+            throw new IllegalArgumentException("checkpoint " + sidecar
+                    + ": not a sedm checkpoint sidecar (format must be " + DenoiserTrainer.FORMAT + ")");
         }
         return new Checkpoint(sidecar, side);
     }
@@ -109,8 +115,8 @@ public final class Checkpoint {
     /** This checkpoint if it is of {@code expected} kind, else "X is a classifier checkpoint; --flag needs a denoiser". */
     public Checkpoint require(Kind expected, String flag) {
         if (kind != expected) {
-            throw new IllegalArgumentException(sidecar + " is a " + kind.label() + " checkpoint; " + flag + " needs a "
-                    + expected.label());
+            throw new IllegalArgumentException(
+                    sidecar + " is a " + kind.label() + " checkpoint; " + flag + " needs a " + expected.label());
         }
         return this;
     }
@@ -158,8 +164,10 @@ public final class Checkpoint {
         try {
             return DenoiserTrainer.JSON.treeToValue(training(), type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw bad("bad training options: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                    ? j.getOriginalMessage() : e.getMessage()));
+            throw bad("bad training options: "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                            ? j.getOriginalMessage()
+                            : e.getMessage()));
         }
     }
 
@@ -183,8 +191,13 @@ public final class Checkpoint {
             throw bad("\"files\".\"" + key + "\" is not a valid file name: " + name);
         }
         Path resolved = dir.resolve(p).normalize();
-        if (p.isAbsolute() || p.getNameCount() != 1 || name.contains("/") || name.contains("\\") || name.equals("..")
-                || name.equals(".") || !resolved.getParent().equals(dir)) {
+        if (p.isAbsolute()
+                || p.getNameCount() != 1
+                || name.contains("/")
+                || name.contains("\\")
+                || name.equals("..")
+                || name.equals(".")
+                || !resolved.getParent().equals(dir)) {
             throw bad("\"files\".\"" + key + "\" = \"" + name + "\" points outside the checkpoint's folder; "
                     + "a checkpoint may only name files next to its sidecar");
         }

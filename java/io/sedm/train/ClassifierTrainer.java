@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 
 /**
  * Trains the noise-aware classifier whose trunk Discriminator Guidance freezes (Dhariwal &amp;
- * Nichol 2021 §4 classifier on noisy x_t; Kim et al. 2023 §4; ALGORITHMS.md §7.4, §16.11):
+ * Nichol 2021 §4 classifier on noisy x_t; Kim et al. 2023 §4; docs/ALGORITHMS.md §7.4, §16.11):
  * the ADM encoder + attention-pool head on the dataset's labels, with x_τ = a(τ)·x + √(1−a²)·z
  * and τ ~ U(τ_min, 1). Cross-entropy is computed here: softmax(logits) − onehot, over B.
  */
@@ -22,7 +22,8 @@ public final class ClassifierTrainer implements AutoCloseable {
     public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
         public Options {
             if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
-                throw new IllegalArgumentException("batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
+                throw new IllegalArgumentException(
+                        "batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
             }
         }
 
@@ -65,7 +66,9 @@ public final class ClassifierTrainer implements AutoCloseable {
         net.setTraining(true);
         net.zeroGrad();
         double loss;
-        try (Tensor y = data.batch(idx, net.device()); Tensor z = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+        try (Tensor y = data.batch(idx, net.device());
+                Tensor z = y.emptyLike();
+                Generator g = Generator.ofSeeds(seeds)) {
             g.normal(z);
             VpPerturbation.perturb(z, y, z, tau);
             try (Tensor logits = net.forward(z, tau, null, true)) {
@@ -91,7 +94,8 @@ public final class ClassifierTrainer implements AutoCloseable {
         }
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
-        if (!Double.isFinite(gradNorm)) throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
+        if (!Double.isFinite(gradNorm))
+            throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
         step++;
         return loss;
     }
@@ -110,7 +114,9 @@ public final class ClassifierTrainer implements AutoCloseable {
                 seeds[i] = 77_000 + start + i;
                 taus[i] = tau;
             }
-            try (Tensor y = test.batch(idx, net.device()); Tensor z = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+            try (Tensor y = test.batch(idx, net.device());
+                    Tensor z = y.emptyLike();
+                    Generator g = Generator.ofSeeds(seeds)) {
                 g.normal(z);
                 VpPerturbation.perturb(z, y, z, taus);
                 try (Tensor logits = net.forward(z, taus, null, false)) {
@@ -128,7 +134,8 @@ public final class ClassifierTrainer implements AutoCloseable {
 
     /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
     public Path save(Path dir, String name) {
-        RunDirectory.writeAtomically(dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
+        RunDirectory.writeAtomically(
+                dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
         side.set("network", readTree(config.toJson()));
@@ -151,7 +158,8 @@ public final class ClassifierTrainer implements AutoCloseable {
 
     /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
     public static Network loadTrunk(Path sidecar, Device device) {
-        return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier").loadTrunk(device);
+        return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier")
+                .loadTrunk(device);
     }
 
     private com.fasterxml.jackson.databind.JsonNode runInfo;

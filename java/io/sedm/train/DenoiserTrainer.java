@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 
 /**
  * EDM's training loop (Karras et al. 2022, App. F; NVlabs/edm training/training_loop.py;
- * ALGORITHMS.md §3) driving a native network: per step, draw images, σ and noise, accumulate
+ * docs/ALGORITHMS.md §3) driving a native network: per step, draw images, σ and noise, accumulate
  * the gradient of the {@link DenoisingLoss} over the accumulation rounds, Adam with the
  * learning-rate warm-up (gradients sanitised natively), then the EMA update.
  *
@@ -56,8 +56,11 @@ public final class DenoiserTrainer implements AutoCloseable {
             e.copyFrom(n);
             e.setTraining(false);
             e.setRequiresGrad(false);
-            this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay())
-                    .withMaxGradNorm(options.maxGradNorm()), n);
+            this.adam = Adam.create(
+                    Adam.Options.defaults()
+                            .withWeightDecay(options.weightDecay())
+                            .withMaxGradNorm(options.maxGradNorm()),
+                    n);
         } catch (RuntimeException ex) {
             if (n != null) n.close();
             if (e != null) e.close();
@@ -69,9 +72,10 @@ public final class DenoiserTrainer implements AutoCloseable {
 
     /** A fresh run. */
     public static DenoiserTrainer create(NetworkConfig config, TrainOptions options, ImageDataset data, Device device) {
-        if (config instanceof SongUNetConfig u && (u.inChannels() != data.channels() || u.imgResolution() != data.height())) {
-            throw new IllegalArgumentException("the network expects " + u.inChannels() + "×" + u.imgResolution() + "² images, the data are "
-                    + data.channels() + "×" + data.height() + "×" + data.width());
+        if (config instanceof SongUNetConfig u
+                && (u.inChannels() != data.channels() || u.imgResolution() != data.height())) {
+            throw new IllegalArgumentException("the network expects " + u.inChannels() + "×" + u.imgResolution()
+                    + "² images, the data are " + data.channels() + "×" + data.height() + "×" + data.width());
         }
         return new DenoiserTrainer(config, options, data, device);
     }
@@ -134,8 +138,10 @@ public final class DenoiserTrainer implements AutoCloseable {
             for (int b = 0; b < batch; b++) seeds[b] = rng.nextLong();
             Network.manualSeed(rng.nextLong());
             boolean conditional = config instanceof SongUNetConfig u && u.labelDim() > 0;
-            try (Tensor y = data.batch(idx, device); Tensor labels = conditional ? data.oneHot(idx, device) : null;
-                 Tensor noise = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+            try (Tensor y = data.batch(idx, device);
+                    Tensor labels = conditional ? data.oneHot(idx, device) : null;
+                    Tensor noise = y.emptyLike();
+                    Generator g = Generator.ofSeeds(seeds)) {
                 g.normal(noise);
                 double[] l = loss.accumulate(net, y, noise, sigma, labels, 1.0 / rounds);
                 for (double v : l) total += v;
@@ -174,8 +180,11 @@ public final class DenoiserTrainer implements AutoCloseable {
      * checkpoint written (null if none). Divergence throws {@link TrainingDivergedException}
      * before anything of the bad state is saved.
      */
-    public Path run(RunDirectory run, StepListener progress, java.util.function.BooleanSupplier stop,
-                    CheckpointRetention retention) {
+    public Path run(
+            RunDirectory run,
+            StepListener progress,
+            java.util.function.BooleanSupplier stop,
+            CheckpointRetention retention) {
         long start = System.nanoTime();
         double acc = 0;
         int n = 0;
@@ -191,8 +200,14 @@ public final class DenoiserTrainer implements AutoCloseable {
             acc += l;
             n++;
             if (step % options.logEvery() == 0 || step == options.steps()) {
-                run.log(String.format(java.util.Locale.ROOT, "step %d kimg %.3f loss %.5f grad_norm %.4g sec %.1f", step,
-                        imagesSeen / 1e3, acc / n, lastGradNorm, (System.nanoTime() - start) / 1e9));
+                run.log(String.format(
+                        java.util.Locale.ROOT,
+                        "step %d kimg %.3f loss %.5f grad_norm %.4g sec %.1f",
+                        step,
+                        imagesSeen / 1e3,
+                        acc / n,
+                        lastGradNorm,
+                        (System.nanoTime() - start) / 1e9));
                 acc = 0;
                 n = 0;
             }
@@ -225,8 +240,8 @@ public final class DenoiserTrainer implements AutoCloseable {
                 for (double v : w.toDoubleArray()) {
                     double a = Math.abs(v);
                     if (!(a <= MAX_ABS_WEIGHT)) {
-                        throw new TrainingDivergedException(step, "weight " + info.name() + " has |w| = " + a
-                                + " (bound " + MAX_ABS_WEIGHT + ")");
+                        throw new TrainingDivergedException(
+                                step, "weight " + info.name() + " has |w| = " + a + " (bound " + MAX_ABS_WEIGHT + ")");
                     }
                     max = Math.max(max, a);
                 }
@@ -260,13 +275,18 @@ public final class DenoiserTrainer implements AutoCloseable {
         }
         side.set("training", JSON.valueToTree(options));
         ObjectNode d = side.putObject("data");
-        d.put("channels", data.channels()).put("height", data.height()).put("width", data.width())
-                .put("images", data.size()).put("normalisation", "x = k/127.5 - 1").put("pad_value", -1.0)
+        d.put("channels", data.channels())
+                .put("height", data.height())
+                .put("width", data.width())
+                .put("images", data.size())
+                .put("normalisation", "x = k/127.5 - 1")
+                .put("pad_value", -1.0)
                 .put("sigma_data", options.sigmaData());
         side.put("step", step);
         side.put("images_seen", imagesSeen);
         ObjectNode files = side.putObject("files");
-        files.put("net", name + "-net.safetensors").put("ema", name + "-ema.safetensors")
+        files.put("net", name + "-net.safetensors")
+                .put("ema", name + "-ema.safetensors")
                 .put("optimizer", name + "-adam.safetensors");
         Path sidecar = dir.resolve(name + ".json");
         RunDirectory.writeAtomically(sidecar, side.toPrettyString());

@@ -2,7 +2,6 @@ package io.sedm.train;
 
 import io.sedm.precond.Preconditioning;
 import io.sedm.precond.TrainingNoise;
-
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
@@ -11,7 +10,7 @@ import java.util.SplittableRandom;
 /**
  * Denoising score matching in EDM's form (Karras et al. 2022, eq. 8 and Table 1):
  * {@code L = E_σ E_{y,n} λ(σ)·‖D(y + σn; σ) − y‖²}, summed over pixels and averaged over the
- * batch (ALGORITHMS.md §3). Each published loss is a σ distribution, a weight λ(σ) and a
+ * batch (docs/ALGORITHMS.md §3). Each published loss is a σ distribution, a weight λ(σ) and a
  * preconditioning:
  * <ul>
  *   <li>{@link #edm}: ln σ ~ N(P_mean, P_std²), λ = (σ²+σ_d²)/(σσ_d)² (EDM eq. 8, §5);</li>
@@ -36,8 +35,11 @@ public final class DenoisingLoss {
     private final java.util.function.DoubleUnaryOperator weight;
     private final Preconditioning precond;
 
-    public DenoisingLoss(String name, SigmaDistribution sigmaDistribution, java.util.function.DoubleUnaryOperator weight,
-                         Preconditioning precond) {
+    public DenoisingLoss(
+            String name,
+            SigmaDistribution sigmaDistribution,
+            java.util.function.DoubleUnaryOperator weight,
+            Preconditioning precond) {
         this.name = name;
         this.sigmaDistribution = sigmaDistribution;
         this.weight = weight;
@@ -46,21 +48,30 @@ public final class DenoisingLoss {
 
     /** EDM loss: ln σ ~ N(pMean, pStd²), λ(σ) = (σ² + σ_d²)/(σ·σ_d)². Defaults −1.2, 1.2, 0.5. */
     public static DenoisingLoss edm(double pMean, double pStd, double sigmaData) {
-        return new DenoisingLoss("edm", rng -> TrainingNoise.edmSigma(rng, pMean, pStd),
-                s -> TrainingNoise.edmWeight(s, sigmaData), new Preconditioning.Edm(sigmaData));
+        return new DenoisingLoss(
+                "edm",
+                rng -> TrainingNoise.edmSigma(rng, pMean, pStd),
+                s -> TrainingNoise.edmWeight(s, sigmaData),
+                new Preconditioning.Edm(sigmaData));
     }
 
     /** VP loss: t ~ U(ε_t, 1), σ = σ_vp(t), λ = 1/σ² (β_d = 19.9, β_min = 0.1, ε_t = 1e-5). */
     public static DenoisingLoss vp(double betaD, double betaMin, double epsilonT) {
         Preconditioning.Vp p = new Preconditioning.Vp(betaD, betaMin, 1000);
-        return new DenoisingLoss("vp", rng -> TrainingNoise.vpSigma(rng, betaD, betaMin, epsilonT),
-                TrainingNoise::inverseSquareWeight, p);
+        return new DenoisingLoss(
+                "vp",
+                rng -> TrainingNoise.vpSigma(rng, betaD, betaMin, epsilonT),
+                TrainingNoise::inverseSquareWeight,
+                p);
     }
 
     /** VE loss: σ = σ_min·(σ_max/σ_min)^u, u ~ U(0,1), λ = 1/σ² (σ ∈ [0.02, 100]). */
     public static DenoisingLoss ve(double sigmaMin, double sigmaMax) {
-        return new DenoisingLoss("ve", rng -> TrainingNoise.veSigma(rng, sigmaMin, sigmaMax),
-                TrainingNoise::inverseSquareWeight, new Preconditioning.Ve());
+        return new DenoisingLoss(
+                "ve",
+                rng -> TrainingNoise.veSigma(rng, sigmaMin, sigmaMax),
+                TrainingNoise::inverseSquareWeight,
+                new Preconditioning.Ve());
     }
 
     /** DDPM L_simple = ‖ε̂ − ε‖² with t uniform over the T steps of the linear β schedule. */
@@ -70,14 +81,15 @@ public final class DenoisingLoss {
     }
 
     /**
-     * NCSN / NCSNv2 denoising score matching (Song &amp; Ermon 2019, eq. 5 with λ(σ) = σ²; ALGORITHMS.md §13):
+     * NCSN / NCSNv2 denoising score matching (Song &amp; Ermon 2019, eq. 5 with λ(σ) = σ²; docs/ALGORITHMS.md §13):
      * {@code ½σ²‖s_θ(x̃, σ) + (x̃ − x)/σ²‖²} with σ uniform over the geometric levels. In denoiser form
      * s_θ = (D − x̃)/σ², so the loss is {@code ½‖D − y‖²/σ²}: λ(σ) = 1/(2σ²) with VE preconditioning
      * (the noise-conditional output scaling of NCSNv2 is c_out = σ).
      */
     public static DenoisingLoss ncsn(double sigmaBegin, double sigmaEnd, int levels) {
         double[] sigmas = io.sedm.schedule.NcsnSchedule.geometric(sigmaBegin, sigmaEnd, levels);
-        return new DenoisingLoss("ncsn", rng -> sigmas[rng.nextInt(levels)], s -> 0.5 / (s * s), new Preconditioning.Ve());
+        return new DenoisingLoss(
+                "ncsn", rng -> sigmas[rng.nextInt(levels)], s -> 0.5 / (s * s), new Preconditioning.Ve());
     }
 
     public String name() {
@@ -126,7 +138,8 @@ public final class DenoisingLoss {
         }
         try (Tensor xIn = y.emptyLike()) {
             Ops.combine(xIn, cIn, y, noise);
-            try (Tensor f = net.forward(xIn, cNoise, labels, true); Tensor r = y.emptyLike()) {
+            try (Tensor f = net.forward(xIn, cNoise, labels, true);
+                    Tensor r = y.emptyLike()) {
                 Ops.combine(r, residual, y, noise, f);
                 double[] loss = Ops.sumSquaresPerSample(r);
                 double[] g = new double[batch];

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 
 /**
  * Discriminator training of Discriminator Guidance (Kim et al. 2023, eq. 6; alsdudrla10/DG
- * train.py; ALGORITHMS.md §8): real images labelled 1, generated ones 0, both perturbed to an
+ * train.py; docs/ALGORITHMS.md §8): real images labelled 1, generated ones 0, both perturbed to an
  * importance-sampled VP time τ; features from the frozen trunk without a graph; plain BCE on the
  * head's logit (gradient σ(ℓ) − label, averaged over the batch); Adam on the head only.
  */
@@ -22,7 +22,8 @@ public final class DiscriminatorTrainer implements AutoCloseable {
     public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
         public Options {
             if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
-                throw new IllegalArgumentException("batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
+                throw new IllegalArgumentException(
+                        "batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
             }
         }
 
@@ -41,8 +42,13 @@ public final class DiscriminatorTrainer implements AutoCloseable {
     private long step;
 
     /** {@code trunk} stays owned by the caller and is frozen here. */
-    public DiscriminatorTrainer(Network trunk, AdmEncoderConfig headConfig, Options options, ImageDataset real,
-                                ImageDataset fake, Device device) {
+    public DiscriminatorTrainer(
+            Network trunk,
+            AdmEncoderConfig headConfig,
+            Options options,
+            ImageDataset real,
+            ImageDataset fake,
+            Device device) {
         this.trunk = trunk;
         this.headConfig = headConfig;
         this.options = options;
@@ -73,10 +79,13 @@ public final class DiscriminatorTrainer implements AutoCloseable {
             double[] tau = VpPerturbation.importanceTaus(rng, b, options.tauMin());
             long[] seeds = new long[b];
             for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
-            try (Tensor y = d.batch(idx, head.device()); Tensor z = y.emptyLike(); Generator g = Generator.ofSeeds(seeds)) {
+            try (Tensor y = d.batch(idx, head.device());
+                    Tensor z = y.emptyLike();
+                    Generator g = Generator.ofSeeds(seeds)) {
                 g.normal(z);
                 VpPerturbation.perturb(z, y, z, tau);
-                try (Tensor feats = trunk.forward(z, tau, null, false); Tensor logit = head.forward(feats, tau, null, true)) {
+                try (Tensor feats = trunk.forward(z, tau, null, false);
+                        Tensor logit = head.forward(feats, tau, null, true)) {
                     double[] l = logit.toDoubleArray();
                     double[] grad = new double[b];
                     for (int i = 0; i < b; i++) {
@@ -92,13 +101,15 @@ public final class DiscriminatorTrainer implements AutoCloseable {
         }
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
-        if (!Double.isFinite(gradNorm)) throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
+        if (!Double.isFinite(gradNorm))
+            throw new TrainingDivergedException(step + 1, "the gradient norm is " + gradNorm);
         step++;
         return loss;
     }
 
     public Path save(Path dir, String name) {
-        RunDirectory.writeAtomically(dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
+        RunDirectory.writeAtomically(
+                dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
         side.put("format", DenoiserTrainer.FORMAT).put("kind", "discriminator").put("step", step);
         side.set("network", ClassifierTrainer.readTree(headConfig.toJson()));
@@ -113,7 +124,8 @@ public final class DiscriminatorTrainer implements AutoCloseable {
 
     /** The trained head of a {@link #save saved} discriminator; see {@link Checkpoint#loadHead}. */
     public static Network loadHead(Path sidecar, Device device) {
-        return Checkpoint.read(sidecar, Checkpoint.Kind.DISCRIMINATOR, "--discriminator").loadHead(device);
+        return Checkpoint.read(sidecar, Checkpoint.Kind.DISCRIMINATOR, "--discriminator")
+                .loadHead(device);
     }
 
     private com.fasterxml.jackson.databind.JsonNode runInfo;

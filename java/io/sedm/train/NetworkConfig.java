@@ -19,7 +19,8 @@ import java.util.List;
  */
 public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, MlpConfig {
 
-    ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+    ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -96,8 +97,9 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
                 }
                 yield AdmEncoderConfig.class;
             }
-            default -> throw new IllegalArgumentException("network config \"kind\" must be unet, mlp, encoder, "
-                    + "classifier or discriminator, got \"" + kind + "\"");
+            default ->
+                throw new IllegalArgumentException("network config \"kind\" must be unet, mlp, encoder, "
+                        + "classifier or discriminator, got \"" + kind + "\"");
         };
         List<String> valid = keys(type);
         for (var it = rest.fieldNames(); it.hasNext(); ) {
@@ -116,15 +118,21 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
         try {
             return JSON.treeToValue(rest, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException("network config (kind " + kind + ") has the unknown key \""
-                    + e.getPropertyName() + "\"; valid keys: " + String.join(", ", keys(type)), e);
+            throw new IllegalArgumentException(
+                    "network config (kind " + kind + ") has the unknown key \"" + e.getPropertyName()
+                            + "\"; valid keys: " + String.join(", ", keys(type)),
+                    e);
         } catch (MismatchedInputException e) {
-            String key = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            String problem = e.getOriginalMessage().startsWith("Missing") || e.getOriginalMessage().startsWith("Null")
+            String key = e.getPath().isEmpty()
+                    ? "?"
+                    : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            String problem = e.getOriginalMessage().startsWith("Missing")
+                            || e.getOriginalMessage().startsWith("Null")
                     ? "is missing the key \"" + key + "\""
                     : "has a bad value for \"" + key + "\" (" + e.getOriginalMessage() + ")";
-            throw new IllegalArgumentException("network config (kind " + kind + ") " + problem + "; valid keys: "
-                    + String.join(", ", keys(type)), e);
+            throw new IllegalArgumentException(
+                    "network config (kind " + kind + ") " + problem + "; valid keys: " + String.join(", ", keys(type)),
+                    e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("network config (kind " + kind + "): " + e.getOriginalMessage(), e);
         } catch (IllegalArgumentException e) {

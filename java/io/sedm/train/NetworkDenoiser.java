@@ -1,7 +1,6 @@
 package io.sedm.train;
 
 import io.sedm.precond.Preconditioning;
-
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Ops;
@@ -10,7 +9,7 @@ import io.sedm.sampler.Denoiser;
 
 /**
  * A trained network as the samplers' {@link Denoiser}: {@code D(x; σ) = c_skip·x +
- * c_out·F(c_in·x; c_noise)} (Karras et al. 2022, eq. 7; ALGORITHMS.md §2). The coefficients are
+ * c_out·F(c_in·x; c_noise)} (Karras et al. 2022, eq. 7; docs/ALGORITHMS.md §2). The coefficients are
  * computed in double precision here; the network runs in its own dtype (float32) and its
  * output is promoted to the sampler's dtype before the combination (§0 dtype policy).
  */
@@ -35,7 +34,8 @@ public final class NetworkDenoiser implements Denoiser {
     public void denoise(Tensor x, double[] sigma, Tensor out) {
         int batch = Math.toIntExact(x.batchSize());
         if (sigma.length != batch) {
-            throw new IllegalArgumentException("sigma must hold one value per sample (" + batch + "), got " + sigma.length);
+            throw new IllegalArgumentException(
+                    "sigma must hold one value per sample (" + batch + "), got " + sigma.length);
         }
         double[] cIn = new double[batch], cNoise = new double[batch], mix = new double[2 * batch];
         for (int b = 0; b < batch; b++) {
@@ -48,7 +48,8 @@ public final class NetworkDenoiser implements Denoiser {
         DType dt = x.dtype();
         try (Tensor xIn = x.emptyLike()) {
             Ops.combine(xIn, cIn, x);
-            try (Tensor f = net.forward(xIn, cNoise, classLabels, false); Tensor fx = f.to(x.device(), dt);
+            try (Tensor f = net.forward(xIn, cNoise, classLabels, false);
+                    Tensor fx = f.to(x.device(), dt);
                     Tensor fView = fx.reshape(x.shape())) {
                 if (out.dtype() == dt) {
                     Ops.combine(out, mix, x, fView);

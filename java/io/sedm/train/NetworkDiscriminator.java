@@ -6,7 +6,7 @@ import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 
 /**
- * Discriminator Guidance's network discriminator (Kim et al. 2023; ALGORITHMS.md §7.3–7.4): a
+ * Discriminator Guidance's network discriminator (Kim et al. 2023; docs/ALGORITHMS.md §7.3–7.4): a
  * frozen noise-aware classifier trunk (ADM encoder) followed by the trained discriminator head,
  * both in eval mode. {@link #logitAndGradient} returns the head's pre-sigmoid logit ℓ per sample
  * and ∇_{x_vp} ℓ from one backward pass through head and trunk (the per-sample logits are
@@ -32,13 +32,16 @@ public final class NetworkDiscriminator implements Discriminator {
         if (tau.length != batch) {
             throw new IllegalArgumentException("tau must hold one value per sample (" + batch + "), got " + tau.length);
         }
-        try (Tensor feats = trunk.forward(xVp, tau, null, true); Tensor logit = head.forward(feats, tau, null, true)) {
+        try (Tensor feats = trunk.forward(xVp, tau, null, true);
+                Tensor logit = head.forward(feats, tau, null, true)) {
             double[] l = logit.toDoubleArray();
             double[] ones = new double[batch];
             java.util.Arrays.fill(ones, 1.0);
-            try (Tensor gHost = Tensor.of(ones, logit.shape(), Device.CPU); Tensor g = gHost.to(logit.device(), logit.dtype());
-                 Tensor gFeats = head.backwardToInput(g); Tensor gx = trunk.backwardToInput(gFeats);
-                 Tensor gView = gx.reshape(gradOut.shape())) {
+            try (Tensor gHost = Tensor.of(ones, logit.shape(), Device.CPU);
+                    Tensor g = gHost.to(logit.device(), logit.dtype());
+                    Tensor gFeats = head.backwardToInput(g);
+                    Tensor gx = trunk.backwardToInput(gFeats);
+                    Tensor gView = gx.reshape(gradOut.shape())) {
                 gradOut.copyFrom(gView);
             }
             return l;
@@ -47,7 +50,8 @@ public final class NetworkDiscriminator implements Discriminator {
 
     /** The logits alone (no gradient). */
     public double[] logit(Tensor xVp, double[] tau) {
-        try (Tensor feats = trunk.forward(xVp, tau, null, false); Tensor logit = head.forward(feats, tau, null, false)) {
+        try (Tensor feats = trunk.forward(xVp, tau, null, false);
+                Tensor logit = head.forward(feats, tau, null, false)) {
             return logit.toDoubleArray();
         }
     }

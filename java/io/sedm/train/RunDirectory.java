@@ -68,7 +68,8 @@ public record RunDirectory(Path path) {
             Files.deleteIfExists(tmp);
             writer.accept(tmp);
             try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(
+                        tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException noPosix) {
                 // not a POSIX file system: keep its default
             }
@@ -87,7 +88,8 @@ public record RunDirectory(Path path) {
     /** Removes the run folder and everything in it (a run that failed before its first step). */
     public void delete() {
         try (Stream<Path> s = Files.walk(path)) {
-            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator)
+                Files.deleteIfExists(p);
         } catch (IOException e) {
             // best effort: the caller is already reporting the real failure
         }
@@ -100,8 +102,11 @@ public record RunDirectory(Path path) {
     /** Appends a time-stamped line to log.txt. */
     public void log(String line) {
         try {
-            Files.writeString(path.resolve("log.txt"), Instant.now() + " " + line + System.lineSeparator(),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    path.resolve("log.txt"),
+                    Instant.now() + " " + line + System.lineSeparator(),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + path.resolve("log.txt") + ": " + e.getMessage(), e);
         }

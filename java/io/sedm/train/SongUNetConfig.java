@@ -2,7 +2,7 @@ package io.sedm.train;
 
 /**
  * EDM's SongUNet (DDPM++ with {@code --arch=ddpmpp}), Karras et al. 2022 App. F.2 /
- * NVlabs/edm training/networks.py; ALGORITHMS.md §2.1.
+ * NVlabs/edm training/networks.py; docs/ALGORITHMS.md §2.1.
  *
  * @param channelMult      per-resolution width multipliers (level 0 = full resolution)
  * @param attnResolutions  resolutions (pixels) whose blocks get self-attention
@@ -13,10 +13,22 @@ package io.sedm.train;
  *
  * <p>These records own the defaults: the native side requires every key.
  */
-public record SongUNetConfig(int imgResolution, int inChannels, int outChannels, int modelChannels,
-                             int[] channelMult, int channelMultEmb, int numBlocks, int[] attnResolutions,
-                             double dropout, int labelDim, int augmentDim, String embeddingType, long initSeed,
-                             int channelMultNoise, String dtype)
+public record SongUNetConfig(
+        int imgResolution,
+        int inChannels,
+        int outChannels,
+        int modelChannels,
+        int[] channelMult,
+        int channelMultEmb,
+        int numBlocks,
+        int[] attnResolutions,
+        double dropout,
+        int labelDim,
+        int augmentDim,
+        String embeddingType,
+        long initSeed,
+        int channelMultNoise,
+        String dtype)
         implements NetworkConfig {
 
     /** Default channelMultNoise (1, DDPM++). */
@@ -41,11 +53,35 @@ public record SongUNetConfig(int imgResolution, int inChannels, int outChannels,
     }
 
     /** A float32 network with channelMultNoise 1. */
-    public SongUNetConfig(int imgResolution, int inChannels, int outChannels, int modelChannels, int[] channelMult,
-                          int channelMultEmb, int numBlocks, int[] attnResolutions, double dropout, int labelDim,
-                          int augmentDim, String embeddingType, long initSeed) {
-        this(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb, numBlocks,
-                attnResolutions, dropout, labelDim, augmentDim, embeddingType, initSeed, DEFAULT_CHANNEL_MULT_NOISE,
+    public SongUNetConfig(
+            int imgResolution,
+            int inChannels,
+            int outChannels,
+            int modelChannels,
+            int[] channelMult,
+            int channelMultEmb,
+            int numBlocks,
+            int[] attnResolutions,
+            double dropout,
+            int labelDim,
+            int augmentDim,
+            String embeddingType,
+            long initSeed) {
+        this(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                dropout,
+                labelDim,
+                augmentDim,
+                embeddingType,
+                initSeed,
+                DEFAULT_CHANNEL_MULT_NOISE,
                 NetworkConfig.DEFAULT_DTYPE);
     }
 
@@ -56,7 +92,8 @@ public record SongUNetConfig(int imgResolution, int inChannels, int outChannels,
 
     /** The CIFAR-10 DDPM++ network of the EDM checkpoints: 55,733,891 parameters. */
     public static SongUNetConfig ddpmppCifar10() {
-        return new SongUNetConfig(32, 3, 3, 128, new int[] {2, 2, 2}, 4, 4, new int[] {16}, 0.13, 0, 9, "positional", 0);
+        return new SongUNetConfig(
+                32, 3, 3, 128, new int[] {2, 2, 2}, 4, 4, new int[] {16}, 0.13, 0, 9, "positional", 0);
     }
 
     /** A Fashion-MNIST (1×32×32) DDPM++ of 1,752,993 parameters, trainable on one GPU in hours. */
@@ -66,44 +103,142 @@ public record SongUNetConfig(int imgResolution, int inChannels, int outChannels,
 
     /** A tiny network for CPU tests (8 base channels, two levels, one block per level). */
     public static SongUNetConfig tiny(int resolution, int channels) {
-        return new SongUNetConfig(resolution, channels, channels, 8, new int[] {1, 2}, 2, 1, new int[0], 0.0, 0, 0,
-                "positional", 0);
+        return new SongUNetConfig(
+                resolution, channels, channels, 8, new int[] {1, 2}, 2, 1, new int[0], 0.0, 0, 0, "positional", 0);
     }
 
     public SongUNetConfig withAugmentDim(int dim) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, labelDim, dim, embeddingType, initSeed, channelMultNoise, dtype);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                dropout,
+                labelDim,
+                dim,
+                embeddingType,
+                initSeed,
+                channelMultNoise,
+                dtype);
     }
 
     public SongUNetConfig withLabelDim(int dim) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, dim, augmentDim, embeddingType, initSeed, channelMultNoise, dtype);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                dropout,
+                dim,
+                augmentDim,
+                embeddingType,
+                initSeed,
+                channelMultNoise,
+                dtype);
     }
 
     public SongUNetConfig withDropout(double p) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, p, labelDim, augmentDim, embeddingType, initSeed, channelMultNoise, dtype);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                p,
+                labelDim,
+                augmentDim,
+                embeddingType,
+                initSeed,
+                channelMultNoise,
+                dtype);
     }
 
     public SongUNetConfig withAttnResolutions(int... res) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, res, dropout, labelDim, augmentDim, embeddingType, initSeed, channelMultNoise, dtype);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                res,
+                dropout,
+                labelDim,
+                augmentDim,
+                embeddingType,
+                initSeed,
+                channelMultNoise,
+                dtype);
     }
 
     public SongUNetConfig withInitSeed(long seed) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, seed, channelMultNoise, dtype);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                dropout,
+                labelDim,
+                augmentDim,
+                embeddingType,
+                seed,
+                channelMultNoise,
+                dtype);
     }
 
     public SongUNetConfig withChannelMultNoise(int mult) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, initSeed, mult, dtype);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                dropout,
+                labelDim,
+                augmentDim,
+                embeddingType,
+                initSeed,
+                mult,
+                dtype);
     }
 
     @Override
     public SongUNetConfig withDType(String dt) {
-        return new SongUNetConfig(imgResolution, inChannels, outChannels, modelChannels, channelMult, channelMultEmb,
-                numBlocks, attnResolutions, dropout, labelDim, augmentDim, embeddingType, initSeed, channelMultNoise, dt);
+        return new SongUNetConfig(
+                imgResolution,
+                inChannels,
+                outChannels,
+                modelChannels,
+                channelMult,
+                channelMultEmb,
+                numBlocks,
+                attnResolutions,
+                dropout,
+                labelDim,
+                augmentDim,
+                embeddingType,
+                initSeed,
+                channelMultNoise,
+                dt);
     }
 
     @Override

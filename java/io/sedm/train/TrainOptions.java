@@ -2,7 +2,7 @@ package io.sedm.train;
 
 /**
  * Options of a denoiser training run (defaults: NVlabs/edm train.py and training_loop.py for
- * CIFAR-10, ALGORITHMS.md §3, except the batch, which suits one GPU and Fashion-MNIST).
+ * CIFAR-10, docs/ALGORITHMS.md §3, except the batch, which suits one GPU and Fashion-MNIST).
  *
  * @param loss               "edm" | "vp" | "ve" | "ddpm" | "ncsn"
  * @param pMean              EDM: mean of ln σ (−1.2)
@@ -25,35 +25,73 @@ package io.sedm.train;
  * @param resolution         image side after padding
  * @param xflip              add mirrored copies of the images
  */
-public record TrainOptions(String loss, double pMean, double pStd, double sigmaData, int batchSize,
-                           int accumulationRounds, double lr, double lrRampupImages, double emaHalfLifeImages,
-                           double emaRampupRatio, double maxGradNorm, double weightDecay, long seed, long steps,
-                           long checkpointEvery, long logEvery, String dataset, int dataLimit, int resolution,
-                           boolean xflip) {
+public record TrainOptions(
+        String loss,
+        double pMean,
+        double pStd,
+        double sigmaData,
+        int batchSize,
+        int accumulationRounds,
+        double lr,
+        double lrRampupImages,
+        double emaHalfLifeImages,
+        double emaRampupRatio,
+        double maxGradNorm,
+        double weightDecay,
+        long seed,
+        long steps,
+        long checkpointEvery,
+        long logEvery,
+        String dataset,
+        int dataLimit,
+        int resolution,
+        boolean xflip) {
 
     public TrainOptions {
         if (!java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn").contains(loss)) {
             throw new IllegalArgumentException("loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
         }
         if (batchSize < 1 || accumulationRounds < 1 || batchSize % accumulationRounds != 0) {
-            throw new IllegalArgumentException("batch size (--batch) must be a positive multiple of the accumulation rounds "
-                    + "(--rounds), got " + batchSize + " / " + accumulationRounds);
+            throw new IllegalArgumentException(
+                    "batch size (--batch) must be a positive multiple of the accumulation rounds " + "(--rounds), got "
+                            + batchSize + " / " + accumulationRounds);
         }
         if (!(lr >= 0) || !(lrRampupImages >= 0) || !(emaHalfLifeImages >= 0) || !(emaRampupRatio >= 0)) {
-            throw new IllegalArgumentException("learning rate (--lr), lr ramp-up (--lr-rampup-kimg), EMA half-life (--ema-kimg) and EMA ramp-up "
-                    + "(--ema-rampup) must be >= 0");
+            throw new IllegalArgumentException(
+                    "learning rate (--lr), lr ramp-up (--lr-rampup-kimg), EMA half-life (--ema-kimg) and EMA ramp-up "
+                            + "(--ema-rampup) must be >= 0");
         }
         if (!(sigmaData > 0) || !(pStd > 0)) {
             throw new IllegalArgumentException("sigma_data and P_std must be > 0");
         }
         if (steps < 0 || checkpointEvery < 0 || logEvery < 1) {
-            throw new IllegalArgumentException("steps (--steps) and checkpoint period (--snap) must be >= 0, log period (--log-every) >= 1");
+            throw new IllegalArgumentException(
+                    "steps (--steps) and checkpoint period (--snap) must be >= 0, log period (--log-every) >= 1");
         }
     }
 
     public static TrainOptions defaults() {
-        return new TrainOptions("edm", -1.2, 1.2, 0.5, 128, 1, 1e-3, 10_000_000, 500_000, 0.05, 0, 0, 0, 100_000,
-                5_000, 100, "fashion-mnist", 0, 32, false);
+        return new TrainOptions(
+                "edm",
+                -1.2,
+                1.2,
+                0.5,
+                128,
+                1,
+                1e-3,
+                10_000_000,
+                500_000,
+                0.05,
+                0,
+                0,
+                0,
+                100_000,
+                5_000,
+                100,
+                "fashion-mnist",
+                0,
+                32,
+                false);
     }
 
     /** The batch of one accumulation round. */
@@ -74,32 +112,123 @@ public record TrainOptions(String loss, double pMean, double pStd, double sigmaD
     }
 
     public TrainOptions withBatch(int batch, int rounds) {
-        return new TrainOptions(loss, pMean, pStd, sigmaData, batch, rounds, lr, lrRampupImages, emaHalfLifeImages,
-                emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery, dataset, dataLimit,
-                resolution, xflip);
+        return new TrainOptions(
+                loss,
+                pMean,
+                pStd,
+                sigmaData,
+                batch,
+                rounds,
+                lr,
+                lrRampupImages,
+                emaHalfLifeImages,
+                emaRampupRatio,
+                maxGradNorm,
+                weightDecay,
+                seed,
+                steps,
+                checkpointEvery,
+                logEvery,
+                dataset,
+                dataLimit,
+                resolution,
+                xflip);
     }
 
-    public TrainOptions withSchedule(double lr, double lrRampupImages, double emaHalfLifeImages, double emaRampupRatio) {
-        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
-                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
-                dataset, dataLimit, resolution, xflip);
+    public TrainOptions withSchedule(
+            double lr, double lrRampupImages, double emaHalfLifeImages, double emaRampupRatio) {
+        return new TrainOptions(
+                loss,
+                pMean,
+                pStd,
+                sigmaData,
+                batchSize,
+                accumulationRounds,
+                lr,
+                lrRampupImages,
+                emaHalfLifeImages,
+                emaRampupRatio,
+                maxGradNorm,
+                weightDecay,
+                seed,
+                steps,
+                checkpointEvery,
+                logEvery,
+                dataset,
+                dataLimit,
+                resolution,
+                xflip);
     }
 
     public TrainOptions withRun(long seed, long steps, long checkpointEvery, long logEvery) {
-        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
-                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
-                dataset, dataLimit, resolution, xflip);
+        return new TrainOptions(
+                loss,
+                pMean,
+                pStd,
+                sigmaData,
+                batchSize,
+                accumulationRounds,
+                lr,
+                lrRampupImages,
+                emaHalfLifeImages,
+                emaRampupRatio,
+                maxGradNorm,
+                weightDecay,
+                seed,
+                steps,
+                checkpointEvery,
+                logEvery,
+                dataset,
+                dataLimit,
+                resolution,
+                xflip);
     }
 
     public TrainOptions withLoss(String loss) {
-        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
-                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
-                dataset, dataLimit, resolution, xflip);
+        return new TrainOptions(
+                loss,
+                pMean,
+                pStd,
+                sigmaData,
+                batchSize,
+                accumulationRounds,
+                lr,
+                lrRampupImages,
+                emaHalfLifeImages,
+                emaRampupRatio,
+                maxGradNorm,
+                weightDecay,
+                seed,
+                steps,
+                checkpointEvery,
+                logEvery,
+                dataset,
+                dataLimit,
+                resolution,
+                xflip);
     }
 
     public TrainOptions withData(String dataset, int dataLimit, int resolution, boolean xflip) {
-        return new TrainOptions(loss, pMean, pStd, sigmaData, batchSize, accumulationRounds, lr, lrRampupImages,
-                emaHalfLifeImages, emaRampupRatio, maxGradNorm, weightDecay, seed, steps, checkpointEvery, logEvery,
-                dataset, dataLimit, resolution, xflip);
+        return new TrainOptions(
+                loss,
+                pMean,
+                pStd,
+                sigmaData,
+                batchSize,
+                accumulationRounds,
+                lr,
+                lrRampupImages,
+                emaHalfLifeImages,
+                emaRampupRatio,
+                maxGradNorm,
+                weightDecay,
+                seed,
+                steps,
+                checkpointEvery,
+                logEvery,
+                dataset,
+                dataLimit,
+                resolution,
+                xflip);
     }
 }

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * The VP perturbation Discriminator Guidance trains in (Kim et al. 2023; alsdudrla10/DG
- * classifier_lib.py; ALGORITHMS.md §7.2, §8): β(τ) linear from β_0 = 0.1 to β_1 = 20,
+ * classifier_lib.py; docs/ALGORITHMS.md §7.2, §8): β(τ) linear from β_0 = 0.1 to β_1 = 20,
  * B(τ) = ½τ²(β_1 − β_0) + β_0τ, x_τ = a(τ)·x_0 + √(1 − a²)·z with a(τ) = exp(−B(τ)/2), and the
  * importance sampler with density ∝ β(τ)/(1 − e^{−B(τ)}) on [τ_min, 1] drawn by inverse CDF
  * ({@link VpTime#importanceTau}).

@@ -13,8 +13,21 @@ class DemoCommandTest {
 
     @Test
     void demoWritesGridsAndAReportAndExactGuidanceRecoversTheData(@TempDir Path dir) throws Exception {
-        int rc = Main.commandLine().execute("demo", "--outdir", dir.toString(), "--images", "60", "--samples", "48",
-                "--batch", "16", "--steps", "12", "--bias", "20");
+        int rc = Main.commandLine()
+                .execute(
+                        "demo",
+                        "--outdir",
+                        dir.toString(),
+                        "--images",
+                        "60",
+                        "--samples",
+                        "48",
+                        "--batch",
+                        "16",
+                        "--steps",
+                        "12",
+                        "--bias",
+                        "20");
         assertThat(rc).isZero();
         for (String name : new String[] {"edm.png", "sedm-gpp.png", "edm-gpp-exact.png", "report.json"}) {
             assertThat(dir.resolve(name)).isNotEmptyFile();
@@ -33,7 +46,8 @@ class DemoCommandTest {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("edm.png", "sedm-gpp.png", "edm-gpp-exact.png", "report.json");
         }
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("report.json"))))
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(dir.resolve("report.json"))))
                 .isEqualTo("rw-r--r--");
     }
 }

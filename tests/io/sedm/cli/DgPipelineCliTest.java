@@ -26,8 +26,10 @@ class DgPipelineCliTest {
 
     private static Path newest(Path runs, String glob) throws IOException {
         try (Stream<Path> s = Files.walk(runs)) {
-            return s.filter(p -> p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
-                    .max(java.util.Comparator.comparing(Path::toString)).orElseThrow(() -> new AssertionError("no " + glob));
+            return s.filter(p ->
+                            p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
+                    .max(java.util.Comparator.comparing(Path::toString))
+                    .orElseThrow(() -> new AssertionError("no " + glob));
         }
     }
 
@@ -35,32 +37,112 @@ class DgPipelineCliTest {
     void trainSampleClassifyDiscriminateGuide(@TempDir Path dir) throws IOException {
         Path runs = dir.resolve("runs");
         String unet = SongUNetConfig.tiny(32, 1).toJson();
-        assertThat(run("train", "--outdir", runs.toString(), "--desc", "den", "--arch", unet, "--data-limit", "64",
-                "--batch", "8", "--steps", "4", "--snap", "4", "--log-every", "2", "--lr-rampup-kimg", "0")).isZero();
+        assertThat(run(
+                        "train",
+                        "--outdir",
+                        runs.toString(),
+                        "--desc",
+                        "den",
+                        "--arch",
+                        unet,
+                        "--data-limit",
+                        "64",
+                        "--batch",
+                        "8",
+                        "--steps",
+                        "4",
+                        "--snap",
+                        "4",
+                        "--log-every",
+                        "2",
+                        "--lr-rampup-kimg",
+                        "0"))
+                .isZero();
         Path denoiser = newest(runs, "checkpoint-*.json");
 
-        // a 4-step network is untrained: its samples leave the data range [-1, 1], which sample refuses without --allow-unusual
+        // a 4-step network is untrained: its samples leave the data range [-1, 1], which sample refuses without
+        // --allow-unusual
         Path fakes = dir.resolve("fakes");
-        assertThat(run("sample", "--denoiser", "checkpoint:" + denoiser, "--seeds", "0-15", "--batch", "8",
-                "--steps", "6", "--dtype", "uint8", "--outdir", fakes.toString(), "--allow-unusual")).isZero();
+        assertThat(run(
+                        "sample",
+                        "--denoiser",
+                        "checkpoint:" + denoiser,
+                        "--seeds",
+                        "0-15",
+                        "--batch",
+                        "8",
+                        "--steps",
+                        "6",
+                        "--dtype",
+                        "uint8",
+                        "--outdir",
+                        fakes.toString(),
+                        "--allow-unusual"))
+                .isZero();
         Npy.Array fake = Npy.read(fakes.resolve("samples.npy"));
         assertThat(fake.shape()).containsExactly(16, 32, 32, 1);
         assertThat(fake.type()).isEqualTo(Npy.Type.U1);
 
-        assertThat(run("train-classifier", "--outdir", runs.toString(), "--width", "16", "--depth", "1",
-                "--data-limit", "64", "--batch", "8", "--steps", "3", "--log-every", "3", "--eval-images", "0")).isZero();
+        assertThat(run(
+                        "train-classifier",
+                        "--outdir",
+                        runs.toString(),
+                        "--width",
+                        "16",
+                        "--depth",
+                        "1",
+                        "--data-limit",
+                        "64",
+                        "--batch",
+                        "8",
+                        "--steps",
+                        "3",
+                        "--log-every",
+                        "3",
+                        "--eval-images",
+                        "0"))
+                .isZero();
         Path classifier = newest(runs, "classifier.json");
 
-        assertThat(run("train-discriminator", "--outdir", runs.toString(), "--classifier", classifier.toString(),
-                "--fake", fakes.resolve("samples.npy").toString(), "--data-limit", "64", "--batch", "8",
-                "--steps", "3", "--log-every", "3")).isZero();
+        assertThat(run(
+                        "train-discriminator",
+                        "--outdir",
+                        runs.toString(),
+                        "--classifier",
+                        classifier.toString(),
+                        "--fake",
+                        fakes.resolve("samples.npy").toString(),
+                        "--data-limit",
+                        "64",
+                        "--batch",
+                        "8",
+                        "--steps",
+                        "3",
+                        "--log-every",
+                        "3"))
+                .isZero();
         Path head = newest(runs, "discriminator.json");
 
         for (String sampler : new String[] {"edm-gpp", "sedm-gpp"}) {
             Path out = dir.resolve(sampler);
-            assertThat(run("sample", "--sampler", sampler, "--denoiser", "checkpoint:" + denoiser,
-                    "--discriminator", "net:" + head, "--classifier", classifier.toString(), "--seeds", "0-3",
-                    "--steps", "6", "--outdir", out.toString(), "--allow-unusual")).isZero();
+            assertThat(run(
+                            "sample",
+                            "--sampler",
+                            sampler,
+                            "--denoiser",
+                            "checkpoint:" + denoiser,
+                            "--discriminator",
+                            "net:" + head,
+                            "--classifier",
+                            classifier.toString(),
+                            "--seeds",
+                            "0-3",
+                            "--steps",
+                            "6",
+                            "--outdir",
+                            out.toString(),
+                            "--allow-unusual"))
+                    .isZero();
             assertThat(Npy.read(out.resolve("samples.npy")).shape()).containsExactly(4, 1, 32, 32);
             assertThat(out.resolve("grid.png")).isNotEmptyFile();
         }

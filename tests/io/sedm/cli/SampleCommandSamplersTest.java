@@ -25,6 +25,7 @@ import picocli.CommandLine;
 class SampleCommandSamplersTest {
     @TempDir
     static Path dir;
+
     private static Path model;
 
     @BeforeAll
@@ -41,16 +42,32 @@ class SampleCommandSamplersTest {
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err));
         cli.setOut(new PrintWriter(new StringWriter()));
-        // the gpp samplers get the exact oracle between the data and the (here exact) model: zero guidance, as DG should give
+        // the gpp samplers get the exact oracle between the data and the (here exact) model: zero guidance, as DG
+        // should give
         String[] guided = sampler.endsWith("gpp") ? new String[] {"--discriminator", "oracle:" + model} : new String[0];
-        String[] args = {"sample", "--sampler", sampler, "--denoiser", "gmm:" + model, "--seeds", "0-399", "--batch", "200",
-            "--dtype", "float64", "--outdir", out.toString()};
-        int rc = cli.execute(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(guided))
-                .toArray(String[]::new));
+        String[] args = {
+            "sample",
+            "--sampler",
+            sampler,
+            "--denoiser",
+            "gmm:" + model,
+            "--seeds",
+            "0-399",
+            "--batch",
+            "200",
+            "--dtype",
+            "float64",
+            "--outdir",
+            out.toString()
+        };
+        int rc = cli.execute(
+                java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(guided))
+                        .toArray(String[]::new));
         assertThat(rc).as(err.toString()).isZero();
         double[] x = Npy.read(out.resolve("samples.npy")).toDoubles();
         double[] exact = GaussianMixture.fixture2d().sample(400, 99);
-        double sw = SlicedWasserstein.estimate(rows(x), rows(exact), 1, 64, new SplittableRandom(1)).value();
+        double sw = SlicedWasserstein.estimate(rows(x), rows(exact), 1, 64, new SplittableRandom(1))
+                .value();
         System.out.printf("sample --sampler %s (defaults): sliced W1 to exact draws %.4f%n", sampler, sw);
         assertThat(sw).isLessThan(0.15);
     }

@@ -39,7 +39,8 @@ class SampleCommandTest {
         var cli = Main.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute(Stream.concat(Stream.of("sample"), Stream.of(args)).toArray(String[]::new));
+        int code =
+                cli.execute(Stream.concat(Stream.of("sample"), Stream.of(args)).toArray(String[]::new));
         return new Result(code, out.toString(), err.toString());
     }
 
@@ -55,8 +56,18 @@ class SampleCommandTest {
 
     @Test
     void dryRunPrintsTheResolvedOptionsWithPerSamplerDefaults(@TempDir Path dir) throws Exception {
-        Result r = run("--sampler", "sedm-gpp", "--denoiser", "gmm:" + gmm(dir), "--discriminator", "oracle:" + gmm(dir),
-                "--seeds", "0-3,9", "--dry-run", "--outdir", dir.resolve("never").toString());
+        Result r = run(
+                "--sampler",
+                "sedm-gpp",
+                "--denoiser",
+                "gmm:" + gmm(dir),
+                "--discriminator",
+                "oracle:" + gmm(dir),
+                "--seeds",
+                "0-3,9",
+                "--dry-run",
+                "--outdir",
+                dir.resolve("never").toString());
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode json = SampleCommand.JSON.readTree(r.out());
         JsonNode plan = json.get("sampler");
@@ -76,11 +87,14 @@ class SampleCommandTest {
         Result r = run("--sampler", sampler, "--denoiser", "gmm:" + gmm(shared), "--dry-run");
         assertThat(r.code()).as(r.err()).isZero();
         SampleCommand.RunOptions o = SampleCommand.JSON.readValue(r.out(), SampleCommand.RunOptions.class);
-        assertThat(SampleCommand.JSON.writeValueAsString(o).strip()).isEqualTo(r.out().strip());
+        assertThat(SampleCommand.JSON.writeValueAsString(o).strip())
+                .isEqualTo(r.out().strip());
         Class<?> family = o.sampler().getClass();
         JsonNode plan = SampleCommand.JSON.readTree(r.out()).get("sampler");
         for (var c : family.getRecordComponents()) {
-            assertThat(plan.has(c.getName())).as(sampler + " options.json lacks " + c.getName()).isTrue();
+            assertThat(plan.has(c.getName()))
+                    .as(sampler + " options.json lacks " + c.getName())
+                    .isTrue();
         }
     }
 
@@ -108,26 +122,44 @@ class SampleCommandTest {
         cases.add(Arguments.of(with(b, "--sampler", "ode-vp", "--atol", "NaN"), "--atol must be in"));
         cases.add(Arguments.of(with(b, "--sampler", "ddim", "--eta", "2"), "--eta must be in [0.0, 1.0]"));
         cases.add(Arguments.of(with(b, "--dg-window", "0.5,0.2"), "--dg-window does not apply"));
-        cases.add(Arguments.of(with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-window", "0.5,0.2"),
+        cases.add(Arguments.of(
+                with(
+                        b,
+                        "--sampler",
+                        "edm-gpp",
+                        "--discriminator",
+                        "oracle:" + m.substring(4),
+                        "--dg-window",
+                        "0.5,0.2"),
                 "--dg-window must be MIN,MAX with 0 <= MIN <= MAX <= 1"));
-        cases.add(Arguments.of(with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-w1", "1e6"),
+        cases.add(Arguments.of(
+                with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-w1", "1e6"),
                 "--dg-w1 must be in [-100.0, 100.0]"));
         // values outside the papers' usual range
-        cases.add(Arguments.of(with(b, "--sigma-max", "5000"), "--sigma-max 5000.0 is outside the usual range [1.0, 500.0]"));
+        cases.add(Arguments.of(
+                with(b, "--sigma-max", "5000"), "--sigma-max 5000.0 is outside the usual range [1.0, 500.0]"));
         cases.add(Arguments.of(with(b, "--s-noise", "3"), "--s-noise 3.0 is outside the usual range"));
-        cases.add(Arguments.of(with(b, "--sampler", "edm-es", "--es-scale", "0.5"), "--es-scale 0.5 is outside the usual range [0.99, 1.02]"));
+        cases.add(Arguments.of(
+                with(b, "--sampler", "edm-es", "--es-scale", "0.5"),
+                "--es-scale 0.5 is outside the usual range [0.99, 1.02]"));
         cases.add(Arguments.of(with(b, "--sampler", "edm-es", "--es-scale", "100"), "--es-scale must be in"));
         cases.add(Arguments.of(with(b, "--sampler", "edm-es", "--es-slope", "0.01"), "--es-slope"));
-        cases.add(Arguments.of(with(b, "--sampler", "sedm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-w2", "50"),
+        cases.add(Arguments.of(
+                with(b, "--sampler", "sedm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-w2", "50"),
                 "--dg-w2 50.0 is outside the usual range [0.0, 5.0]"));
-        cases.add(Arguments.of(with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-w1", "-3"),
+        cases.add(Arguments.of(
+                with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + m.substring(4), "--dg-w1", "-3"),
                 "--dg-w1 -3.0 is outside the usual range"));
         cases.add(Arguments.of(with(b, "--rho", "500"), "--rho 500.0 is outside the usual range"));
-        cases.add(Arguments.of(with(b, "--sampler", "ncsn", "--langevin-eps", "0.5"), "--langevin-eps 0.5 is outside the usual range"));
+        cases.add(Arguments.of(
+                with(b, "--sampler", "ncsn", "--langevin-eps", "0.5"),
+                "--langevin-eps 0.5 is outside the usual range"));
         // flags the chosen sampler does not read
-        cases.add(Arguments.of(with(b, "--sampler", "ddpm", "--sigma-max", "10"), "--sigma-max does not apply to --sampler ddpm"));
+        cases.add(Arguments.of(
+                with(b, "--sampler", "ddpm", "--sigma-max", "10"), "--sigma-max does not apply to --sampler ddpm"));
         cases.add(Arguments.of(with(b, "--sampler", "pc-vp", "--rho", "7"), "--rho does not apply to --sampler pc-vp"));
-        cases.add(Arguments.of(with(b, "--sampler", "ablation-ve", "--sigma-min", "0.01"), "--sigma-min does not apply"));
+        cases.add(
+                Arguments.of(with(b, "--sampler", "ablation-ve", "--sigma-min", "0.01"), "--sigma-min does not apply"));
         cases.add(Arguments.of(with(b, "--sampler", "ode-ve", "--s-churn", "1"), "--s-churn does not apply"));
         cases.add(Arguments.of(with(b, "--sampler", "edm", "--eta", "0.5"), "--eta does not apply to --sampler edm"));
         cases.add(Arguments.of(with(b, "--sampler", "ddim", "--dg-w1", "1"), "--dg-w1 does not apply"));
@@ -135,7 +167,9 @@ class SampleCommandTest {
         // names, lists and files
         cases.add(Arguments.of(with(b, "--sampler", "nope"), "--sampler must be one of"));
         cases.add(Arguments.of(with(b, "--sampler", "edm-gpp"), "needs --discriminator"));
-        cases.add(Arguments.of(with(b, "--seeds", "9223372036854775806-9223372036854775807,0-999999"), "--seeds names more than 1000000"));
+        cases.add(Arguments.of(
+                with(b, "--seeds", "9223372036854775806-9223372036854775807,0-999999"),
+                "--seeds names more than 1000000"));
         cases.add(Arguments.of(with(b, "--seeds", "0-9223372036854775807"), "--seeds names more than 1000000"));
         cases.add(Arguments.of(with(b, "--seeds", "-5"), "--seeds must be non-negative"));
         cases.add(Arguments.of(with(b, "--seeds", "3-1"), "--seeds must be non-negative seeds and ranges"));
@@ -147,16 +181,26 @@ class SampleCommandTest {
         cases.add(Arguments.of(with(b, "--device", "tpu"), "tpu"));
         cases.add(Arguments.of(with(b, "--device", "cuda:7"), "--device cuda:7: this machine has"));
         cases.add(Arguments.of(with(b, "--steps", "many"), "--steps"));
-        cases.add(Arguments.of(new String[] {"--denoiser", "gmm:" + shared.resolve("missing.json")}, "--denoiser: no such file"));
-        cases.add(Arguments.of(new String[] {"--denoiser", "model.json"}, "--denoiser must be gmm:FILE.json or checkpoint:"));
-        cases.add(Arguments.of(with(b, "--latents", shared.resolve("missing.npy").toString()), "--latents: no such file"));
-        cases.add(Arguments.of(with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + shared.resolve("x.json")),
+        cases.add(Arguments.of(
+                new String[] {"--denoiser", "gmm:" + shared.resolve("missing.json")}, "--denoiser: no such file"));
+        cases.add(Arguments.of(
+                new String[] {"--denoiser", "model.json"}, "--denoiser must be gmm:FILE.json or checkpoint:"));
+        cases.add(Arguments.of(
+                with(b, "--latents", shared.resolve("missing.npy").toString()), "--latents: no such file"));
+        cases.add(Arguments.of(
+                with(b, "--sampler", "edm-gpp", "--discriminator", "oracle:" + shared.resolve("x.json")),
                 "--discriminator: no such file"));
         // file contents, found after the options pass
-        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", int64.toString()), "holds int64 values; latents are float32 or float64"));
-        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", uint8.toString()), "holds uint8 values; latents are float32 or float64"));
-        cases.add(Arguments.of(with(b, "--seeds", "0,1", "--latents", huge.toString()), "standard normal draws lie within ±10"));
-        cases.add(Arguments.of(with(b, "--seeds", "0-2", "--latents", huge.toString()), "3 seeds × 4 values are needed"));
+        cases.add(Arguments.of(
+                with(b, "--seeds", "0,1", "--latents", int64.toString()),
+                "holds int64 values; latents are float32 or float64"));
+        cases.add(Arguments.of(
+                with(b, "--seeds", "0,1", "--latents", uint8.toString()),
+                "holds uint8 values; latents are float32 or float64"));
+        cases.add(Arguments.of(
+                with(b, "--seeds", "0,1", "--latents", huge.toString()), "standard normal draws lie within ±10"));
+        cases.add(
+                Arguments.of(with(b, "--seeds", "0-2", "--latents", huge.toString()), "3 seeds × 4 values are needed"));
         cases.add(Arguments.of(with(b, "--shape", "1,3"), "--shape 1,3 has 3 elements but the model's sample has 4"));
         cases.add(Arguments.of(new String[] {"--denoiser", "checkpoint:" + broken}, "broken.json"));
         return cases.stream();
@@ -166,7 +210,8 @@ class SampleCommandTest {
     @ParameterizedTest
     @MethodSource("badInput")
     void badInputIsRefusedWithOneLineAndWritesNothing(String[] args, String message) {
-        Path out = shared.resolve("bad-" + Integer.toHexString(String.join(" ", args).hashCode()));
+        Path out = shared.resolve(
+                "bad-" + Integer.toHexString(String.join(" ", args).hashCode()));
         Result r = run(with(args, "--outdir", out.toString()));
         assertThat(r.code()).as(r.err()).isNotZero();
         assertThat(r.err()).contains(message).doesNotContain("Usage:").doesNotContain("\tat ");
@@ -176,9 +221,22 @@ class SampleCommandTest {
 
     @Test
     void allowUnusualLetsAnUnusualValueRun() throws Exception {
-        Result r = run("--sampler", "edm-es", "--denoiser", "gmm:" + gmm(shared), "--es-scale", "1.05", "--allow-unusual", "--dry-run");
+        Result r = run(
+                "--sampler",
+                "edm-es",
+                "--denoiser",
+                "gmm:" + gmm(shared),
+                "--es-scale",
+                "1.05",
+                "--allow-unusual",
+                "--dry-run");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(SampleCommand.JSON.readTree(r.out()).get("sampler").get("esScale").asDouble()).isEqualTo(1.05);
+        assertThat(SampleCommand.JSON
+                        .readTree(r.out())
+                        .get("sampler")
+                        .get("esScale")
+                        .asDouble())
+                .isEqualTo(1.05);
     }
 
     @Test
@@ -188,8 +246,16 @@ class SampleCommandTest {
         Path latents = dir.resolve("z.npy");
         Npy.write(latents, Npy.Array.ofDoubles(z, 2, 4));
         Path out = dir.resolve("out");
-        Result r = run("--denoiser", "gmm:" + gmm(dir), "--seeds", "10,11", "--latents", latents.toString(), "--allow-unusual",
-                "--outdir", out.toString());
+        Result r = run(
+                "--denoiser",
+                "gmm:" + gmm(dir),
+                "--seeds",
+                "10,11",
+                "--latents",
+                latents.toString(),
+                "--allow-unusual",
+                "--outdir",
+                out.toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("the sample of seed 10 became").contains("at step 0 of 18 (σ = 80.00)");
         assertThat(out).doesNotExist();
@@ -199,8 +265,21 @@ class SampleCommandTest {
     void finiteSamplesFarOutsideTheDataAreNotWritten(@TempDir Path dir) throws Exception {
         // ε = 3e-4 gives r = ε/σ_L² = 3 at every Langevin step: x ← −2x + ..., 40 steps grow x by ≈ 2^40, finite
         Path out = dir.resolve("out");
-        Result r = run("--sampler", "ncsn", "--steps", "2", "--langevin-steps", "20", "--langevin-eps", "3e-4",
-                "--denoiser", "gmm:" + gmm(dir), "--seeds", "0-3", "--outdir", out.toString());
+        Result r = run(
+                "--sampler",
+                "ncsn",
+                "--steps",
+                "2",
+                "--langevin-steps",
+                "20",
+                "--langevin-eps",
+                "3e-4",
+                "--denoiser",
+                "gmm:" + gmm(dir),
+                "--seeds",
+                "0-3",
+                "--outdir",
+                out.toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("far outside the data range").contains("nothing was written");
         assertThat(out).doesNotExist();
@@ -210,8 +289,20 @@ class SampleCommandTest {
     void writesNpyAndPngAndLatentsReproduceTheSeeds(@TempDir Path dir) throws Exception {
         String model = "gmm:" + gmm(dir);
         Path a = dir.resolve("a");
-        Result r = run("--denoiser", model, "--seeds", "0-7", "--batch", "3", "--shape", "1,2,2", "--outdir", a.toString(),
-                "--dtype", "float64", "--probe");
+        Result r = run(
+                "--denoiser",
+                model,
+                "--seeds",
+                "0-7",
+                "--batch",
+                "3",
+                "--shape",
+                "1,2,2",
+                "--outdir",
+                a.toString(),
+                "--dtype",
+                "float64",
+                "--probe");
         assertThat(r.code()).as(r.err()).isZero();
         Npy.Array samples = Npy.read(a.resolve("samples.npy"));
         assertThat(samples.shape()).containsExactly(8, 1, 2, 2);
@@ -222,19 +313,35 @@ class SampleCommandTest {
                     .containsExactlyInAnyOrder("options.json", "samples.npy", "grid.png", "exposure.csv");
         }
         for (String f : new String[] {"options.json", "samples.npy", "grid.png", "exposure.csv"}) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a.resolve(f)))).as(f).isEqualTo("rw-r--r--");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a.resolve(f))))
+                    .as(f)
+                    .isEqualTo("rw-r--r--");
         }
 
         // the same z given as --latents reproduces the samples exactly (deterministic sampler)
         double[] z;
-        try (Generator g = Generator.ofSeedRange(0, 8); Tensor t = Latents.draw(g, new long[] {8, 1, 2, 2}, Device.CPU)) {
+        try (Generator g = Generator.ofSeedRange(0, 8);
+                Tensor t = Latents.draw(g, new long[] {8, 1, 2, 2}, Device.CPU)) {
             z = t.toDoubleArray();
         }
         Path latents = dir.resolve("z.npy");
         Npy.write(latents, Npy.Array.ofDoubles(z, 8, 1, 2, 2));
         Path b = dir.resolve("b");
-        r = run("--denoiser", model, "--seeds", "0-7", "--batch", "8", "--shape", "1,2,2", "--outdir", b.toString(),
-                "--dtype", "float64", "--latents", latents.toString());
+        r = run(
+                "--denoiser",
+                model,
+                "--seeds",
+                "0-7",
+                "--batch",
+                "8",
+                "--shape",
+                "1,2,2",
+                "--outdir",
+                b.toString(),
+                "--dtype",
+                "float64",
+                "--latents",
+                latents.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Npy.read(b.resolve("samples.npy")).toDoubles()).containsExactly(samples.toDoubles());
 
@@ -242,7 +349,8 @@ class SampleCommandTest {
         r = run("--denoiser", model, "--seeds", "0-1", "--outdir", a.toString());
         assertThat(r.code()).as(r.err()).isZero();
         try (var files = Files.list(a)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("options.json", "samples.npy");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("options.json", "samples.npy");
         }
     }
 
@@ -257,13 +365,15 @@ class SampleCommandTest {
         assertThat(r.err()).contains("is being written by another run (pid " + live);
         assertThat(out.resolve("samples.npy")).doesNotExist();
 
-        long dead = ProcessHandle.allProcesses().mapToLong(ProcessHandle::pid).max().orElse(1) + 100_000;
+        long dead =
+                ProcessHandle.allProcesses().mapToLong(ProcessHandle::pid).max().orElse(1) + 100_000;
         Files.writeString(out.resolve(RunFolder.LOCK), Long.toString(dead));
         Files.writeString(out.resolve("samples.npy.tmp"), "half-written");
         r = run("--denoiser", model, "--seeds", "0-3", "--outdir", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         try (var files = Files.list(out)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("options.json", "samples.npy");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("options.json", "samples.npy");
         }
     }
 
@@ -275,7 +385,15 @@ class SampleCommandTest {
         System.clearProperty("sedm.progress");
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            Result r = run("--denoiser", "gmm:" + gmm(dir), "--seeds", "0-7", "--batch", "3", "--outdir", dir.resolve("o").toString());
+            Result r = run(
+                    "--denoiser",
+                    "gmm:" + gmm(dir),
+                    "--seeds",
+                    "0-7",
+                    "--batch",
+                    "3",
+                    "--outdir",
+                    dir.resolve("o").toString());
             assertThat(r.code()).as(r.err()).isZero();
         } finally {
             System.setErr(saved);
@@ -297,7 +415,11 @@ class SampleCommandTest {
     @Test
     void helpShowsEveryFamilysFlags() {
         Result r = run("--help");
-        assertThat(r.out()).contains("--s-churn").contains("--langevin-eps").contains("--outdir").contains("--threads")
+        assertThat(r.out())
+                .contains("--s-churn")
+                .contains("--langevin-eps")
+                .contains("--outdir")
+                .contains("--threads")
                 .contains("--allow-unusual");
     }
 
@@ -310,7 +432,9 @@ class SampleCommandTest {
         assertThat(bytes[7]).isEqualTo((byte) 0);
         int headerLen = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
         assertThat((10 + headerLen) % 64).isZero();
-        assertThat(new String(bytes, 10, headerLen)).startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }").endsWith("\n");
+        assertThat(new String(bytes, 10, headerLen))
+                .startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }")
+                .endsWith("\n");
         assertThat(Npy.read(f).toDoubles()).containsExactly(1, 2, 3);
     }
 }

@@ -46,15 +46,26 @@ class TrainClassifierDiscriminatorCommandTest {
     void classifierThenDiscriminatorResumeAndRefuseTheWrongKind() throws IOException {
         Assumptions.assumeTrue(FashionMnist.available(FashionMnist.directory()), "Fashion-MNIST not installed");
         Path runs = dir.resolve("runs");
-        String[] common = {"--data-limit", "16", "--batch", "2", "--outdir", runs.toString(), "--threads", "1", "--quiet"};
-        Result c = run(new TrainClassifierCommand(), concat(common, "--width", "8", "--depth", "1", "--steps", "1",
-                "--eval-images", "0"));
+        String[] common = {
+            "--data-limit", "16", "--batch", "2", "--outdir", runs.toString(), "--threads", "1", "--quiet"
+        };
+        Result c = run(
+                new TrainClassifierCommand(),
+                concat(common, "--width", "8", "--depth", "1", "--steps", "1", "--eval-images", "0"));
         assertThat(c.rc()).as(c.err()).isZero();
         Path cls = runs.resolve("00001-classifier/classifier.json");
         assertThat(Files.readString(runs.resolve("00001-classifier/log.txt"))).doesNotContain("test accuracy");
 
-        Result refused = run(new TrainClassifierCommand(), "--resume", cls.toString(), "--steps", "2", "--width", "16",
-                "--outdir", runs.toString());
+        Result refused = run(
+                new TrainClassifierCommand(),
+                "--resume",
+                cls.toString(),
+                "--steps",
+                "2",
+                "--width",
+                "16",
+                "--outdir",
+                runs.toString());
         assertThat(refused.rc()).isEqualTo(2);
         assertThat(refused.err()).contains("--width 16 (the checkpoint has 8) conflicts");
 
@@ -62,22 +73,53 @@ class TrainClassifierDiscriminatorCommandTest {
         new SplittableRandom(2).nextBytes(px);
         Path fake = dir.resolve("fake.npy");
         Npy.write(fake, Npy.Array.ofBytes(px, 8, 32, 32, 1));
-        Result d = run(new TrainDiscriminatorCommand(), concat(common, "--classifier", cls.toString(), "--fake",
-                fake.toString(), "--steps", "1"));
+        Result d = run(
+                new TrainDiscriminatorCommand(),
+                concat(common, "--classifier", cls.toString(), "--fake", fake.toString(), "--steps", "1"));
         assertThat(d.rc()).as(d.err()).isZero();
         Path disc = runs.resolve("00002-discriminator/discriminator.json");
-        Result resumed = run(new TrainDiscriminatorCommand(), "--classifier", cls.toString(), "--fake", fake.toString(),
-                "--resume", disc.toString(), "--steps", "2", "--outdir", runs.toString(), "--threads", "1", "--quiet");
+        Result resumed = run(
+                new TrainDiscriminatorCommand(),
+                "--classifier",
+                cls.toString(),
+                "--fake",
+                fake.toString(),
+                "--resume",
+                disc.toString(),
+                "--steps",
+                "2",
+                "--outdir",
+                runs.toString(),
+                "--threads",
+                "1",
+                "--quiet");
         assertThat(resumed.rc()).as(resumed.err()).isZero();
         assertThat(Files.readString(runs.resolve("00003-discriminator/log.txt")))
-                .contains("resumed from " + disc + " at step 1 with --steps 2 (was 1)").contains("step 2 bce");
+                .contains("resumed from " + disc + " at step 1 with --steps 2 (was 1)")
+                .contains("step 2 bce");
 
-        Result wrong = run(new TrainDiscriminatorCommand(), "--classifier", disc.toString(), "--fake", fake.toString(),
-                "--outdir", runs.toString());
+        Result wrong = run(
+                new TrainDiscriminatorCommand(),
+                "--classifier",
+                disc.toString(),
+                "--fake",
+                fake.toString(),
+                "--outdir",
+                runs.toString());
         assertThat(wrong.rc()).isEqualTo(2);
         assertThat(wrong.err()).contains(disc + " is a discriminator checkpoint; --classifier needs a classifier");
-        Result wrongResume = run(new TrainDiscriminatorCommand(), "--classifier", cls.toString(), "--fake", fake.toString(),
-                "--resume", cls.toString(), "--steps", "3", "--outdir", runs.toString());
+        Result wrongResume = run(
+                new TrainDiscriminatorCommand(),
+                "--classifier",
+                cls.toString(),
+                "--fake",
+                fake.toString(),
+                "--resume",
+                cls.toString(),
+                "--steps",
+                "3",
+                "--outdir",
+                runs.toString());
         assertThat(wrongResume.err()).contains(cls + " is a classifier checkpoint; --resume needs a discriminator");
         try (var s = Files.list(runs)) {
             assertThat(s.count()).isEqualTo(3); // refused starts created nothing

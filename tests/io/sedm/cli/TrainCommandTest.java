@@ -24,8 +24,10 @@ import picocli.CommandLine;
 /** {@code sedm train} end to end on 8×8 random images and a tiny U-Net (a few steps each, ~1 s). */
 class TrainCommandTest {
     static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path dir;
+
     Path data;
     Path runs;
     String arch;
@@ -76,8 +78,24 @@ class TrainCommandTest {
     }
 
     Result firstRun(String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("--arch", arch, "--data", data.toString(), "--data-limit", "12",
-                "--batch", "4", "--lr", "2e-3", "--snap", "1", "--outdir", runs.toString(), "--threads", "1", "--quiet"));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--arch",
+                arch,
+                "--data",
+                data.toString(),
+                "--data-limit",
+                "12",
+                "--batch",
+                "4",
+                "--lr",
+                "2e-3",
+                "--snap",
+                "1",
+                "--outdir",
+                runs.toString(),
+                "--threads",
+                "1",
+                "--quiet"));
         if (!List.of(extra).contains("--steps")) args.addAll(List.of("--steps", "3"));
         args.addAll(List.of(extra));
         return train(args.toArray(String[]::new));
@@ -92,9 +110,11 @@ class TrainCommandTest {
         Result r = train("--resume", ckpt.toString(), "--steps", "4", "--outdir", runs.toString(), "--quiet");
         assertThat(r.rc()).as(r.err()).isZero();
         Path second = runs.resolve("00002-train");
-        JsonNode a = JSON.readTree(first.resolve("options.json").toFile()), b = JSON.readTree(second.resolve("options.json").toFile());
+        JsonNode a = JSON.readTree(first.resolve("options.json").toFile()),
+                b = JSON.readTree(second.resolve("options.json").toFile());
         assertThat(b.get("network")).isEqualTo(a.get("network"));
-        ObjectNode ta = (ObjectNode) a.get("training").deepCopy(), tb = (ObjectNode) b.get("training").deepCopy();
+        ObjectNode ta = (ObjectNode) a.get("training").deepCopy(),
+                tb = (ObjectNode) b.get("training").deepCopy();
         assertThat(tb.get("steps").asLong()).isEqualTo(4);
         assertThat(tb.get("batchSize").asInt()).isEqualTo(4);
         assertThat(tb.get("dataLimit").asInt()).isEqualTo(12);
@@ -102,7 +122,9 @@ class TrainCommandTest {
         tb.remove("steps");
         assertThat(tb).isEqualTo(ta);
         String log = Files.readString(second.resolve("log.txt"));
-        assertThat(log).contains("resumed from " + ckpt + " at step 2 with --steps 4 (was 3)").contains("step 4 kimg 0.016");
+        assertThat(log)
+                .contains("resumed from " + ckpt + " at step 2 with --steps 4 (was 3)")
+                .contains("step 4 kimg 0.016");
         assertThat(listing(second)).contains("checkpoint-00000004.json");
         // the checkpoint resumed from is untouched by the new run's retention
         assertThat(ckpt).exists();
@@ -136,19 +158,26 @@ class TrainCommandTest {
         Result r = train("--resume", side.toString(), "--steps", "10", "--outdir", runs.toString(), "--quiet");
         assertThat(r.rc()).isEqualTo(1);
         assertThat(r.err()).contains("training diverged at step 4").contains("no checkpoint of this state was written");
-        assertThat(Files.readAllBytes(bad.resolve("checkpoint-00000003-net.safetensors"))).isEqualTo(before);
+        assertThat(Files.readAllBytes(bad.resolve("checkpoint-00000003-net.safetensors")))
+                .isEqualTo(before);
         assertThat(listing(runs)).containsExactly("00001-train"); // the failed run left no folder
     }
 
     @Test
     void retentionKeepsTheNewestAndTheMilestonesWithMode0644() throws IOException {
-        assertThat(firstRun("--steps", "5", "--keep-last", "2", "--keep-every", "2").rc()).isZero();
+        assertThat(firstRun("--steps", "5", "--keep-last", "2", "--keep-every", "2")
+                        .rc())
+                .isZero();
         Path run = runs.resolve("00001-train");
-        assertThat(listing(run).stream().filter(n -> n.endsWith(".json") && n.startsWith("checkpoint")).toList())
+        assertThat(listing(run).stream()
+                        .filter(n -> n.endsWith(".json") && n.startsWith("checkpoint"))
+                        .toList())
                 .containsExactly("checkpoint-00000002.json", "checkpoint-00000004.json", "checkpoint-00000005.json");
         for (String f : listing(run)) {
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve(f))))
-                    .as(f).isEqualTo("rw-r--r--");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(run.resolve(f))))
+                    .as(f)
+                    .isEqualTo("rw-r--r--");
         }
     }
 
@@ -156,8 +185,23 @@ class TrainCommandTest {
     void anInterruptWritesACheckpointOfTheCurrentStepAndPrintsTheResumeCommand() throws IOException {
         TrainCommand cmd = new TrainCommand();
         cmd.stopAfterStepsForTest = 2;
-        Result r = train(cmd, "--arch", arch, "--data", data.toString(), "--batch", "4", "--steps", "10", "--snap", "0",
-                "--outdir", runs.toString(), "--threads", "1", "--quiet");
+        Result r = train(
+                cmd,
+                "--arch",
+                arch,
+                "--data",
+                data.toString(),
+                "--batch",
+                "4",
+                "--steps",
+                "10",
+                "--snap",
+                "0",
+                "--outdir",
+                runs.toString(),
+                "--threads",
+                "1",
+                "--quiet");
         assertThat(r.rc()).isEqualTo(130);
         Path side = runs.resolve("00001-train/checkpoint-00000002.json");
         assertThat(side).exists();
@@ -176,11 +220,16 @@ class TrainCommandTest {
                 new Case("--lr must be in (0, 1]", "--lr", "1e30"),
                 new Case("--lr-rampup-kimg must be >= 0", "--lr-rampup-kimg", "-1"),
                 new Case("--snap must be >= 0", "--snap", "-1"),
-                new Case("--batch 1000000000 needs", "--batch", "1000000000", "--arch", arch, "--data", data.toString()),
+                new Case(
+                        "--batch 1000000000 needs", "--batch", "1000000000", "--arch", arch, "--data", data.toString()),
                 new Case("--arch must be a JSON object", "--arch", "[1, 2]"),
                 new Case("--data " + garbage + ": n", "--arch", arch, "--data", garbage.toString()),
                 new Case("holds no images", "--arch", arch, "--data", empty.toString()),
-                new Case("--data " + dir.resolve("missing.npy") + ": no such file", "--arch", arch, "--data",
+                new Case(
+                        "--data " + dir.resolve("missing.npy") + ": no such file",
+                        "--arch",
+                        arch,
+                        "--data",
                         dir.resolve("missing.npy").toString()),
                 new Case("checkpoint " + evil + ": no such file", "--resume", evil.toString()));
         for (Case c : cases) {

@@ -39,7 +39,8 @@ class DataFormatsTest {
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(wrongMagic))) {
             o.write(new byte[] {0, 0, 8, 1, 0, 0, 0, 1});
         }
-        assertThatThrownBy(() -> FashionMnist.readImages(wrongMagic, 0)).hasMessageContaining(wrongMagic.toString())
+        assertThatThrownBy(() -> FashionMnist.readImages(wrongMagic, 0))
+                .hasMessageContaining(wrongMagic.toString())
                 .hasMessageContaining("magic");
         Path truncated = dir.resolve("t-images.gz");
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(truncated))) {

@@ -142,7 +142,8 @@ class FrechetDistanceTest {
         double[][] expectedB = withSpectrum(q, new double[] {0, 1, 1, 1, 2, 2});
         for (int i = 0; i < d; i++) {
             for (int j = 0; j < d; j++) {
-                assertThat(rootB[i][j]).isCloseTo(expectedB[i][j], within(1e-7)); // √ of a rounding-level λ ≈ 1e−16 gives 1e−8
+                assertThat(rootB[i][j])
+                        .isCloseTo(expectedB[i][j], within(1e-7)); // √ of a rounding-level λ ≈ 1e−16 gives 1e−8
             }
         }
     }
@@ -156,7 +157,7 @@ class FrechetDistanceTest {
         double[] b = {1, 1, 0.5, 6, 0.1};
         double[] mu1 = {0, 1, 2, 3, 4};
         double[] mu2 = {1, 1, 2, 3, 2};
-        // commuting covariances share eigenvectors: FD = ‖Δμ‖² + Σ_k (√a_k − √b_k)² (ALGORITHMS.md §10)
+        // commuting covariances share eigenvectors: FD = ‖Δμ‖² + Σ_k (√a_k − √b_k)² (docs/ALGORITHMS.md §10)
         double expected = 1 + 4;
         for (int k = 0; k < d; k++) {
             expected += Math.pow(Math.sqrt(a[k]) - Math.sqrt(b[k]), 2);
@@ -164,7 +165,8 @@ class FrechetDistanceTest {
         double fd = FrechetDistance.between(mu1, withSpectrum(q, a), mu2, withSpectrum(q, b));
         assertThat(fd).isCloseTo(expected, within(1e-12));
         // 1-D: (μ1 − μ2)² + (s1 − s2)²
-        assertThat(FrechetDistance.between(new double[] {1}, new double[][] {{4}}, new double[] {-1}, new double[][] {{9}}))
+        assertThat(FrechetDistance.between(
+                        new double[] {1}, new double[][] {{4}}, new double[] {-1}, new double[][] {{9}}))
                 .isCloseTo(4 + 1, within(1e-14));
     }
 
@@ -189,11 +191,12 @@ class FrechetDistanceTest {
         for (int j = 0; j < d; j++) {
             trace += sx.covariance()[j][j];
         }
-        assertThat(2 * trace - 2 * FrechetDistance.traceSqrtProduct(sx.covariance(), sx.covariance())).isCloseTo(0, within(1e-9));
+        assertThat(2 * trace - 2 * FrechetDistance.traceSqrtProduct(sx.covariance(), sx.covariance()))
+                .isCloseTo(0, within(1e-9));
         double fd = FrechetDistance.between(x, y);
         double[][] rot = randomRotation(d, rng);
-        double fdRotated = FrechetDistance.between(FrechetDistance.multiply(x, transpose(rot)),
-                FrechetDistance.multiply(y, transpose(rot)));
+        double fdRotated = FrechetDistance.between(
+                FrechetDistance.multiply(x, transpose(rot)), FrechetDistance.multiply(y, transpose(rot)));
         System.out.printf("FD(x, y) = %.12f, rotated %.12f%n", fd, fdRotated);
         assertThat(fdRotated).isCloseTo(fd, within(1e-9 * fd));
         // also symmetric in its arguments
@@ -220,7 +223,8 @@ class FrechetDistanceTest {
         int n = 20_000;
         double[] fds = new double[6];
         for (int r = 0; r < fds.length; r++) {
-            fds[r] = FrechetDistance.between(gaussianSamples(n, mu1, v1, q1, rng), gaussianSamples(n, mu2, v2, q2, rng));
+            fds[r] =
+                    FrechetDistance.between(gaussianSamples(n, mu1, v1, q1, rng), gaussianSamples(n, mu2, v2, q2, rng));
         }
         Runs runs = Runs.of(fds);
         System.out.printf("FD closed form %.5f; sample FD (n = %d) %s%n", exact, n, runs);
@@ -290,7 +294,8 @@ class FrechetDistanceTest {
         long t0 = System.nanoTime();
         double fd = FrechetDistance.between(new double[d], a, new double[d], b);
         double fdSelf = FrechetDistance.between(new double[d], a, new double[d], a);
-        System.out.printf("d = 512: FD %.6f, FD(a, a) %.2e, %.2f s for both%n", fd, fdSelf, (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                "d = 512: FD %.6f, FD(a, a) %.2e, %.2f s for both%n", fd, fdSelf, (System.nanoTime() - t0) / 1e9);
         assertThat(fdSelf).isCloseTo(0, within(1e-9));
         assertThat(fd).isPositive();
     }

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PF-ODE log-likelihood against the exact log p_σmin of Gaussian mixtures (ALGORITHMS.md §14.1),
+ * The PF-ODE log-likelihood against the exact log p_σmin of Gaussian mixtures (docs/ALGORITHMS.md §14.1),
  * driven by their exact denoisers: the ODE discretisation error (exact trace, exact prior) shrinks
  * at the solver's order, and the Hutchinson estimate is unbiased within its standard error.
  */
@@ -85,8 +85,15 @@ class LikelihoodTest {
         // data N(0, c² I): x(σ) = x₀ √((c² + σ²)/(c² + σ_min²)) and the divergence integral is
         // (d/2) ln((c² + σ_max²)/(c² + σ_min²)); with the exact trace only the discretisation error is left.
         GaussianMixture g = GaussianMixture.gaussian(0.5, 3);
-        Run r = run(g, 20, 1, Likelihood.Options.defaults().withProbe(Likelihood.Probe.EXACT).withSolver(Likelihood.Solver.RK4)
-                .withSteps(64).withFdStep(1e-4));
+        Run r = run(
+                g,
+                20,
+                1,
+                Likelihood.Options.defaults()
+                        .withProbe(Likelihood.Probe.EXACT)
+                        .withSolver(Likelihood.Solver.RK4)
+                        .withSteps(64)
+                        .withFdStep(1e-4));
         double vMin = 0.25 + SIGMA_MIN * SIGMA_MIN;
         double vMax = 0.25 + SIGMA_MAX * SIGMA_MAX;
         for (int b = 0; b < 20; b++) {
@@ -103,15 +110,18 @@ class LikelihoodTest {
         // discretisation plus the finite-difference error (fdStep 1e−4: ≈ 2e−9 relative, float64 rounding
         // ≈ 1e−16/(1e−4·σ) — both far below the errors measured here).
         GaussianMixture m = GaussianMixture.fixture2d();
-        Likelihood.Options base = Likelihood.Options.defaults().withProbe(Likelihood.Probe.EXACT).withFdStep(1e-4);
+        Likelihood.Options base =
+                Likelihood.Options.defaults().withProbe(Likelihood.Probe.EXACT).withFdStep(1e-4);
         int[] steps = {16, 32, 64};
         for (Likelihood.Solver solver : Likelihood.Solver.values()) {
             double[] err = new double[steps.length];
             for (int i = 0; i < steps.length; i++) {
-                err[i] = meanAbs(run(m, 40, 2, base.withSolver(solver).withSteps(steps[i])).odeError());
+                err[i] = meanAbs(run(m, 40, 2, base.withSolver(solver).withSteps(steps[i]))
+                        .odeError());
             }
-            System.out.printf("2-D %s mean |ODE error| at N = 16, 32, 64: %.3e %.3e %.3e (ratios %.2f, %.2f)%n", solver,
-                    err[0], err[1], err[2], err[0] / err[1], err[1] / err[2]);
+            System.out.printf(
+                    "2-D %s mean |ODE error| at N = 16, 32, 64: %.3e %.3e %.3e (ratios %.2f, %.2f)%n",
+                    solver, err[0], err[1], err[2], err[0] / err[1], err[1] / err[2]);
             double order = solver == Likelihood.Solver.HEUN ? 2 : 4;
             // the last doubling must reduce the error by at least 2^(order − 0.5)
             assertThat(err[1] / err[2]).isGreaterThan(Math.pow(2, order - 0.5));
@@ -123,7 +133,8 @@ class LikelihoodTest {
     void hutchinsonEstimateIsUnbiasedIn2dAnd16d() {
         for (GaussianMixture m : new GaussianMixture[] {GaussianMixture.fixture2d(), mixture16()}) {
             int n = 200;
-            Likelihood.Options options = Likelihood.Options.defaults().withSteps(48).withSolver(Likelihood.Solver.RK4);
+            Likelihood.Options options =
+                    Likelihood.Options.defaults().withSteps(48).withSolver(Likelihood.Solver.RK4);
             Run hutch = run(m, n, 3, options);
             // the deterministic part of the error (ODE, FD, Gaussian prior), from the exact trace on the same points
             Run exact = run(m, n, 3, options.withProbe(Likelihood.Probe.EXACT));
@@ -136,9 +147,18 @@ class LikelihoodTest {
             Runs noise = Runs.of(diff);
             double bias = Runs.of(exact.error()).mean();
             double nll = -Runs.of(hutch.exact()).mean();
-            System.out.printf("%d-D: exact NLL %.5f; Hutchinson error %.5f ± %.5f (z = %.2f), exact-trace error %.2e, "
-                    + "Hutchinson noise %.5f ± %.5f, %d evaluations/sample%n", m.dim(), nll, e.mean(), e.standardError(),
-                    e.mean() / e.standardError(), bias, noise.mean(), noise.standardError(), hutch.result().evaluations());
+            System.out.printf(
+                    "%d-D: exact NLL %.5f; Hutchinson error %.5f ± %.5f (z = %.2f), exact-trace error %.2e, "
+                            + "Hutchinson noise %.5f ± %.5f, %d evaluations/sample%n",
+                    m.dim(),
+                    nll,
+                    e.mean(),
+                    e.standardError(),
+                    e.mean() / e.standardError(),
+                    bias,
+                    noise.mean(),
+                    noise.standardError(),
+                    hutch.result().evaluations());
             // Hutchinson is unbiased given the path: the mean error is the deterministic bias within 3 s.e.
             assertThat(Math.abs(e.mean() - bias)).isLessThan(3 * e.standardError());
             assertThat(Math.abs(noise.mean())).isLessThan(3 * noise.standardError());
@@ -167,7 +187,8 @@ class LikelihoodTest {
     void bitsPerDimAndDequantisation() {
         // log p = 0 over d dims with Δ = 2/256: bpd = 7; a density uniform on [−1, 1]^d (log p = −d ln 2): bpd = 8
         assertThat(Likelihood.bitsPerDim(0, 3072, Likelihood.BIN_WIDTH_8BIT)).isCloseTo(7, within(1e-12));
-        assertThat(Likelihood.bitsPerDim(-3072 * Math.log(2), 3072, Likelihood.BIN_WIDTH_8BIT)).isCloseTo(8, within(1e-12));
+        assertThat(Likelihood.bitsPerDim(-3072 * Math.log(2), 3072, Likelihood.BIN_WIDTH_8BIT))
+                .isCloseTo(8, within(1e-12));
         assertThat(Likelihood.dequantize(0, 0)).isEqualTo(-1.0);
         assertThat(Likelihood.dequantize(255, 1)).isEqualTo(1.0);
         assertThat(Likelihood.dequantize(128, 0)).isEqualTo(0.0);

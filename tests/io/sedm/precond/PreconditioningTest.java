@@ -9,9 +9,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class PreconditioningTest {
     private static final double SD = 0.5;
@@ -22,12 +22,14 @@ class PreconditioningTest {
     void edmIdentities(double sigma) {
         // products of a few float64 operations: 1e-14 relative
         assertThat(EDM.cIn(sigma) * EDM.cIn(sigma) * (sigma * sigma + SD * SD)).isCloseTo(1, within(1e-14));
-        assertThat(TrainingNoise.edmWeight(sigma, SD) * EDM.cOut(sigma) * EDM.cOut(sigma)).isCloseTo(1, within(1e-14));
+        assertThat(TrainingNoise.edmWeight(sigma, SD) * EDM.cOut(sigma) * EDM.cOut(sigma))
+                .isCloseTo(1, within(1e-14));
         // effective target F* = (y − c_skip x)/c_out for y ~ N(0, σ_d²), x = y + σ n has unit variance:
         // Var = ((1 − c_skip)² σ_d² + c_skip² σ²)/c_out²
         double cs = EDM.cSkip(sigma);
         double co = EDM.cOut(sigma);
-        assertThat(((1 - cs) * (1 - cs) * SD * SD + cs * cs * sigma * sigma) / (co * co)).isCloseTo(1, within(1e-12));
+        assertThat(((1 - cs) * (1 - cs) * SD * SD + cs * cs * sigma * sigma) / (co * co))
+                .isCloseTo(1, within(1e-12));
         // §2 (d): for Gaussian data N(0, σ_d² I) the optimal D is c_skip·x, so the ideal F is 0
         assertThat(SD * SD / (SD * SD + sigma * sigma)).isCloseTo(cs, within(1e-16));
         assertThat(EDM.cNoise(sigma)).isCloseTo(Math.log(sigma) / 4, within(1e-16));
@@ -56,7 +58,9 @@ class PreconditioningTest {
     @Test
     void theDenoiserFormIsExactForEveryVariant() {
         // §2 (a) F ≡ 0 gives D = c_skip·x; (b) F = (y − c_skip x)/c_out gives D = y exactly (to rounding)
-        Preconditioning[] all = {EDM, Preconditioning.Vp.defaults(), new Preconditioning.Ve(), Preconditioning.Iddpm.defaults()};
+        Preconditioning[] all = {
+            EDM, Preconditioning.Vp.defaults(), new Preconditioning.Ve(), Preconditioning.Iddpm.defaults()
+        };
         double x = 1.7;
         double y = -0.4;
         for (Preconditioning p : all) {
@@ -64,7 +68,9 @@ class PreconditioningTest {
                 double d0 = p.cSkip(sigma) * x + p.cOut(sigma) * 0;
                 assertThat(d0).isEqualTo(p.cSkip(sigma) * x);
                 double f = (y - p.cSkip(sigma) * x) / p.cOut(sigma);
-                assertThat(p.cSkip(sigma) * x + p.cOut(sigma) * f).as(p + " σ=" + sigma).isCloseTo(y, within(1e-13));
+                assertThat(p.cSkip(sigma) * x + p.cOut(sigma) * f)
+                        .as(p + " σ=" + sigma)
+                        .isCloseTo(y, within(1e-13));
             }
         }
     }
@@ -118,7 +124,8 @@ class PreconditioningTest {
     void trainingSigmaDistributions() {
         SplittableRandom rng = new SplittableRandom(11);
         int n = 100_000;
-        double[] edm = TrainingNoise.draw(rng, n, r -> TrainingNoise.edmSigma(r, TrainingNoise.P_MEAN, TrainingNoise.P_STD));
+        double[] edm =
+                TrainingNoise.draw(rng, n, r -> TrainingNoise.edmSigma(r, TrainingNoise.P_MEAN, TrainingNoise.P_STD));
         double[] logs = Arrays.stream(edm).map(Math::log).sorted().toArray();
         double mean = Arrays.stream(logs).average().orElseThrow();
         // ln σ ~ N(−1.2, 1.2²): s.e. of the mean 1.2/√n = 3.8e-3, 5 s.e.

@@ -33,7 +33,8 @@ class CudaKernelTest {
                 double[] coefs = r.doubles(nTerms * batch, -2, 2).toArray();
                 Tensor[] cpu = new Tensor[nTerms];
                 Tensor[] gpu = new Tensor[nTerms];
-                try (Tensor outCpu = Tensor.empty(shape, dtype, Device.CPU); Tensor outGpu = Tensor.empty(shape, dtype, GPU)) {
+                try (Tensor outCpu = Tensor.empty(shape, dtype, Device.CPU);
+                        Tensor outGpu = Tensor.empty(shape, dtype, GPU)) {
                     for (int k = 0; k < nTerms; k++) {
                         try (Tensor src = Tensor.of(r.doubles(n, -3, 3).toArray(), shape, Device.CPU)) {
                             cpu[k] = src.to(Device.CPU, dtype);
@@ -66,8 +67,10 @@ class CudaKernelTest {
         }
         long[] shape = {37, 3, 17, 5};
         for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
-            try (Generator gc = Generator.ofSeeds(seeds); Generator gg = Generator.ofSeeds(seeds);
-                    Tensor c = Tensor.empty(shape, dtype, Device.CPU); Tensor g = Tensor.empty(shape, dtype, GPU)) {
+            try (Generator gc = Generator.ofSeeds(seeds);
+                    Generator gg = Generator.ofSeeds(seeds);
+                    Tensor c = Tensor.empty(shape, dtype, Device.CPU);
+                    Tensor g = Tensor.empty(shape, dtype, GPU)) {
                 double normalDiff = 0;
                 double uniformDiff = 0;
                 for (int draw = 0; draw < 2; draw++) {
@@ -78,7 +81,8 @@ class CudaKernelTest {
                     gg.uniform(g);
                     uniformDiff = Math.max(uniformDiff, maxAbsDiff(c.toDoubleArray(), g.toDoubleArray()));
                 }
-                System.out.printf("GPU-CHECK generator %s max|cuda - cpu| normal = %.3e, uniform = %.3e%n",
+                System.out.printf(
+                        "GPU-CHECK generator %s max|cuda - cpu| normal = %.3e, uniform = %.3e%n",
                         dtype, normalDiff, uniformDiff);
                 // uniform: integer Philox + exact scaling: bitwise. normal: CUDA's log/sin/cos are
                 // within 2 ulp of glibc's; |z| <= 7, so 1e-13 in float64, one float ulp (<= 1e-6) in float32
@@ -92,7 +96,8 @@ class CudaKernelTest {
     void sumOfSquaresOnCudaMatchesTheCpuTwin() {
         double[] data = new SplittableRandom(9).doubles(16 * 3 * 32 * 32, -2, 2).toArray();
         long[] shape = {16, 3, 32, 32};
-        try (Tensor c = Tensor.of(data, shape, Device.CPU); Tensor g = c.to(GPU, DType.FLOAT64)) {
+        try (Tensor c = Tensor.of(data, shape, Device.CPU);
+                Tensor g = c.to(GPU, DType.FLOAT64)) {
             double[] a = Ops.sumSquaresPerSample(c);
             double[] b = Ops.sumSquaresPerSample(g);
             double rel = 0;
@@ -108,7 +113,8 @@ class CudaKernelTest {
     @Test
     void roundTripThroughDeviceMemoryAndDeviceQueries() {
         double[] data = new SplittableRandom(2).doubles(1000).toArray();
-        try (Tensor c = Tensor.of(data, new long[] {10, 100}, Device.CPU); Tensor g = c.to(GPU, DType.FLOAT64)) {
+        try (Tensor c = Tensor.of(data, new long[] {10, 100}, Device.CPU);
+                Tensor g = c.to(GPU, DType.FLOAT64)) {
             assertThat(g.device()).isEqualTo(GPU);
             assertThat(g.toDoubleArray()).containsExactly(data);
             GPU.synchronize();

@@ -42,12 +42,15 @@ class ErrorPathTest {
 
     @Test
     void coefficientAndBatchMismatchesAreCaughtInJavaAndNative() {
-        try (Tensor out = Tensor.zeros(new long[] {3, 2}, DType.FLOAT64, Device.CPU); Generator g = Generator.ofSeeds(1, 2)) {
+        try (Tensor out = Tensor.zeros(new long[] {3, 2}, DType.FLOAT64, Device.CPU);
+                Generator g = Generator.ofSeeds(1, 2)) {
             assertThatThrownBy(() -> Ops.combine(out, new double[] {1, 2}, out))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("terms × batch = 1 × 3 = 3");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("terms × batch = 1 × 3 = 3");
             assertThatThrownBy(() -> g.normal(out))
                     .isInstanceOf(NativeInvalidArgumentException.class)
-                    .hasMessageContaining("out has 3 samples").hasMessageContaining("holds 2 seeds");
+                    .hasMessageContaining("out has 3 samples")
+                    .hasMessageContaining("holds 2 seeds");
             assertThatThrownBy(() -> out.slice(2, 5)).hasMessageContaining("slice [2, 7) is outside [0, 3)");
             assertThatThrownBy(() -> out.reshape(4, 2)).hasMessageContaining("cannot reshape [3, 2]");
         }
@@ -56,9 +59,11 @@ class ErrorPathTest {
     @Test
     void invalidShapesAreRejectedBeforeAnyDowncall() {
         assertThatThrownBy(() -> Tensor.zeros(new long[] {2, -1}, DType.FLOAT32, Device.CPU))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shape[1] must be >= 0, got -1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shape[1] must be >= 0, got -1");
         assertThatThrownBy(() -> Tensor.of(new float[5], new long[] {2, 3}, Device.CPU))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds 6 elements but the array has 5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holds 6 elements but the array has 5");
     }
 
     @Test
@@ -67,9 +72,10 @@ class ErrorPathTest {
         int status = Sedm.sedm_tensor_fill(MemorySegment.NULL, 1.0, MemorySegment.NULL);
         assertThat(status).isEqualTo(Sedm.SEDM_ERR_INVALID_ARGUMENT());
         assertThat(Sedm.sedm_last_error().getString(0)).isEqualTo("sedm_tensor_fill: t is NULL");
-        assertThatThrownBy(() -> Status.check(Sedm.sedm_generator_normal(MemorySegment.NULL, MemorySegment.NULL,
-                MemorySegment.NULL)))
-                .isInstanceOf(NativeInvalidArgumentException.class).hasMessage("sedm_generator_normal: generator is NULL");
+        assertThatThrownBy(() -> Status.check(
+                        Sedm.sedm_generator_normal(MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL)))
+                .isInstanceOf(NativeInvalidArgumentException.class)
+                .hasMessage("sedm_generator_normal: generator is NULL");
         Sedm.sedm_tensor_destroy(MemorySegment.NULL); // destroy accepts NULL
     }
 
@@ -79,7 +85,9 @@ class ErrorPathTest {
         t.close();
         t.close();
         assertThat(t.isClosed()).isTrue();
-        assertThatThrownBy(t::toFloatArray).isInstanceOf(IllegalStateException.class).hasMessage("Tensor is closed");
+        assertThatThrownBy(t::toFloatArray)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Tensor is closed");
         assertThatThrownBy(() -> t.fill(1)).isInstanceOf(IllegalStateException.class);
         Generator g = Generator.ofSeeds(1);
         g.close();
@@ -105,7 +113,8 @@ class ErrorPathTest {
     void impossibleAllocationIsAnOutOfMemoryErrorNotACrash() {
         // 2^25 × 2^25 floats = 4 PiB: no allocator can satisfy it
         assertThatThrownBy(() -> Tensor.empty(new long[] {1L << 25, 1L << 25}, DType.FLOAT32, Device.CPU))
-                .isInstanceOf(DeviceOutOfMemoryException.class).hasMessageContaining("out of memory");
+                .isInstanceOf(DeviceOutOfMemoryException.class)
+                .hasMessageContaining("out of memory");
         try (Tensor ok = Tensor.zeros(new long[] {4}, DType.FLOAT32, Device.CPU)) {
             assertThat(ok.toFloatArray()).containsOnly(0f); // the library still works afterwards
         }
@@ -127,7 +136,9 @@ class ErrorPathTest {
         assertThat(Status.exceptionFor(4, "m")).isInstanceOf(TorchException.class);
         assertThat(Status.exceptionFor(5, "m")).isInstanceOf(NativeIoException.class);
         assertThat(Status.exceptionFor(6, "m")).isInstanceOf(UnsupportedBuildException.class);
-        assertThat(Status.exceptionFor(7, "m")).isExactlyInstanceOf(SedmException.class).hasMessageContaining("status 7");
+        assertThat(Status.exceptionFor(7, "m"))
+                .isExactlyInstanceOf(SedmException.class)
+                .hasMessageContaining("status 7");
     }
 
     @Test
@@ -135,7 +146,8 @@ class ErrorPathTest {
         NativeLibrary.ensureLoaded();
         Sedm.sedm_tensor_fill(MemorySegment.NULL, 1.0, MemorySegment.NULL);
         String[] seen = new String[1];
-        Thread other = Thread.ofPlatform().start(() -> seen[0] = Sedm.sedm_last_error().getString(0));
+        Thread other =
+                Thread.ofPlatform().start(() -> seen[0] = Sedm.sedm_last_error().getString(0));
         other.join();
         assertThat(seen[0]).isEmpty();
         assertThat(Sedm.sedm_last_error().getString(0)).contains("t is NULL");

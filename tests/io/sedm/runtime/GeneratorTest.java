@@ -15,7 +15,8 @@ class GeneratorTest {
         long[] shape = {seeds.length, SAMPLE_SHAPE[0], SAMPLE_SHAPE[1], SAMPLE_SHAPE[2]};
         int per = (int) (Shapes.numel(shape) / seeds.length);
         float[][] rows = new float[seeds.length][per * draws];
-        try (Generator g = Generator.ofSeeds(seeds); Tensor t = Tensor.empty(shape, dtype, Device.CPU)) {
+        try (Generator g = Generator.ofSeeds(seeds);
+                Tensor t = Tensor.empty(shape, dtype, Device.CPU)) {
             for (int d = 0; d < draws; d++) {
                 g.normal(t);
                 float[] all = t.toFloatArray();
@@ -28,7 +29,9 @@ class GeneratorTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64"})
+    @EnumSource(
+            value = DType.class,
+            names = {"FLOAT32", "FLOAT64"})
     void sampleDependsOnlyOnItsSeedWhateverTheBatchSize(DType dtype) {
         long[] seeds64 = new long[64];
         for (int i = 0; i < 64; i++) {
@@ -99,7 +102,8 @@ class GeneratorTest {
 
     @Test
     void successiveDrawsDifferAndOffsetReplays() {
-        try (Generator g = Generator.ofSeeds(42); Tensor a = Tensor.empty(new long[] {1, 16}, DType.FLOAT32, Device.CPU);
+        try (Generator g = Generator.ofSeeds(42);
+                Tensor a = Tensor.empty(new long[] {1, 16}, DType.FLOAT32, Device.CPU);
                 Tensor b = a.emptyLike()) {
             g.normal(a);
             g.normal(b);
@@ -119,9 +123,28 @@ class GeneratorTest {
     private static double erfc(double x) {
         double z = Math.abs(x);
         double t = 1 / (1 + 0.5 * z);
-        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277)))))))));
+        double r = t
+                * Math.exp(
+                        -z * z
+                                - 1.26551223
+                                + t
+                                        * (1.00002368
+                                                + t
+                                                        * (0.37409196
+                                                                + t
+                                                                        * (0.09678418
+                                                                                + t
+                                                                                        * (-0.18628806
+                                                                                                + t
+                                                                                                        * (0.27886807
+                                                                                                                + t
+                                                                                                                        * (-1.13520398
+                                                                                                                                + t
+                                                                                                                                        * (1.48851587
+                                                                                                                                                + t
+                                                                                                                                                        * (-0.82215223
+                                                                                                                                                                + t
+                                                                                                                                                                        * 0.17087277)))))))));
         return x >= 0 ? r : 2 - r;
     }
 }

@@ -44,20 +44,29 @@ class SafetensorsHeaderTest {
             Path good = dir.resolve("good.safetensors");
             net.save(good, java.util.Map.of());
             byte[] bytes = Files.readAllBytes(good);
-            String[][] cases = {{"1.5", "must be a non-negative integer"}, {"-8", "is negative"},
-                    {"18446744073709551615", "past the 64-bit range"}, {"1e3", "must be a non-negative integer"}};
+            String[][] cases = {
+                {"1.5", "must be a non-negative integer"},
+                {"-8", "is negative"},
+                {"18446744073709551615", "past the 64-bit range"},
+                {"1e3", "must be a non-negative integer"}
+            };
             for (String[] c : cases) {
                 Path bad = dir.resolve("bad.safetensors");
                 Files.write(bad, withOffset(bytes, c[0]));
-                assertThatThrownBy(() -> net.load(bad, true)).as(c[0]).isInstanceOf(NativeIoException.class)
-                        .hasMessageContaining("bad.safetensors").hasMessageContaining(".data_offsets[1]")
+                assertThatThrownBy(() -> net.load(bad, true))
+                        .as(c[0])
+                        .isInstanceOf(NativeIoException.class)
+                        .hasMessageContaining("bad.safetensors")
+                        .hasMessageContaining(".data_offsets[1]")
                         .hasMessageContaining(c[1]);
             }
             // past double range the JSON parser itself refuses the number
             Path huge = dir.resolve("huge.safetensors");
             Files.write(huge, withOffset(bytes, "1e400"));
-            assertThatThrownBy(() -> net.load(huge, true)).isInstanceOf(NativeIoException.class)
-                    .hasMessageContaining("huge.safetensors").hasMessageContaining("corrupt header")
+            assertThatThrownBy(() -> net.load(huge, true))
+                    .isInstanceOf(NativeIoException.class)
+                    .hasMessageContaining("huge.safetensors")
+                    .hasMessageContaining("corrupt header")
                     .hasMessageContaining("overflow");
         }
     }

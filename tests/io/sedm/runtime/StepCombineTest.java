@@ -46,7 +46,8 @@ class StepCombineTest {
         Tensor[] terms = new Tensor[nTerms];
         try (Tensor out = Tensor.empty(shape, dtype, Device.CPU)) {
             for (int k = 0; k < nTerms; k++) {
-                terms[k] = dtype == DType.FLOAT64 ? Tensor.of(values[k], shape, Device.CPU)
+                terms[k] = dtype == DType.FLOAT64
+                        ? Tensor.of(values[k], shape, Device.CPU)
                         : Tensor.of(toFloat(values[k]), shape, Device.CPU);
             }
             Ops.combine(out, coefs, terms);

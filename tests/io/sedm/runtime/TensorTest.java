@@ -28,7 +28,8 @@ class TensorTest {
     @Test
     void float32RoundTripAndConversionToFloat64AreExact() {
         float[] data = {1.5f, -2.25f, 3.0e-8f, Float.MAX_VALUE, -0.0f, 7f};
-        try (Tensor t = Tensor.of(data, new long[] {3, 2}, Device.CPU); Tensor d = t.to(Device.CPU, DType.FLOAT64)) {
+        try (Tensor t = Tensor.of(data, new long[] {3, 2}, Device.CPU);
+                Tensor d = t.to(Device.CPU, DType.FLOAT64)) {
             assertThat(t.toFloatArray()).containsExactly(data);
             double[] widened = d.toDoubleArray();
             for (int i = 0; i < data.length; i++) {
@@ -64,7 +65,8 @@ class TensorTest {
             MemorySegment seg = arena.allocate(ValueLayout.JAVA_FLOAT, 5);
             assertThatThrownBy(() -> Tensor.wrap(seg, new long[] {2, 3}, DType.FLOAT32))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("20 bytes").hasMessageContaining("needs 24");
+                    .hasMessageContaining("20 bytes")
+                    .hasMessageContaining("needs 24");
         }
     }
 
@@ -83,7 +85,9 @@ class TensorTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "INT64", "INT32", "UINT8", "BFLOAT16", "FLOAT16"})
+    @EnumSource(
+            value = DType.class,
+            names = {"FLOAT32", "FLOAT64", "INT64", "INT32", "UINT8", "BFLOAT16", "FLOAT16"})
     void everyDtypeCanBeCreatedAndQueried(DType dtype) {
         try (Tensor t = Tensor.zeros(new long[] {3, 5}, dtype, Device.CPU)) {
             assertThat(t.dtype()).isEqualTo(dtype);

@@ -1,13 +1,11 @@
 package io.sedm.sampler;
 
-import io.sedm.schedule.BetaSchedule;
-import io.sedm.data.toy.GaussianMixture;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Tensor;
+import io.sedm.schedule.BetaSchedule;
 import org.junit.jupiter.api.Test;
 
 /** DDPM/iDDPM ancestral sampling (§12): variances, learned range, respacing, Gaussian recovery. */
@@ -31,8 +29,10 @@ class DdpmSamplerTest {
     }
 
     static double[] run(Sampler sampler, Denoiser d, double[] sigmas, int n, int dim, long seed) {
-        try (Generator g = Generator.ofSeedRange(seed, n); Generator noise = Generator.ofSeedRange(seed + 777_777, n);
-                Tensor z = Latents.draw(g, new long[] {n, dim}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
+        try (Generator g = Generator.ofSeedRange(seed, n);
+                Generator noise = Generator.ofSeedRange(seed + 777_777, n);
+                Tensor z = Latents.draw(g, new long[] {n, dim}, Device.CPU);
+                Tensor x0 = Latents.scaled(z, sigmas[0]);
                 Tensor xN = sampler.sample(d, x0, sigmas, noise)) {
             return xN.toDoubleArray();
         }
@@ -52,7 +52,8 @@ class DdpmSamplerTest {
             DdpmSampler learned = ddpm(DdpmSampler.Variance.LEARNED_RANGE);
             double lo = Fixtures.maxAbsDiff(small, run(learned, new ConstantV(d, -1), sigmas, 32, 2, 1));
             double hi = Fixtures.maxAbsDiff(large, run(learned, new ConstantV(d, 1), sigmas, 32, 2, 1));
-            System.out.printf("DDPM small vs DDIM(1) %.2e, learned v=-1 vs small %.2e, v=+1 vs large %.2e%n", ddim, lo, hi);
+            System.out.printf(
+                    "DDPM small vs DDIM(1) %.2e, learned v=-1 vs small %.2e, v=+1 vs large %.2e%n", ddim, lo, hi);
             // the same update written two ways (rounding only); exp(ln Σ) round-trips to a few ulp
             assertThat(ddim).isLessThan(1e-12);
             assertThat(lo).isLessThan(1e-12);
@@ -66,7 +67,10 @@ class DdpmSamplerTest {
         // all steps kept is the identity
         assertThat(BetaSchedule.cosine(1000).sigmas("1000"))
                 .containsExactly(BetaSchedule.cosine(1000).sigmas(null));
-        assertThat(io.sedm.schedule.Respacing.spaceTimesteps(1000, "ddim50")).hasSize(50).startsWith(0, 20, 40).endsWith(980);
+        assertThat(io.sedm.schedule.Respacing.spaceTimesteps(1000, "ddim50"))
+                .hasSize(50)
+                .startsWith(0, 20, 40)
+                .endsWith(980);
         // improved-diffusion's docstring example: 300 timesteps, "10,15,20"
         int[] kept = io.sedm.schedule.Respacing.spaceTimesteps(300, "10,15,20");
         assertThat(kept).hasSize(45).startsWith(0, 11, 22).contains(99, 100, 199, 200, 299);
@@ -92,7 +96,9 @@ class DdpmSamplerTest {
         int n = 20_000;
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 1), Device.CPU)) {
             double[][] cases = new double[4][];
-            String[] names = {"small linear T=1000", "large linear T=1000", "learned v=0 cosine 4000->100", "large cosine 4000->100"};
+            String[] names = {
+                "small linear T=1000", "large linear T=1000", "learned v=0 cosine 4000->100", "large cosine 4000->100"
+            };
             double[] full = BetaSchedule.linear(1000).sigmas(null);
             double[] spaced = BetaSchedule.cosine(4000).sigmas("100");
             cases[0] = run(ddpm(DdpmSampler.Variance.FIXED_SMALL), d, full, n, 1, 0);

@@ -32,23 +32,35 @@ class DistributionTest extends MixtureDistributionBase {
 
     @Test
     void epsilonScalingAndSedmGppWithTheOracle() {
-        EdmSampler es = new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0005)), null);
+        EdmSampler es =
+                new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.0005)), null);
         // broken: λ = 1.5 shrinks the predicted noise far too much
-        EdmSampler esBroken = new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.5)), null);
+        EdmSampler esBroken =
+                new EdmSampler(EdmSampler.Options.edm().withEpsilonScaling(EpsilonScaling.constant(1.5)), null);
         check("EDM-ES Heun N=18", distance(es, right, 18), distance(esBroken, right, 18));
         try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(pa, wrong.density());
             // SEDM-G++ guiding the wrong model with the exact oracle, weight 1 on both stages
-            Function<Double, EdmSampler> guided = w -> new EdmSampler(EdmSampler.Options.sedmGpp()
-                    .withEpsilonScaling(EpsilonScaling.constant(1.0004)).withGuidance(w, w).withWindow(0, 1), oracle);
+            Function<Double, EdmSampler> guided = w -> new EdmSampler(
+                    EdmSampler.Options.sedmGpp()
+                            .withEpsilonScaling(EpsilonScaling.constant(1.0004))
+                            .withGuidance(w, w)
+                            .withWindow(0, 1),
+                    oracle);
             // broken: the guidance sign flipped pushes further toward the wrong model
-            check("SEDM-G++ oracle N=18", distance(guided.apply(1.0), wrong, 18), distance(guided.apply(-1.0), wrong, 18));
+            check(
+                    "SEDM-G++ oracle N=18",
+                    distance(guided.apply(1.0), wrong, 18),
+                    distance(guided.apply(-1.0), wrong, 18));
             // the headline settings (w1 = 1.67, w2 = 0, window [0.01, 1]; effective weight w1/2, §16.2) move
             // most of the way from B toward A (§14.3): measured 0.127 vs 0.296 unguided
             double unguided = distance(new EdmSampler(), wrong, 18);
             double headline = distance(new EdmSampler(EdmSampler.Options.sedmGpp(), oracle), wrong, 18);
-            double boosted = distance(new EdmSampler(EdmSampler.Options.sedmGpp().withBoosting(true), oracle), wrong, 18);
-            System.out.printf("distribution unguided %.4f, SEDM-G++ headline %.4f, with boosting %.4f%n", unguided, headline, boosted);
+            double boosted =
+                    distance(new EdmSampler(EdmSampler.Options.sedmGpp().withBoosting(true), oracle), wrong, 18);
+            System.out.printf(
+                    "distribution unguided %.4f, SEDM-G++ headline %.4f, with boosting %.4f%n",
+                    unguided, headline, boosted);
             assertThat(headline).isLessThan(0.5 * unguided);
             assertThat(boosted).isLessThan(0.5 * unguided);
         }

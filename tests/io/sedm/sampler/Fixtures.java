@@ -2,7 +2,6 @@ package io.sedm.sampler;
 
 import io.sedm.data.toy.GaussianMixture;
 import io.sedm.eval.toy.SlicedWasserstein;
-
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
 import java.util.SplittableRandom;
@@ -29,7 +28,6 @@ final class Fixtures {
         return GaussianMixtureDenoiser.of(m, device);
     }
 
-
     /** The §14.1 data mixture ("A"). */
     static GaussianMixture mixtureA() {
         return GaussianMixture.fixture2d();
@@ -47,7 +45,8 @@ final class Fixtures {
 
     /** Sliced W1 between two flat [n, dim] point sets ({@link SlicedWasserstein}, fixed directions). */
     static double slicedWasserstein(double[] a, double[] b, int dim, int projections) {
-        return SlicedWasserstein.estimate(rows(a, dim), rows(b, dim), 1, projections, new SplittableRandom(12345)).value();
+        return SlicedWasserstein.estimate(rows(a, dim), rows(b, dim), 1, projections, new SplittableRandom(12345))
+                .value();
     }
 
     private static double[][] rows(double[] flat, int dim) {

@@ -1,11 +1,10 @@
 package io.sedm.sampler;
 
-import io.sedm.data.toy.GaussianMixture;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sedm.data.toy.GaussianMixture;
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.GaussianMixtureDensity;
@@ -37,10 +36,12 @@ class GaussianMixtureDenoiserTest {
         double[] x = points(64, 3);
         double[] s = new double[64];
         java.util.Arrays.fill(s, sigma);
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Tensor t = Tensor.of(x, new long[] {64, 2}, Device.CPU);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU);
+                Tensor t = Tensor.of(x, new long[] {64, 2}, Device.CPU);
                 Tensor out = d.denoise(t, s)) {
             // both sides are float64 log-sum-exp of the same terms: agreement to a few ulp of O(1) values
-            assertThat(Fixtures.maxAbsDiff(out.toDoubleArray(), A.denoiseBatch(x, s))).isLessThan(1e-13);
+            assertThat(Fixtures.maxAbsDiff(out.toDoubleArray(), A.denoiseBatch(x, s)))
+                    .isLessThan(1e-13);
             double[] lp = d.density().logProb(t, s);
             for (int b = 0; b < 64; b++) {
                 assertThat(lp[b]).isCloseTo(A.logProb(x, 2 * b, sigma), within(1e-12));
@@ -50,12 +51,14 @@ class GaussianMixtureDenoiserTest {
 
     @Test
     void perSampleSigmaAndImageShapedInputAreHonoured() {
-        GaussianMixture g = new GaussianMixture(new double[] {1, 3}, new double[][] {new double[12], filled(12, 0.5)},
-                new double[] {0.25, 0.01});
+        GaussianMixture g = new GaussianMixture(
+                new double[] {1, 3}, new double[][] {new double[12], filled(12, 0.5)}, new double[] {0.25, 0.01});
         double[] x = points(18, 5); // 3 samples × [3, 2, 2] = 12 values each
         double[] s = {0.1, 1.0, 10.0};
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(g, Device.CPU); Tensor t = Tensor.of(x, new long[] {3, 3, 2, 2}, Device.CPU);
-                Tensor f32 = t.to(Device.CPU, DType.FLOAT32); Tensor out = Tensor.empty(new long[] {3, 3, 2, 2}, DType.FLOAT32, Device.CPU)) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(g, Device.CPU);
+                Tensor t = Tensor.of(x, new long[] {3, 3, 2, 2}, Device.CPU);
+                Tensor f32 = t.to(Device.CPU, DType.FLOAT32);
+                Tensor out = Tensor.empty(new long[] {3, 3, 2, 2}, DType.FLOAT32, Device.CPU)) {
             d.denoise(t, s, out);
             double[] expected = g.denoiseBatch(x, s);
             double[] got = out.toDoubleArray();
@@ -73,8 +76,10 @@ class GaussianMixtureDenoiserTest {
         double sigma = 0.4;
         double[] s = filled(8, sigma);
         GaussianMixture b = Fixtures.mixtureB();
-        try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU); GaussianMixtureDensity pb = Fixtures.toNative(b, Device.CPU);
-                Tensor t = Tensor.of(x, new long[] {8, 2}, Device.CPU); Tensor g = t.emptyLike()) {
+        try (GaussianMixtureDensity pa = Fixtures.toNative(A, Device.CPU);
+                GaussianMixtureDensity pb = Fixtures.toNative(b, Device.CPU);
+                Tensor t = Tensor.of(x, new long[] {8, 2}, Device.CPU);
+                Tensor g = t.emptyLike()) {
             double[] logit = pa.logRatio(pb, t, s, g);
             double[] grad = g.toDoubleArray();
             double eps = 1e-6;
@@ -86,7 +91,8 @@ class GaussianMixtureDenoiserTest {
                     xp[2 * i + j] += eps;
                     xm[2 * i + j] -= eps;
                     double fd = ((A.logProb(xp, 2 * i, sigma) - b.logProb(xp, 2 * i, sigma))
-                            - (A.logProb(xm, 2 * i, sigma) - b.logProb(xm, 2 * i, sigma))) / (2 * eps);
+                                    - (A.logProb(xm, 2 * i, sigma) - b.logProb(xm, 2 * i, sigma)))
+                            / (2 * eps);
                     // central difference: O(eps²) truncation + O(1e-16/eps) rounding
                     assertThat(grad[2 * i + j]).isCloseTo(fd, within(1e-8));
                 }
@@ -97,29 +103,40 @@ class GaussianMixtureDenoiserTest {
     @Test
     void readsTheJsonDescription(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("gmm.json");
-        Files.writeString(file, "{\"weights\": [0.5, 0.3, 0.2], \"means\": [[-1, 0.5], [1.2, -0.3], [0.2, 1.4]],"
-                + " \"variances\": [0.05, 0.1, 0.02]}");
+        Files.writeString(
+                file,
+                "{\"weights\": [0.5, 0.3, 0.2], \"means\": [[-1, 0.5], [1.2, -0.3], [0.2, 1.4]],"
+                        + " \"variances\": [0.05, 0.1, 0.02]}");
         double[] x = points(4, 9);
         double[] s = filled(4, 0.7);
         try (GaussianMixtureDenoiser d = GaussianMixtureDenoiser.fromJson(file, Device.CPU);
-                Tensor t = Tensor.of(x, new long[] {4, 2}, Device.CPU); Tensor out = d.denoise(t, s)) {
+                Tensor t = Tensor.of(x, new long[] {4, 2}, Device.CPU);
+                Tensor out = d.denoise(t, s)) {
             assertThat(d.dim()).isEqualTo(2);
-            assertThat(Fixtures.maxAbsDiff(out.toDoubleArray(), A.denoiseBatch(x, s))).isLessThan(1e-13);
+            assertThat(Fixtures.maxAbsDiff(out.toDoubleArray(), A.denoiseBatch(x, s)))
+                    .isLessThan(1e-13);
         }
     }
 
     @Test
     void badArgumentsAreReportedWithTheirName() {
-        assertThatThrownBy(() -> GaussianMixtureDensity.create(new double[] {-1}, new double[][] {{0}}, new double[] {1}, Device.CPU))
-                .isInstanceOf(NativeInvalidArgumentException.class).hasMessageContaining("weights[0]");
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Tensor t = Tensor.zeros(new long[] {2, 3}, DType.FLOAT64, Device.CPU)) {
-            assertThatThrownBy(() -> d.denoise(t, new double[] {1, 1})).isInstanceOf(NativeInvalidArgumentException.class)
+        assertThatThrownBy(() -> GaussianMixtureDensity.create(
+                        new double[] {-1}, new double[][] {{0}}, new double[] {1}, Device.CPU))
+                .isInstanceOf(NativeInvalidArgumentException.class)
+                .hasMessageContaining("weights[0]");
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU);
+                Tensor t = Tensor.zeros(new long[] {2, 3}, DType.FLOAT64, Device.CPU)) {
+            assertThatThrownBy(() -> d.denoise(t, new double[] {1, 1}))
+                    .isInstanceOf(NativeInvalidArgumentException.class)
                     .hasMessageContaining("dim 2");
         }
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Tensor t = Tensor.zeros(new long[] {2, 2}, DType.FLOAT64, Device.CPU)) {
-            assertThatThrownBy(() -> d.denoise(t, new double[] {1})).isInstanceOf(IllegalArgumentException.class)
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU);
+                Tensor t = Tensor.zeros(new long[] {2, 2}, DType.FLOAT64, Device.CPU)) {
+            assertThatThrownBy(() -> d.denoise(t, new double[] {1}))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("sigma");
-            assertThatThrownBy(() -> d.denoise(t, new double[] {1, -1})).isInstanceOf(NativeInvalidArgumentException.class)
+            assertThatThrownBy(() -> d.denoise(t, new double[] {1, -1}))
+                    .isInstanceOf(NativeInvalidArgumentException.class)
                     .hasMessageContaining("sigma[1]");
         }
     }

@@ -20,6 +20,7 @@ abstract class MixtureDistributionBase {
      * noise, measured 0.037 for the seeds below); 0.06 leaves room for that plus discretisation error.
      */
     static final double BOUND = 0.06;
+
     static final GaussianMixture A = Fixtures.mixtureA();
     static double[] exact;
     static GaussianMixtureDenoiser right;
@@ -40,8 +41,10 @@ abstract class MixtureDistributionBase {
 
     /** Sliced W1 (64 fixed directions) between N samples of {@code sampler} and the exact draws. */
     static double distance(Sampler sampler, Denoiser d, double[] sigmas) {
-        try (Generator g = Generator.ofSeedRange(0, N); Generator noise = Generator.ofSeedRange(10_000, N);
-                Tensor z = Latents.draw(g, new long[] {N, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
+        try (Generator g = Generator.ofSeedRange(0, N);
+                Generator noise = Generator.ofSeedRange(10_000, N);
+                Tensor z = Latents.draw(g, new long[] {N, 2}, Device.CPU);
+                Tensor x0 = Latents.scaled(z, sigmas[0]);
                 Tensor xN = sampler.sample(d, x0, sigmas, noise)) {
             return Fixtures.slicedWasserstein(xN.toDoubleArray(), exact, 2, 64);
         }

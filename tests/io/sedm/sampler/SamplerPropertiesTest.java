@@ -1,9 +1,8 @@
 package io.sedm.sampler;
 
-import io.sedm.data.toy.GaussianMixture;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sedm.data.toy.GaussianMixture;
 import io.sedm.guidance.GaussianMixtureOracle;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -27,10 +26,13 @@ class SamplerPropertiesTest {
         double[] sigmas = Fixtures.edmSigmas(18);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.mixtureB(), device);
                 io.sedm.runtime.GaussianMixtureDensity pa = Fixtures.toNative(A, device)) {
-            EdmSampler sampler = new EdmSampler(EdmSampler.Options.sedmGpp().withChurn(10, 0.05, 50, 1.003)
-                    .withBoosting(true), new GaussianMixtureOracle(pa, d.density()));
-            try (Generator latents = Generator.ofSeedRange(first, n); Generator noise = Generator.ofSeedRange(first + 1_000_000, n);
-                    Tensor z = Latents.draw(latents, new long[] {n, 2}, device); Tensor x0 = Latents.scaled(z, sigmas[0]);
+            EdmSampler sampler = new EdmSampler(
+                    EdmSampler.Options.sedmGpp().withChurn(10, 0.05, 50, 1.003).withBoosting(true),
+                    new GaussianMixtureOracle(pa, d.density()));
+            try (Generator latents = Generator.ofSeedRange(first, n);
+                    Generator noise = Generator.ofSeedRange(first + 1_000_000, n);
+                    Tensor z = Latents.draw(latents, new long[] {n, 2}, device);
+                    Tensor x0 = Latents.scaled(z, sigmas[0]);
                     Tensor xN = sampler.sample(d, x0, sigmas, noise)) {
                 return xN.toDoubleArray();
             }
@@ -64,7 +66,8 @@ class SamplerPropertiesTest {
         double[] sigmas = Fixtures.edmSigmas(n, 0.002, sigmaMax, 7);
         // the exact ODE solution from σ_max to σ_{N−1} (the last, Euler, step is D itself), then D at σ_{N−1}
         double sLast = sigmas[n - 1];
-        double exact = Math.sqrt((c * c + sLast * sLast) / (c * c + sigmaMax * sigmaMax)) * c * c / (c * c + sLast * sLast);
+        double exact =
+                Math.sqrt((c * c + sLast * sLast) / (c * c + sigmaMax * sigmaMax)) * c * c / (c * c + sLast * sLast);
         try (GaussianMixtureDenoiser d = Fixtures.denoiser(Fixtures.gaussian(c, 1), Device.CPU);
                 Tensor x0 = Tensor.of(new double[] {1.0}, new long[] {1, 1}, Device.CPU);
                 Tensor xN = new EdmSampler(EdmSampler.Options.edm().withSolver(solver)).sample(d, x0, sigmas, null)) {
@@ -88,8 +91,10 @@ class SamplerPropertiesTest {
         double[] sigmas = Fixtures.edmSigmas(18);
         List<Double> seen = new ArrayList<>();
         ExposureBiasProbe probe = new ExposureBiasProbe();
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Generator g = Generator.ofSeedRange(0, 32);
-                Tensor z = Latents.draw(g, new long[] {32, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0])) {
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU);
+                Generator g = Generator.ofSeedRange(0, 32);
+                Tensor z = Latents.draw(g, new long[] {32, 2}, Device.CPU);
+                Tensor x0 = Latents.scaled(z, sigmas[0])) {
             StepListener record = step -> {
                 assertThat(step.i()).isEqualTo(seen.size());
                 assertThat(step.steps()).isEqualTo(18);
@@ -116,12 +121,16 @@ class SamplerPropertiesTest {
     @Test
     void deterministicDdimIsTheEulerStepOfTheProbabilityFlowOde() {
         double[] sigmas = Fixtures.edmSigmas(18);
-        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU); Generator g = Generator.ofSeedRange(0, 16);
-                Tensor z = Latents.draw(g, new long[] {16, 2}, Device.CPU); Tensor x0 = Latents.scaled(z, sigmas[0]);
+        try (GaussianMixtureDenoiser d = Fixtures.denoiser(A, Device.CPU);
+                Generator g = Generator.ofSeedRange(0, 16);
+                Tensor z = Latents.draw(g, new long[] {16, 2}, Device.CPU);
+                Tensor x0 = Latents.scaled(z, sigmas[0]);
                 Tensor ddim = new DdimSampler(0).sample(d, x0, sigmas, null);
-                Tensor euler = new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER)).sample(d, x0, sigmas, null)) {
+                Tensor euler =
+                        new EdmSampler(EdmSampler.Options.edm().withSolver(Solver.EULER)).sample(d, x0, sigmas, null)) {
             // same update written two ways (D + σ_s ε̂ vs x + (σ_s − σ_t) ε̂): float64 rounding only
-            assertThat(Fixtures.maxAbsDiff(ddim.toDoubleArray(), euler.toDoubleArray())).isLessThan(1e-12);
+            assertThat(Fixtures.maxAbsDiff(ddim.toDoubleArray(), euler.toDoubleArray()))
+                    .isLessThan(1e-12);
         }
     }
 }

@@ -59,10 +59,15 @@ class StepPiecesTest {
         assertThat(fake.sigmaHat()).isEqualTo(boosted);
         assertThat(fake.noiseScale()).isEqualTo(Math.sqrt(boosted * boosted - sigma * sigma) * 1.0);
         assertThat(fake.boostGuidance()).isFalse(); // 5 is odd: no doubled DG weight
-        assertThat(EdmSampler.RowStep.plan(boost, sigma, next, 5, 18, 0.3, s -> s).sigmaHat()).isEqualTo(sigmaHat);
-        assertThat(EdmSampler.RowStep.plan(boost, sigma, next, 4, 18, -0.3, s -> s).boostGuidance()).isTrue();
+        assertThat(EdmSampler.RowStep.plan(boost, sigma, next, 5, 18, 0.3, s -> s)
+                        .sigmaHat())
+                .isEqualTo(sigmaHat);
+        assertThat(EdmSampler.RowStep.plan(boost, sigma, next, 4, 18, -0.3, s -> s)
+                        .boostGuidance())
+                .isTrue();
         // round_sigma is applied to σ̂ (e.g. a float32 round trip for a real network)
-        assertThat(EdmSampler.RowStep.plan(o, sigma, next, 2, 18, 0, s -> (double) (float) s).sigmaHat())
+        assertThat(EdmSampler.RowStep.plan(o, sigma, next, 2, 18, 0, s -> (double) (float) s)
+                        .sigmaHat())
                 .isEqualTo((double) (float) sigmaHat);
     }
 
@@ -123,7 +128,8 @@ class StepPiecesTest {
     void scalarCombineIsThePerSampleCombineWithEqualRows() {
         try (Tensor x = Tensor.of(new double[] {1, -2, 3, 0.5}, new long[] {2, 2}, Device.CPU);
                 Tensor y = Tensor.of(new double[] {0.25, 4, -1, 2}, new long[] {2, 2}, Device.CPU);
-                Tensor a = x.emptyLike(); Tensor b = x.emptyLike()) {
+                Tensor a = x.emptyLike();
+                Tensor b = x.emptyLike()) {
             Ops.combine(a, 0.3, x, -1.7, y);
             Ops.combine(b, new double[] {0.3, 0.3}, x, new double[] {-1.7, -1.7}, y);
             // the same coefficients reach the same native pass

@@ -21,7 +21,8 @@ class DiscreteSchedulesTest {
         assertThat(java.util.Arrays.stream(s.betas()).max().orElseThrow()).isLessThanOrEqualTo(BetaSchedule.MAX_BETA);
         assertThat(ab[t - 1]).isLessThan(1e-4); // ā(1) = cos²(π/2) = 0 up to the clip
         // ᾱ_0 = ā(1/T)/ā(0) exactly (ratios telescope while no β is clipped)
-        assertThat(ab[0]).isCloseTo(BetaSchedule.cosineAlphaBar(1.0 / t) / BetaSchedule.cosineAlphaBar(0), within(1e-15));
+        assertThat(ab[0])
+                .isCloseTo(BetaSchedule.cosineAlphaBar(1.0 / t) / BetaSchedule.cosineAlphaBar(0), within(1e-15));
     }
 
     @Test
@@ -79,14 +80,18 @@ class DiscreteSchedulesTest {
             // 1 − ᾱ_i/ᾱ_{i−1} re-derives β_i up to the rounding of the product and quotient: 1e-12 relative
             assertThat(again[i] / base.betas()[i] - 1).isCloseTo(0, within(1e-12));
         }
-        assertThat(Respacing.spaceTimesteps(1000, "ddim50")).hasSize(50).startsWith(0, 20).endsWith(980);
+        assertThat(Respacing.spaceTimesteps(1000, "ddim50"))
+                .hasSize(50)
+                .startsWith(0, 20)
+                .endsWith(980);
         int[] sections = Respacing.spaceTimesteps(300, "10,15,20");
         assertThat(sections).hasSize(45).startsWith(0).contains(99, 100, 199, 200, 299);
         // the respaced chain reaches the same final ᾱ
         int[] kept = Respacing.spaceTimesteps(1000, "ddim10");
-        double[] abKept = Respacing.respacedBetas(BetaSchedule.linear(1000), kept).alphasCumprod();
-        assertThat(abKept[kept.length - 1]).isCloseTo(BetaSchedule.linear(1000).alphasCumprod()[kept[kept.length - 1]],
-                within(1e-15));
+        double[] abKept =
+                Respacing.respacedBetas(BetaSchedule.linear(1000), kept).alphasCumprod();
+        assertThat(abKept[kept.length - 1])
+                .isCloseTo(BetaSchedule.linear(1000).alphasCumprod()[kept[kept.length - 1]], within(1e-15));
         double[] sig = Respacing.sigmas(BetaSchedule.linear(1000).betas(), kept);
         assertThat(sig[sig.length - 1]).isZero();
         for (int i = 0; i + 1 < sig.length; i++) {
@@ -99,7 +104,8 @@ class DiscreteSchedulesTest {
         for (double t : new double[] {1e-5, 1e-3, 0.1, 0.5, 1.0}) {
             double s = VpSchedule.sigma(VpSchedule.BETA_D, VpSchedule.BETA_MIN, t);
             // σ⁻¹ is the cancellation-free form: relative 1e-12
-            assertThat(VpSchedule.sigmaInv(VpSchedule.BETA_D, VpSchedule.BETA_MIN, s) / t - 1).isCloseTo(0, within(1e-12));
+            assertThat(VpSchedule.sigmaInv(VpSchedule.BETA_D, VpSchedule.BETA_MIN, s) / t - 1)
+                    .isCloseTo(0, within(1e-12));
             // σ'(t) against a central difference (h = 1e-6 t; truncation ~h², rounding ~1e-16/h)
             double h = 1e-6 * t;
             double fd = (VpSchedule.sigma(19.9, 0.1, t + h) - VpSchedule.sigma(19.9, 0.1, t - h)) / (2 * h);
@@ -125,7 +131,8 @@ class DiscreteSchedulesTest {
         double[] ve = AblationDiscretization.of(AblationDiscretization.Kind.VE).sigmas(18, lo, hi);
         assertThat(ve[0]).isCloseTo(100, within(1e-12));
         assertThat(ve[17]).isCloseTo(0.02, within(1e-15));
-        double[] iddpm = AblationDiscretization.of(AblationDiscretization.Kind.IDDPM).sigmas(18, lo, hi);
+        double[] iddpm =
+                AblationDiscretization.of(AblationDiscretization.Kind.IDDPM).sigmas(18, lo, hi);
         double[] u = IddpmSchedule.uTable(1000, 0.001, 0.008);
         // every iDDPM level is a u-table entry inside [0.002, 81]
         for (int i = 0; i < 18; i++) {
@@ -146,7 +153,8 @@ class DiscreteSchedulesTest {
         assertThat(edm.range(0.01, 50)).containsExactly(0.01, 50);
         // an explicit range inside the model's is kept
         assertThat(edm.withSigmaRange(0.05, 20).range(0.01, 50)).containsExactly(0.05, 20);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> edm.range(100, 200)).hasMessageContaining("empty sigma range");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> edm.range(100, 200))
+                .hasMessageContaining("empty sigma range");
     }
 
     @Test
@@ -158,7 +166,9 @@ class DiscreteSchedulesTest {
         assertThat(ncsn[10]).isZero();
         // DDPM: every step by default, the respaced subset on request (§12.5)
         BetaSchedule linear = BetaSchedule.linear(1000);
-        assertThat(linear.sigmas(null)).containsExactly(Respacing.sigmas(linear.betas(), IntStream.range(0, 1000).toArray()));
+        assertThat(linear.sigmas(null))
+                .containsExactly(Respacing.sigmas(
+                        linear.betas(), IntStream.range(0, 1000).toArray()));
         double[] ddim = linear.sigmas("ddim50");
         assertThat(ddim).hasSize(51);
         assertThat(ddim[50]).isZero();
@@ -193,7 +203,8 @@ class DiscreteSchedulesTest {
         assertThat(g[231]).isCloseTo(0.01, within(1e-15));
         assertThat(g[1] / g[0]).isCloseTo(g[2] / g[1], within(1e-12));
         // technique 1: the largest pairwise distance
-        assertThat(NcsnSchedule.maxPairwiseDistance(new double[][] {{0, 0}, {3, 4}, {1, 1}})).isEqualTo(5.0);
+        assertThat(NcsnSchedule.maxPairwiseDistance(new double[][] {{0, 0}, {3, 4}, {1, 1}}))
+                .isEqualTo(5.0);
         // technique 2: the criterion falls as γ grows and is 0.5 at the chosen ratio
         int dim = 3072;
         double gamma = NcsnSchedule.ratioFor(dim, 0.5);

@@ -9,10 +9,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EdmScheduleTest {
-    /** ALGORITHMS.md §1 test vector (float64, N = 18, 10 significant digits). */
-    private static final double[] REFERENCE = {80, 57.58598472, 40.7855738, 28.3745846, 19.35245298, 12.91008238,
-        8.400935309, 5.315194522, 3.25682152, 1.923339837, 1.088170637, 0.5853481232, 0.2964422845, 0.1395164687,
-        0.05994731124, 0.02293451837, 0.007528019963, 0.002, 0};
+    /** docs/ALGORITHMS.md §1 test vector (float64, N = 18, 10 significant digits). */
+    private static final double[] REFERENCE = {
+        80,
+        57.58598472,
+        40.7855738,
+        28.3745846,
+        19.35245298,
+        12.91008238,
+        8.400935309,
+        5.315194522,
+        3.25682152,
+        1.923339837,
+        1.088170637,
+        0.5853481232,
+        0.2964422845,
+        0.1395164687,
+        0.05994731124,
+        0.02293451837,
+        0.007528019963,
+        0.002,
+        0
+    };
 
     @Test
     void reproducesTheReferenceVector() {

@@ -41,8 +41,12 @@ class SdeTest {
             expectStd = Math.sqrt(sde.std(t1) * sde.std(t1) - sde.std(0) * sde.std(0));
         }
         // Monte-Carlo s.e.: std/√n for the mean, std/√(2n) for the std; plus O(dt) Euler bias: 5 s.e. + 2e-3
-        assertThat(mean).as(sde.type() + " mean").isCloseTo(expectMean, within(5 * expectStd / Math.sqrt(paths) + 2e-3));
-        assertThat(std).as(sde.type() + " std").isCloseTo(expectStd, within(5 * expectStd / Math.sqrt(2.0 * paths) + 2e-3 * expectStd));
+        assertThat(mean)
+                .as(sde.type() + " mean")
+                .isCloseTo(expectMean, within(5 * expectStd / Math.sqrt(paths) + 2e-3));
+        assertThat(std)
+                .as(sde.type() + " std")
+                .isCloseTo(expectStd, within(5 * expectStd / Math.sqrt(2.0 * paths) + 2e-3 * expectStd));
     }
 
     @Test
@@ -117,8 +121,10 @@ class SdeTest {
         double dLogStd = (Math.log(vNext) - Math.log(vPrev)) / (4 * h); // d/dt ln √v
         double x = 1.3;
         double odeDrift = vp.probabilityFlowDrift(x, -x / v, t);
-        assertThat(vp.reverseDrift(x, -x / v, t)).isCloseTo(vp.driftCoef(t) * x + vp.diffusionSquared(t) * x / v, within(1e-15));
-        assertThat(ScoreSde.ve().priorLogDensity(new double[] {0, 0})).isCloseTo(-Math.log(2 * Math.PI * 2500), within(1e-12));
+        assertThat(vp.reverseDrift(x, -x / v, t))
+                .isCloseTo(vp.driftCoef(t) * x + vp.diffusionSquared(t) * x / v, within(1e-15));
+        assertThat(ScoreSde.ve().priorLogDensity(new double[] {0, 0}))
+                .isCloseTo(-Math.log(2 * Math.PI * 2500), within(1e-12));
         // x(t) = x_T·√(v(t)/v(T)) along the ODE: drift = x·d ln √v/dt (central difference, 1e-8)
         assertThat(odeDrift).isCloseTo(x * dLogStd, within(1e-7));
     }

@@ -22,7 +22,10 @@ class CheckpointSidecarTest {
         s.put("format", DenoiserTrainer.FORMAT).put("kind", kind).put("step", 3).put("images_seen", 12);
         if (network != null) s.set("network", DenoiserTrainer.JSON.readTree(network));
         s.putObject("training").put("lr", 1e-3);
-        s.putObject("files").put("net", "c-net.safetensors").put("ema", "c-ema.safetensors").put("optimizer", "c-adam.safetensors");
+        s.putObject("files")
+                .put("net", "c-net.safetensors")
+                .put("ema", "c-ema.safetensors")
+                .put("optimizer", "c-adam.safetensors");
         return s;
     }
 
@@ -33,7 +36,8 @@ class CheckpointSidecarTest {
     }
 
     static final String UNET = SongUNetConfig.tiny(8, 1).toJson();
-    static final String CLASSIFIER = AdmEncoderConfig.dgTrunk32().asClassifier(10).toJson();
+    static final String CLASSIFIER =
+            AdmEncoderConfig.dgTrunk32().asClassifier(10).toJson();
 
     @Test
     void aValidDenoiserSidecarResolvesItsFilesNextToIt() throws IOException {
@@ -50,8 +54,11 @@ class CheckpointSidecarTest {
             ObjectNode s = sidecar("denoiser", UNET);
             ((ObjectNode) s.get("files")).put("ema", evil);
             Path p = write(s);
-            assertThatThrownBy(() -> Checkpoint.read(p)).as(evil).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("points outside the checkpoint's folder").hasMessageContaining(p.toString());
+            assertThatThrownBy(() -> Checkpoint.read(p))
+                    .as(evil)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("points outside the checkpoint's folder")
+                    .hasMessageContaining(p.toString());
         }
     }
 
@@ -68,20 +75,26 @@ class CheckpointSidecarTest {
     @Test
     void missingOrMalformedFieldsAreIllegalArgumentsNamingTheFile() throws IOException {
         Path noNetwork = write(sidecar("denoiser", null));
-        assertThatThrownBy(() -> Checkpoint.read(noNetwork)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(noNetwork.toString()).hasMessageContaining("\"network\"");
+        assertThatThrownBy(() -> Checkpoint.read(noNetwork))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(noNetwork.toString())
+                .hasMessageContaining("\"network\"");
         Path arrayNetwork = write(sidecar("denoiser", "[1, 2]"));
-        assertThatThrownBy(() -> Checkpoint.read(arrayNetwork)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Checkpoint.read(arrayNetwork))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"network\"");
         Path badKind = write(sidecar("gan", UNET));
-        assertThatThrownBy(() -> Checkpoint.read(badKind)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Checkpoint.read(badKind))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown kind 'gan'");
         Path encoderAsDenoiser = write(sidecar("denoiser", CLASSIFIER));
-        assertThatThrownBy(() -> Checkpoint.read(encoderAsDenoiser)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Checkpoint.read(encoderAsDenoiser))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("encoder network");
         Path weights = dir.resolve("w.safetensors");
         Files.write(weights, new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0});
-        assertThatThrownBy(() -> Checkpoint.read(weights)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Checkpoint.read(weights))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(weights.toString());
     }
 
@@ -97,8 +110,14 @@ class CheckpointSidecarTest {
         Path resumedFrom = dir.resolve("checkpoint-00000001.json");
         new CheckpointRetention(2, 4, resumedFrom).apply(dir);
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList())
-                    .containsExactly("checkpoint-00000001.json", "checkpoint-00000004.json", "checkpoint-00000008.json",
+            assertThat(files.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".json"))
+                            .sorted()
+                            .toList())
+                    .containsExactly(
+                            "checkpoint-00000001.json",
+                            "checkpoint-00000004.json",
+                            "checkpoint-00000008.json",
                             "checkpoint-00000009.json");
         }
         assertThat(dir.resolve("checkpoint-00000003-ema.safetensors")).doesNotExist();
@@ -110,10 +129,12 @@ class CheckpointSidecarTest {
     void atomicWritesLeaveMode0644AndNoTempFile() throws IOException {
         Path f = dir.resolve("x.json");
         RunDirectory.writeAtomically(f, "{}");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-r--r--");
         assertThatThrownBy(() -> RunDirectory.writeAtomically(dir.resolve("y.bin"), tmp -> {
-            throw new IllegalStateException("disk full");
-        })).hasMessage("disk full");
+                    throw new IllegalStateException("disk full");
+                }))
+                .hasMessage("disk full");
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("x.json");
         }

@@ -23,7 +23,8 @@ class CheckpointTest {
     @TempDir
     Path dir;
 
-    static final SongUNetConfig TINY = SongUNetConfig.tiny(8, 1).withAttnResolutions(4).withDropout(0.1).withInitSeed(3);
+    static final SongUNetConfig TINY =
+            SongUNetConfig.tiny(8, 1).withAttnResolutions(4).withDropout(0.1).withInitSeed(3);
 
     static ImageDataset randomImages(int n, int res) {
         SplittableRandom r = new SplittableRandom(5);
@@ -34,7 +35,7 @@ class CheckpointTest {
 
     static float[] output(Network net, long seed) {
         try (Tensor x = Tensor.zeros(new long[] {2, 1, 8, 8}, io.sedm.runtime.DType.FLOAT32, Device.CPU);
-             Generator g = Generator.ofSeeds(seed, seed + 1)) {
+                Generator g = Generator.ofSeeds(seed, seed + 1)) {
             g.normal(x);
             try (Tensor f = net.forward(x, new double[] {-0.3, 0.7}, null, false)) {
                 return f.toFloatArray();
@@ -45,10 +46,13 @@ class CheckpointTest {
     @Test
     void saveThenLoadGivesIdenticalOutputs() {
         Path file = dir.resolve("w.safetensors");
-        try (Network a = TINY.build(Device.CPU); Network b = TINY.withInitSeed(99).build(Device.CPU)) {
+        try (Network a = TINY.build(Device.CPU);
+                Network b = TINY.withInitSeed(99).build(Device.CPU)) {
             a.setTraining(false);
             b.setTraining(false);
-            try (Tensor w = a.get("enc.8x8_conv.weight"); Tensor v = w.reshape(1, 8, 1, 3, 3); Tensor s = v.slice(0, 1);
+            try (Tensor w = a.get("enc.8x8_conv.weight");
+                    Tensor v = w.reshape(1, 8, 1, 3, 3);
+                    Tensor s = v.slice(0, 1);
                     Tensor t = s.reshape(1, 8, 3, 3)) {
                 a.set("dec.8x8_aux_conv.weight", t);
             }
@@ -76,24 +80,33 @@ class CheckpointTest {
             f.write(bytes[bytes.length - 7] ^ 0x40);
         }
         Path garbage = dir.resolve("garbage.safetensors");
-        Files.write(garbage, new byte[] {12, 0, 0, 0, 0, 0, 0, 0, '{', 'x', 'y', 'z', 'z', 'y', 'z', 'z', 'y', 'z', '}', ' '});
+        Files.write(
+                garbage,
+                new byte[] {12, 0, 0, 0, 0, 0, 0, 0, '{', 'x', 'y', 'z', 'z', 'y', 'z', 'z', 'y', 'z', '}', ' '});
         Path tiny = dir.resolve("tiny.safetensors");
         Files.write(tiny, new byte[] {1, 2, 3});
-        try (Network a = TINY.build(Device.CPU); Network other = SongUNetConfig.tiny(8, 3).build(Device.CPU)) {
+        try (Network a = TINY.build(Device.CPU);
+                Network other = SongUNetConfig.tiny(8, 3).build(Device.CPU)) {
             for (Path p : new Path[] {truncated, flipped, garbage, tiny, dir.resolve("missing.safetensors")}) {
-                assertThatThrownBy(() -> a.load(p, true)).isInstanceOf(NativeIoException.class)
+                assertThatThrownBy(() -> a.load(p, true))
+                        .isInstanceOf(NativeIoException.class)
                         .hasMessageContaining(p.toString());
             }
             assertThatThrownBy(() -> a.load(flipped, true)).hasMessageContaining("CRC");
-            assertThatThrownBy(() -> other.load(good, true)).isInstanceOf(NativeIoException.class)
-                    .hasMessageContaining(good.toString()).hasMessageContaining("shape");
+            assertThatThrownBy(() -> other.load(good, true))
+                    .isInstanceOf(NativeIoException.class)
+                    .hasMessageContaining(good.toString())
+                    .hasMessageContaining("shape");
         }
     }
 
     @Test
     void resumeContinuesWithTheSameLossCurveAsAnUninterruptedRun() {
         ImageDataset data = randomImages(64, 8);
-        TrainOptions opts = TrainOptions.defaults().withBatch(8, 2).withSchedule(2e-3, 64, 200, 0.05).withRun(11, 6, 0, 1);
+        TrainOptions opts = TrainOptions.defaults()
+                .withBatch(8, 2)
+                .withSchedule(2e-3, 64, 200, 0.05)
+                .withRun(11, 6, 0, 1);
         double[] straight = new double[6];
         try (DenoiserTrainer t = DenoiserTrainer.create(TINY, opts, data, Device.CPU)) {
             for (int i = 0; i < 6; i++) straight[i] = t.trainStep();

@@ -33,11 +33,15 @@ class CommandsTest {
 
     @Test
     void dryRunsPrintResolvedOptions() {
-        assertThat(run(new TrainCommand(), "--dry-run", "--batch", "64", "--loss", "vp")).contains("\"batchSize\" : 64")
-                .contains("\"loss\" : \"vp\"").contains("\"kind\" : \"unet\"");
+        assertThat(run(new TrainCommand(), "--dry-run", "--batch", "64", "--loss", "vp"))
+                .contains("\"batchSize\" : 64")
+                .contains("\"loss\" : \"vp\"")
+                .contains("\"kind\" : \"unet\"");
         assertThat(run(new TrainClassifierCommand(), "--dry-run")).contains("\"kind\" : \"classifier\"");
         assertThat(run(new TrainDiscriminatorCommand(), "--dry-run", "--classifier", "c.json", "--fake", "f.npz"))
                 .contains("\"weightDecay\" : 1.0E-7");
-        assertThat(new CommandLine(new TrainCommand()).getUsageMessage()).contains("--resume").contains("Default: 128");
+        assertThat(new CommandLine(new TrainCommand()).getUsageMessage())
+                .contains("--resume")
+                .contains("Default: 128");
     }
 }

@@ -27,6 +27,7 @@ class DenoisingLossTest {
             assertThat(loss.weight(s)).isCloseTo(0.5 / (s * s), within(1e-18 / (s * s)));
         }
         // the CLI accepts it
-        assertThat(CommandsTest.run(new io.sedm.cli.TrainCommand(), "--dry-run", "--loss", "ncsn")).contains("\"loss\" : \"ncsn\"");
+        assertThat(CommandsTest.run(new io.sedm.cli.TrainCommand(), "--dry-run", "--loss", "ncsn"))
+                .contains("\"loss\" : \"ncsn\"");
     }
 }

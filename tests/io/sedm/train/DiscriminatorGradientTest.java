@@ -19,12 +19,12 @@ class DiscriminatorGradientTest {
     @Test
     void inputGradientOfTheLogRatioMatchesFiniteDifferences() {
         // tiny trunk 8×8 → 4×4 features, tiny head over them; attention on, scale-shift norm, down-resblocks
-        AdmEncoderConfig trunkCfg = new AdmEncoderConfig("encoder", 8, 1, 8, new int[] {1, 2}, 1, new int[] {8, 4}, 8,
-                true, true, true, 0.0, 999.0, 0, 21);
-        AdmEncoderConfig headCfg = new AdmEncoderConfig("discriminator", 4, 16, 8, new int[] {1}, 1, new int[] {4}, 8,
-                true, true, true, 0.0, 999.0, 1, 22);
+        AdmEncoderConfig trunkCfg = new AdmEncoderConfig(
+                "encoder", 8, 1, 8, new int[] {1, 2}, 1, new int[] {8, 4}, 8, true, true, true, 0.0, 999.0, 0, 21);
+        AdmEncoderConfig headCfg = new AdmEncoderConfig(
+                "discriminator", 4, 16, 8, new int[] {1}, 1, new int[] {4}, 8, true, true, true, 0.0, 999.0, 1, 22);
         try (Network trunk = Network.create(float64(trunkCfg), Device.CPU);
-             Network head = Network.create(float64(headCfg), Device.CPU)) {
+                Network head = Network.create(float64(headCfg), Device.CPU)) {
             // zero-initialised output convolutions make most of the function trivial; perturb every weight
             SplittableRandom r = new SplittableRandom(4);
             for (Network n : new Network[] {trunk, head}) {
@@ -32,7 +32,10 @@ class DiscriminatorGradientTest {
                     long numel = 1;
                     for (long s : info.shape()) numel *= s;
                     double[] v = new double[(int) numel];
-                    for (int i = 0; i < v.length; i++) v[i] = info.name().endsWith("positional_embedding") ? r.nextGaussian() : 0.5 * (r.nextDouble() * 2 - 1);
+                    for (int i = 0; i < v.length; i++)
+                        v[i] = info.name().endsWith("positional_embedding")
+                                ? r.nextGaussian()
+                                : 0.5 * (r.nextDouble() * 2 - 1);
                     try (Tensor t = Tensor.of(v, info.shape(), Device.CPU)) {
                         n.set(info.name(), t);
                     }
@@ -45,7 +48,8 @@ class DiscriminatorGradientTest {
             double[] tau = {0.0003, 0.0007}; // small τ·999 keeps the sinusoidal embedding smooth at these weights
             long[] shape = {batch, 1, 8, 8};
             double[] grad;
-            try (Tensor xt = Tensor.of(x, shape, Device.CPU); Tensor g = Tensor.zeros(shape, DType.FLOAT64, Device.CPU)) {
+            try (Tensor xt = Tensor.of(x, shape, Device.CPU);
+                    Tensor g = Tensor.zeros(shape, DType.FLOAT64, Device.CPU)) {
                 disc.logitAndGradient(xt, tau, g);
                 grad = g.toDoubleArray();
             }
@@ -55,7 +59,8 @@ class DiscriminatorGradientTest {
                 xp[k] += h;
                 xm[k] -= h;
                 double lp, lm;
-                try (Tensor a = Tensor.of(xp, shape, Device.CPU); Tensor b = Tensor.of(xm, shape, Device.CPU)) {
+                try (Tensor a = Tensor.of(xp, shape, Device.CPU);
+                        Tensor b = Tensor.of(xm, shape, Device.CPU)) {
                     lp = disc.logit(a, tau)[k / 64];
                     lm = disc.logit(b, tau)[k / 64];
                 }

@@ -19,20 +19,25 @@ class DiscriminatorPipelineTest {
 
     @Test
     void importanceSampledTauHasTheReferenceQuantiles() {
-        // ALGORITHMS.md §8: quantiles 0.0030 / 0.1144 / 0.6370 at u = 0.25 / 0.5 / 0.75 (4 digits given)
-        assertThat(io.sedm.sde.VpTime.importanceTau(0.25, 1e-5)).isCloseTo(0.0030, org.assertj.core.data.Offset.offset(5e-5));
-        assertThat(io.sedm.sde.VpTime.importanceTau(0.5, 1e-5)).isCloseTo(0.1144, org.assertj.core.data.Offset.offset(5e-5));
-        assertThat(io.sedm.sde.VpTime.importanceTau(0.75, 1e-5)).isCloseTo(0.6370, org.assertj.core.data.Offset.offset(5e-5));
+        // docs/ALGORITHMS.md §8: quantiles 0.0030 / 0.1144 / 0.6370 at u = 0.25 / 0.5 / 0.75 (4 digits given)
+        assertThat(io.sedm.sde.VpTime.importanceTau(0.25, 1e-5))
+                .isCloseTo(0.0030, org.assertj.core.data.Offset.offset(5e-5));
+        assertThat(io.sedm.sde.VpTime.importanceTau(0.5, 1e-5))
+                .isCloseTo(0.1144, org.assertj.core.data.Offset.offset(5e-5));
+        assertThat(io.sedm.sde.VpTime.importanceTau(0.75, 1e-5))
+                .isCloseTo(0.6370, org.assertj.core.data.Offset.offset(5e-5));
     }
 
     @Test
     void classifierLearnsAndTheDiscriminatorSeparatesRealFromFake() {
         Assumptions.assumeTrue(FashionMnist.available(FashionMnist.DEFAULT_DIR), "dataset-fashion-mnist not installed");
-        ImageDataset data = FashionMnist.load(FashionMnist.DEFAULT_DIR, true, 1024, 32).downsample2x();
-        AdmEncoderConfig cls = new AdmEncoderConfig("classifier", 16, 1, 16, new int[] {1, 2}, 1, new int[] {8}, 16, true,
-                true, true, 0.0, 999.0, 10, 1);
+        ImageDataset data =
+                FashionMnist.load(FashionMnist.DEFAULT_DIR, true, 1024, 32).downsample2x();
+        AdmEncoderConfig cls = new AdmEncoderConfig(
+                "classifier", 16, 1, 16, new int[] {1, 2}, 1, new int[] {8}, 16, true, true, true, 0.0, 999.0, 10, 1);
         Path sidecar;
-        try (ClassifierTrainer t = new ClassifierTrainer(cls, new ClassifierTrainer.Options(64, 2e-3, 0, 1e-5, 1, 150), data, Device.CPU)) {
+        try (ClassifierTrainer t = new ClassifierTrainer(
+                cls, new ClassifierTrainer.Options(64, 2e-3, 0, 1e-5, 1, 150), data, Device.CPU)) {
             double first = 0, last = 0;
             for (int i = 0; i < 150; i++) {
                 double l = t.trainStep();
@@ -49,11 +54,16 @@ class DiscriminatorPipelineTest {
         SplittableRandom r = new SplittableRandom(9);
         for (int i = 0; i < px.length; i++) px[i] = 0.5f * px[i] + 0.05f * (float) r.nextGaussian();
         ImageDataset fake = new ImageDataset(px, null, 1, 16, 16, 0);
-        AdmEncoderConfig headCfg = new AdmEncoderConfig("discriminator", 8, 32, 16, new int[] {1}, 1, new int[] {8}, 16,
-                true, true, true, 0.0, 999.0, 1, 2);
+        AdmEncoderConfig headCfg = new AdmEncoderConfig(
+                "discriminator", 8, 32, 16, new int[] {1}, 1, new int[] {8}, 16, true, true, true, 0.0, 999.0, 1, 2);
         try (Network trunk = ClassifierTrainer.loadTrunk(sidecar, Device.CPU);
-             DiscriminatorTrainer d = new DiscriminatorTrainer(trunk, headCfg,
-                     new DiscriminatorTrainer.Options(32, 1e-3, 1e-7, 1e-5, 3, 120), data, fake, Device.CPU)) {
+                DiscriminatorTrainer d = new DiscriminatorTrainer(
+                        trunk,
+                        headCfg,
+                        new DiscriminatorTrainer.Options(32, 1e-3, 1e-7, 1e-5, 3, 120),
+                        data,
+                        fake,
+                        Device.CPU)) {
             double first = 0, last = 0;
             for (int i = 0; i < 120; i++) {
                 double l = d.trainStep();

@@ -9,7 +9,7 @@ import io.sedm.runtime.Network;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Parameter counts against ALGORITHMS.md §2.1/§7.4/§15.4 (exact: they follow from the constructors). */
+/** Parameter counts against docs/ALGORITHMS.md §2.1/§7.4/§15.4 (exact: they follow from the constructors). */
 class NetworkArchitectureTest {
 
     private static long count(NetworkConfig config) {
@@ -36,18 +36,36 @@ class NetworkArchitectureTest {
     @Test
     void parameterNamesFollowTheReferenceModuleTree() {
         try (Network net = SongUNetConfig.ddpmppCifar10().build(Device.CPU)) {
-            List<String> names = net.tensors().stream().map(Network.TensorInfo::name).toList();
-            assertThat(names).contains("map_augment.weight", "map_layer0.weight", "map_layer1.bias",
-                    "enc.32x32_conv.weight", "enc.32x32_block0.conv0.weight", "enc.16x16_down.skip.weight",
-                    "enc.16x16_block0.qkv.weight", "dec.8x8_in0.proj.weight", "dec.16x16_block4.norm2.weight",
-                    "dec.32x32_up.conv0.weight", "dec.32x32_aux_norm.weight", "dec.32x32_aux_conv.bias");
+            List<String> names =
+                    net.tensors().stream().map(Network.TensorInfo::name).toList();
+            assertThat(names)
+                    .contains(
+                            "map_augment.weight",
+                            "map_layer0.weight",
+                            "map_layer1.bias",
+                            "enc.32x32_conv.weight",
+                            "enc.32x32_block0.conv0.weight",
+                            "enc.16x16_down.skip.weight",
+                            "enc.16x16_block0.qkv.weight",
+                            "dec.8x8_in0.proj.weight",
+                            "dec.16x16_block4.norm2.weight",
+                            "dec.32x32_up.conv0.weight",
+                            "dec.32x32_aux_norm.weight",
+                            "dec.32x32_aux_conv.bias");
             assertThat(names).doesNotContain("map_augment.bias");
         }
         try (Network net = AdmEncoderConfig.dgDiscriminator().build(Device.CPU)) {
-            List<String> names = net.tensors().stream().map(Network.TensorInfo::name).toList();
-            assertThat(names).contains("time_embed.0.weight", "input_blocks.0.0.weight",
-                    "input_blocks.1.0.in_layers.0.weight", "input_blocks.1.1.qkv.weight",
-                    "middle_block.1.proj_out.weight", "out.2.positional_embedding", "out.2.c_proj.weight");
+            List<String> names =
+                    net.tensors().stream().map(Network.TensorInfo::name).toList();
+            assertThat(names)
+                    .contains(
+                            "time_embed.0.weight",
+                            "input_blocks.0.0.weight",
+                            "input_blocks.1.0.in_layers.0.weight",
+                            "input_blocks.1.1.qkv.weight",
+                            "middle_block.1.proj_out.weight",
+                            "out.2.positional_embedding",
+                            "out.2.c_proj.weight");
         }
     }
 
@@ -58,10 +76,15 @@ class NetworkArchitectureTest {
 
     @Test
     void configsRoundTripThroughJson() {
-        for (NetworkConfig c : List.of(SongUNetConfig.fashionMnist(), SongUNetConfig.tiny(8, 1).withChannelMultNoise(2),
-                SongUNetConfig.tiny(8, 1).withDType("float64"), AdmEncoderConfig.dgTrunk32(),
-                AdmEncoderConfig.dgTrunk32().asClassifier(10), AdmEncoderConfig.dgDiscriminator().withDType("float64"),
-                MlpConfig.defaults(), MlpConfig.defaults().withDType("float64"))) {
+        for (NetworkConfig c : List.of(
+                SongUNetConfig.fashionMnist(),
+                SongUNetConfig.tiny(8, 1).withChannelMultNoise(2),
+                SongUNetConfig.tiny(8, 1).withDType("float64"),
+                AdmEncoderConfig.dgTrunk32(),
+                AdmEncoderConfig.dgTrunk32().asClassifier(10),
+                AdmEncoderConfig.dgDiscriminator().withDType("float64"),
+                MlpConfig.defaults(),
+                MlpConfig.defaults().withDType("float64"))) {
             assertThat(NetworkConfig.fromJson(c.toJson())).isEqualTo(c);
         }
     }
@@ -69,8 +92,11 @@ class NetworkArchitectureTest {
     @Test
     void everyKeyTheNativeSideAcceptsIsAKeyOfTheJavaRecord() {
         // The native layer resolves exactly the keys it read; the Java record must write the same set.
-        for (NetworkConfig c : List.of(SongUNetConfig.tiny(8, 1), AdmEncoderConfig.dgDiscriminator(),
-                AdmEncoderConfig.dgTrunk32(), MlpConfig.defaults())) {
+        for (NetworkConfig c : List.of(
+                SongUNetConfig.tiny(8, 1),
+                AdmEncoderConfig.dgDiscriminator(),
+                AdmEncoderConfig.dgTrunk32(),
+                MlpConfig.defaults())) {
             try (Network net = c.build(Device.CPU)) {
                 var nativeKeys = new java.util.TreeSet<String>();
                 NetworkConfig.JSON.readTree(net.config()).fieldNames().forEachRemaining(nativeKeys::add);
@@ -101,7 +127,9 @@ class NetworkArchitectureTest {
                 + "\"attn_resolutions\":[],\"dropout\":0.0,\"label_dim\":0,\"augment_dim\":0,"
                 + "\"embedding_type\":\"positional\",\"init_seed\":0}";
         assertThat(NetworkConfig.fromJson(old)).isEqualTo(SongUNetConfig.tiny(8, 1));
-        String oldEncoder = AdmEncoderConfig.dgTrunk32().toJson().replace(",\"pool\":\"none\"", "")
+        String oldEncoder = AdmEncoderConfig.dgTrunk32()
+                .toJson()
+                .replace(",\"pool\":\"none\"", "")
                 .replace(",\"dtype\":\"float32\"", "");
         assertThat(oldEncoder).doesNotContain("pool").doesNotContain("dtype");
         assertThat(NetworkConfig.fromJson(oldEncoder)).isEqualTo(AdmEncoderConfig.dgTrunk32());
@@ -110,14 +138,20 @@ class NetworkArchitectureTest {
     @Test
     void javaConfigErrorsNameTheKeyAndListTheValidOnes() {
         String typo = SongUNetConfig.tiny(8, 1).toJson().replace("\"channel_mult\"", "\"chanel_mult\"");
-        assertThatThrownBy(() -> NetworkConfig.fromJson(typo)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown key \"chanel_mult\"").hasMessageContaining("valid keys:")
-                .hasMessageContaining("channel_mult_noise").hasMessageContaining("dtype");
+        assertThatThrownBy(() -> NetworkConfig.fromJson(typo))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown key \"chanel_mult\"")
+                .hasMessageContaining("valid keys:")
+                .hasMessageContaining("channel_mult_noise")
+                .hasMessageContaining("dtype");
         String missing = MlpConfig.defaults().toJson().replace("\"hidden\":128,", "");
-        assertThatThrownBy(() -> NetworkConfig.fromJson(missing)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("missing the key \"hidden\"").hasMessageContaining("valid keys:");
+        assertThatThrownBy(() -> NetworkConfig.fromJson(missing))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("missing the key \"hidden\"")
+                .hasMessageContaining("valid keys:");
         String badDType = MlpConfig.defaults().toJson().replace("float32", "float16");
-        assertThatThrownBy(() -> NetworkConfig.fromJson(badDType)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> NetworkConfig.fromJson(badDType))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dtype must be float32 or float64");
     }
 
@@ -125,13 +159,17 @@ class NetworkArchitectureTest {
     void nativeConfigRequiresEveryKeyAndRejectsUnknownOnes() {
         String full = MlpConfig.defaults().toJson();
         assertThatThrownBy(() -> Network.create(full.replace("\"hidden\":128,", ""), Device.CPU))
-                .isInstanceOf(NativeInvalidArgumentException.class).hasMessageContaining("missing the key \"hidden\"");
+                .isInstanceOf(NativeInvalidArgumentException.class)
+                .hasMessageContaining("missing the key \"hidden\"");
         assertThatThrownBy(() -> Network.create(full.replace("}", ",\"chanel_mult\":[1]}"), Device.CPU))
-                .isInstanceOf(NativeInvalidArgumentException.class).hasMessageContaining("chanel_mult")
+                .isInstanceOf(NativeInvalidArgumentException.class)
+                .hasMessageContaining("chanel_mult")
                 .hasMessageContaining("valid keys");
         assertThatThrownBy(() -> Network.create(full.replace("\"hidden\":128", "\"hidden\":128.5"), Device.CPU))
-                .isInstanceOf(NativeInvalidArgumentException.class).hasMessageContaining("\"hidden\" must be an integer");
+                .isInstanceOf(NativeInvalidArgumentException.class)
+                .hasMessageContaining("\"hidden\" must be an integer");
         assertThatThrownBy(() -> Network.create("{\"kind\":", Device.CPU))
-                .isInstanceOf(NativeInvalidArgumentException.class).hasMessageContaining("not valid JSON");
+                .isInstanceOf(NativeInvalidArgumentException.class)
+                .hasMessageContaining("not valid JSON");
     }
 }

@@ -48,11 +48,14 @@ class ToyMlpTrainingTest {
         return total / 64;
     }
 
-    /** EDM's ρ-schedule (ALGORITHMS.md §1) with 0 appended. */
+    /** EDM's ρ-schedule (docs/ALGORITHMS.md §1) with 0 appended. */
     static double[] edmSigmas(int n, double sigmaMin, double sigmaMax, double rho) {
         double[] s = new double[n + 1];
         for (int i = 0; i < n; i++) {
-            s[i] = Math.pow(Math.pow(sigmaMax, 1 / rho) + i / (n - 1.0) * (Math.pow(sigmaMin, 1 / rho) - Math.pow(sigmaMax, 1 / rho)), rho);
+            s[i] = Math.pow(
+                    Math.pow(sigmaMax, 1 / rho)
+                            + i / (n - 1.0) * (Math.pow(sigmaMin, 1 / rho) - Math.pow(sigmaMax, 1 / rho)),
+                    rho);
         }
         return s;
     }
@@ -64,7 +67,9 @@ class ToyMlpTrainingTest {
         for (int i = 0; i < px.length; i++) px[i] = (float) train[i];
         ImageDataset data = new ImageDataset(px, null, 2, 1, 1, 0);
         MlpConfig cfg = new MlpConfig(2, 128, 3, 32, 5);
-        TrainOptions opts = TrainOptions.defaults().withBatch(256, 1).withSchedule(3e-3, 256 * 50, 256 * 40, 0.1)
+        TrainOptions opts = TrainOptions.defaults()
+                .withBatch(256, 1)
+                .withSchedule(3e-3, 256 * 50, 256 * 40, 0.1)
                 .withRun(3, 800, 0, 100);
         int n = 2000;
         long t0 = System.nanoTime();
@@ -75,17 +80,25 @@ class ToyMlpTrainingTest {
             long[] seeds = new long[n];
             for (int i = 0; i < n; i++) seeds[i] = 1000 + i;
             double[] sigmas = edmSigmas(18, 0.002, 80, 7);
-            try (Tensor x = Tensor.zeros(new long[] {n, 2, 1, 1}, DType.FLOAT64, Device.CPU); Generator g = Generator.ofSeeds(seeds)) {
+            try (Tensor x = Tensor.zeros(new long[] {n, 2, 1, 1}, DType.FLOAT64, Device.CPU);
+                    Generator g = Generator.ofSeeds(seeds)) {
                 g.normal(x);
                 double[] z = x.toDoubleArray();
                 for (int i = 0; i < z.length; i++) z[i] *= sigmas[0];
                 try (Tensor x0 = Tensor.of(z, new long[] {n, 2, 1, 1}, Device.CPU);
-                     Tensor out = new EdmSampler().sample(NetworkDenoiser.edm(ema), x0, sigmas, null, io.sedm.sampler.StepListener.NONE)) {
+                        Tensor out = new EdmSampler()
+                                .sample(
+                                        NetworkDenoiser.edm(ema),
+                                        x0,
+                                        sigmas,
+                                        null,
+                                        io.sedm.sampler.StepListener.NONE)) {
                     double[] samples = out.toDoubleArray();
                     double sw = slicedWasserstein(samples, mixture(n, 2));
                     double baseline = slicedWasserstein(mixture(n, 3), mixture(n, 2));
-                    System.out.printf("toy mlp: sliced W1 model-vs-data %.4f, data-vs-data %.4f, train %.1f s%n", sw,
-                            baseline, trainSeconds);
+                    System.out.printf(
+                            "toy mlp: sliced W1 model-vs-data %.4f, data-vs-data %.4f, train %.1f s%n",
+                            sw, baseline, trainSeconds);
                     // a moment-matched single Gaussian scores ≈ 0.2 here; sampling noise alone ≈ 0.01–0.02
                     assertThat(sw).isLessThan(0.05);
                 }

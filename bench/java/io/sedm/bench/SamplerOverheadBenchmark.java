@@ -1,6 +1,5 @@
 package io.sedm.bench;
 
-import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
@@ -70,7 +69,8 @@ public class SamplerOverheadBenchmark {
         for (int i = 0; i < n; i++) {
             sigmas[i] = Math.pow(hi + i / (n - 1.0) * (lo - hi), 7);
         }
-        try (Generator g = Generator.ofSeedRange(0, batch); Tensor z = Latents.draw(g, new long[] {batch, 1, 32, 32}, dev)) {
+        try (Generator g = Generator.ofSeedRange(0, batch);
+                Tensor z = Latents.draw(g, new long[] {batch, 1, 32, 32}, dev)) {
             x0 = Latents.scaled(z, sigmas[0]);
         }
         scratch = x0.emptyLike();

@@ -60,7 +60,8 @@ public class ThreadsBenchmark {
         TrainOptions options = TrainOptions.defaults().withBatch(64, 1);
         trainer = DenoiserTrainer.create(SongUNetConfig.fashionMnist(), options, data, Device.CPU);
         sigmas = EdmSchedule.sigmas(18, 0.002, 80, 7);
-        try (Generator g = Generator.ofSeedRange(0, 8); Tensor z = Latents.draw(g, new long[] {8, 1, 32, 32}, Device.CPU)) {
+        try (Generator g = Generator.ofSeedRange(0, 8);
+                Tensor z = Latents.draw(g, new long[] {8, 1, 32, 32}, Device.CPU)) {
             latents = Latents.scaled(z, sigmas[0]);
         }
         heun = new EdmSampler(EdmSampler.Options.edm());

@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * An isotropic Gaussian mixture {@code p_0 = Σ_k π_k N(μ_k, c_k² I)} in R^D with everything
- * exact in float64 (ALGORITHMS.md §14.1). Noised in the EDM sense ({@code x = y + σ n}) it stays a
+ * exact in float64 (docs/ALGORITHMS.md §14.1). Noised in the EDM sense ({@code x = y + σ n}) it stays a
  * mixture, {@code p_σ = Σ_k π_k N(μ_k, (c_k² + σ²) I)}, so the score and the denoiser are closed
  * form at every σ and samplers can be tested with no network.
  *
@@ -51,13 +51,17 @@ public record GaussianMixture(double[] weights, double[][] means, double[] varia
 
     /** The 2-D fixture of §14.1: μ = (−1, 0.5), (1.2, −0.3), (0.2, 1.4); c² = 0.05, 0.1, 0.02; π = 0.5, 0.3, 0.2. */
     public static GaussianMixture fixture2d() {
-        return new GaussianMixture(new double[] {0.5, 0.3, 0.2}, new double[][] {{-1, 0.5}, {1.2, -0.3}, {0.2, 1.4}},
+        return new GaussianMixture(
+                new double[] {0.5, 0.3, 0.2},
+                new double[][] {{-1, 0.5}, {1.2, -0.3}, {0.2, 1.4}},
                 new double[] {0.05, 0.1, 0.02});
     }
 
     /** The same components with the "wrong model" weights π = 0.2, 0.3, 0.5 (§14.1). */
     public static GaussianMixture fixture2dWrongModel() {
-        return new GaussianMixture(new double[] {0.2, 0.3, 0.5}, new double[][] {{-1, 0.5}, {1.2, -0.3}, {0.2, 1.4}},
+        return new GaussianMixture(
+                new double[] {0.2, 0.3, 0.5},
+                new double[][] {{-1, 0.5}, {1.2, -0.3}, {0.2, 1.4}},
                 new double[] {0.05, 0.1, 0.02});
     }
 
@@ -265,12 +269,14 @@ public record GaussianMixture(double[] weights, double[][] means, double[] varia
     private static double[] doubles(JsonNode parent, String field) {
         JsonNode node = field == null ? parent : parent.get(field);
         if (node == null || !node.isArray()) {
-            throw new IllegalArgumentException("mixture JSON needs an array " + (field == null ? "of numbers" : "\"" + field + "\""));
+            throw new IllegalArgumentException(
+                    "mixture JSON needs an array " + (field == null ? "of numbers" : "\"" + field + "\""));
         }
         double[] out = new double[node.size()];
         for (int i = 0; i < out.length; i++) {
             if (!node.get(i).isNumber()) {
-                throw new IllegalArgumentException("mixture JSON: " + (field == null ? "means" : field) + "[" + i + "] is not a number");
+                throw new IllegalArgumentException(
+                        "mixture JSON: " + (field == null ? "means" : field) + "[" + i + "] is not a number");
             }
             out[i] = node.get(i).asDouble();
         }
@@ -279,13 +285,16 @@ public record GaussianMixture(double[] weights, double[][] means, double[] varia
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GaussianMixture g && java.util.Arrays.equals(weights, g.weights)
-                && java.util.Arrays.deepEquals(means, g.means) && java.util.Arrays.equals(variances, g.variances);
+        return o instanceof GaussianMixture g
+                && java.util.Arrays.equals(weights, g.weights)
+                && java.util.Arrays.deepEquals(means, g.means)
+                && java.util.Arrays.equals(variances, g.variances);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(weights) * 31 + java.util.Arrays.deepHashCode(means) * 17
+        return java.util.Arrays.hashCode(weights) * 31
+                + java.util.Arrays.deepHashCode(means) * 17
                 + java.util.Arrays.hashCode(variances);
     }
 

@@ -4,7 +4,7 @@ import io.sedm.schedule.EdmSchedule;
 import io.sedm.sde.VpTime;
 
 /**
- * The Gaussian scalar recursion of ALGORITHMS.md §14.2: with data N(0, c² I) and a model
+ * The Gaussian scalar recursion of docs/ALGORITHMS.md §14.2: with data N(0, c² I) and a model
  * N(0, c_m² I) every EDM-family sampler (EDM Heun/Euler, ES, EDM-G++, SEDM-G++ with an oracle
  * discriminator) maps x ↦ factor·x. Per step, with {@code k_m(σ) = σ/(c_m² + σ²)},
  * {@code q(σ) = 1/(c_m² + σ²) − 1/(c² + σ²)} and A(σ) = 1 when τ(σ) lies in the DG window:
@@ -22,8 +22,8 @@ import io.sedm.sde.VpTime;
  * @param tauMin  DG window start (VP time)
  * @param tauMax  DG window end
  */
-public record GaussianScalarRecursion(double c, double cModel, double lambda, double w1, double w2, double tauMin,
-        double tauMax) {
+public record GaussianScalarRecursion(
+        double c, double cModel, double lambda, double w1, double w2, double tauMin, double tauMax) {
 
     /** Plain EDM on exact Gaussian data of std c. */
     public static GaussianScalarRecursion edm(double c) {

@@ -101,8 +101,8 @@ public final class ToyDatasets {
      *
      * @param variances σ_k², one per component
      */
-    public static double[][] gaussianMixture(int n, double[] weights, double[][] means, double[] variances,
-            RandomGenerator rng) {
+    public static double[][] gaussianMixture(
+            int n, double[] weights, double[][] means, double[] variances, RandomGenerator rng) {
         double[] cumulative = cumulativeWeights(weights);
         if (means.length != weights.length || variances.length != weights.length) {
             throw new IllegalArgumentException("weights, means and variances differ in length");

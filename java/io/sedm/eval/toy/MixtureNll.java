@@ -68,7 +68,8 @@ public final class MixtureNll {
         if (keep.isEmpty()) {
             throw new IllegalArgumentException("weights must have a positive sum");
         }
-        return new GaussianMixture(keep.stream().mapToDouble(k -> weights[k]).toArray(),
+        return new GaussianMixture(
+                keep.stream().mapToDouble(k -> weights[k]).toArray(),
                 keep.stream().map(k -> means[k]).toArray(double[][]::new),
                 keep.stream().mapToDouble(k -> variances[k]).toArray());
     }

@@ -68,8 +68,8 @@ final class TwoSampleUStatistic {
         return s;
     }
 
-    private record RowSums(double[] xx, double[] yy, double[] xyByX, double[] xyByY, double totalXx, double totalYy,
-            double totalXy) {}
+    private record RowSums(
+            double[] xx, double[] yy, double[] xyByX, double[] xyByY, double totalXx, double totalYy, double totalXy) {}
 
     private static RowSums rowSums(double[][] x, double[][] y, ToDoubleBiFunction<double[], double[]> k) {
         double[] xx = withinRowSums(x, k);

@@ -54,7 +54,8 @@ class GaussianMixtureTest {
     @Test
     void densityIsNormalisedAndVpCoordinatesCarryTheJacobian() {
         // ∫ p_σ over a grid (1-D mixture, σ = 0.3): Riemann sum on [−6, 6] with step 1e-3 → 1 within 1e-9
-        GaussianMixture m = new GaussianMixture(new double[] {1, 3}, new double[][] {{-1}, {2}}, new double[] {0.1, 0.4});
+        GaussianMixture m =
+                new GaussianMixture(new double[] {1, 3}, new double[][] {{-1}, {2}}, new double[] {0.1, 0.4});
         double total = 0;
         for (double x = -6; x <= 6; x += 1e-3) {
             total += Math.exp(m.logProb(new double[] {x}, 0.3)) * 1e-3;
@@ -63,7 +64,8 @@ class GaussianMixtureTest {
         double sigma = 2;
         double a = 1 / Math.sqrt(1 + sigma * sigma);
         double[] x = {0.7};
-        assertThat(m.logProbVp(new double[] {a * x[0]}, sigma)).isCloseTo(m.logProb(x, sigma) - Math.log(a), within(1e-14));
+        assertThat(m.logProbVp(new double[] {a * x[0]}, sigma))
+                .isCloseTo(m.logProb(x, sigma) - Math.log(a), within(1e-14));
     }
 
     @Test
@@ -89,11 +91,14 @@ class GaussianMixtureTest {
     void jsonRoundTripsAndBadDescriptionsAreNamed() throws Exception {
         GaussianMixture back = GaussianMixture.fromJson(new ObjectMapper().readTree(A.toJson()));
         assertThat(back).isEqualTo(A);
-        assertThatThrownBy(() -> GaussianMixture.fromJson(new ObjectMapper().readTree("{\"weights\": [1], \"variances\": [1]}")))
+        assertThatThrownBy(() ->
+                        GaussianMixture.fromJson(new ObjectMapper().readTree("{\"weights\": [1], \"variances\": [1]}")))
                 .hasMessageContaining("\"means\"");
-        assertThatThrownBy(() -> new GaussianMixture(new double[] {1, -1}, new double[][] {{0}, {1}}, new double[] {1, 1}))
+        assertThatThrownBy(() ->
+                        new GaussianMixture(new double[] {1, -1}, new double[][] {{0}, {1}}, new double[] {1, 1}))
                 .hasMessageContaining("weights[1] must be finite and > 0");
-        assertThatThrownBy(() -> new GaussianMixture(new double[] {1, 1}, new double[][] {{0}, {1, 2}}, new double[] {1, 1}))
+        assertThatThrownBy(() ->
+                        new GaussianMixture(new double[] {1, 1}, new double[][] {{0}, {1, 2}}, new double[] {1, 1}))
                 .hasMessageContaining("same dimension");
     }
 }

@@ -44,6 +44,7 @@ class GaussianScalarRecursionTest {
         assertThat(r.factor(400, true) / exact).isCloseTo(1.00008, within(5e-6));
         // ES continuous limit (c²/(c² + σ_max²))^{1/(2λ)}
         GaussianScalarRecursion es = new GaussianScalarRecursion(0.5, 0.5, 1.005, 0, 0, 0.01, 1);
-        assertThat(es.factor(EdmSchedule.sigmas(2000), true) / es.continuousFactor(80)).isCloseTo(1, within(1e-5));
+        assertThat(es.factor(EdmSchedule.sigmas(2000), true) / es.continuousFactor(80))
+                .isCloseTo(1, within(1e-5));
     }
 }

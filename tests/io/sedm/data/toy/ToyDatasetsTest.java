@@ -47,8 +47,10 @@ class ToyDatasetsTest {
         double[] v = {1, 0.5};
         assertThat(ToyDatasets.gaussianMixture(50, w, mu, v, new SplittableRandom(7)))
                 .isDeepEqualTo(ToyDatasets.gaussianMixture(50, w, mu, v, new SplittableRandom(7)));
-        assertThat(java.util.Arrays.deepEquals(ToyDatasets.checkerboard(50, new SplittableRandom(8)),
-                ToyDatasets.checkerboard(50, new SplittableRandom(7)))).isFalse();
+        assertThat(java.util.Arrays.deepEquals(
+                        ToyDatasets.checkerboard(50, new SplittableRandom(8)),
+                        ToyDatasets.checkerboard(50, new SplittableRandom(7))))
+                .isFalse();
     }
 
     @Test
@@ -74,7 +76,9 @@ class ToyDatasetsTest {
         for (double[] p : x) {
             boolean onUpper = Math.abs(Math.hypot(p[0], p[1]) - 1) < 1e-12 && p[1] >= 0;
             boolean onLower = Math.abs(Math.hypot(p[0] - 1, p[1] - 0.5) - 1) < 1e-12 && p[1] <= 0.5;
-            assertThat(onUpper || onLower).as("point %s on an arc", java.util.Arrays.toString(p)).isTrue();
+            assertThat(onUpper || onLower)
+                    .as("point %s on an arc", java.util.Arrays.toString(p))
+                    .isTrue();
             upper += onUpper ? 1 : 0;
         }
         // Fair coin: 1000 ± 4·√(2000/4).

@@ -25,7 +25,8 @@ class EnergyDistanceTest {
     void sameDistributionIsZeroWithinFourStandardErrors() {
         var rng = new SplittableRandom(51);
         Estimate e = EnergyDistance.estimate(gaussian(1500, 0, rng), gaussian(1500, 0, rng));
-        System.out.printf("energy same distribution: %.2e ± %.2e (z = %.2f)%n", e.value(), e.standardError(), e.zScore(0));
+        System.out.printf(
+                "energy same distribution: %.2e ± %.2e (z = %.2f)%n", e.value(), e.standardError(), e.zScore(0));
         assertThat(Math.abs(e.zScore(0))).isLessThan(4);
     }
 

@@ -20,16 +20,16 @@ class MixtureNllTest {
         assertThat(e.value()).isCloseTo(HALF_LOG_2PI + 1, within(1e-12));
         assertThat(e.standardError()).isCloseTo(1, within(1e-12));
         // ½N(−1, 1) + ½N(1, 1) at 0: p = ½φ(1) + ½φ(1) = φ(1), so −log p = ½ln2π + ½.
-        double lp = MixtureNll.logDensity(new double[] {0}, new double[] {2, 2}, new double[][] {{-1}, {1}},
-                new double[] {1, 1});
+        double lp = MixtureNll.logDensity(
+                new double[] {0}, new double[] {2, 2}, new double[][] {{-1}, {1}}, new double[] {1, 1});
         assertThat(-lp).isCloseTo(HALF_LOG_2PI + 0.5, within(1e-12));
         // 2-D N(0, 4I) at (2, 0): −log p = ln(2π·4) + 4/8.
         double lp2 = MixtureNll.logDensity(new double[] {2, 0}, w, new double[][] {{0, 0}}, new double[] {4});
         assertThat(-lp2).isCloseTo(Math.log(8 * Math.PI) + 0.5, within(1e-12));
         // Log-sum-exp keeps a far point finite (naively both exp(−999²/2) and exp(−1001²/2) underflow to 0):
         // log p = ln ½ − ½ln2π − 999²/2 + ln(1 + e^{−2000}) = ln ½ − ½ln2π − 999²/2 in double precision.
-        double far = MixtureNll.logDensity(new double[] {1000}, new double[] {1, 1}, new double[][] {{-1}, {1}},
-                new double[] {1, 1});
+        double far = MixtureNll.logDensity(
+                new double[] {1000}, new double[] {1, 1}, new double[][] {{-1}, {1}}, new double[] {1, 1});
         assertThat(far).isCloseTo(Math.log(0.5) - HALF_LOG_2PI - 999.0 * 999 / 2, within(1e-9));
     }
 
@@ -44,8 +44,9 @@ class MixtureNllTest {
         }
         Estimate e = MixtureNll.estimate(x, new double[] {1}, new double[][] {{0.3}}, new double[] {variance});
         double entropy = 0.5 * Math.log(2 * Math.PI * Math.E * variance);
-        System.out.printf("NLL 1-D Gaussian: %.5f ± %.5f, entropy %.5f (z = %.2f)%n", e.value(), e.standardError(),
-                entropy, e.zScore(entropy));
+        System.out.printf(
+                "NLL 1-D Gaussian: %.5f ± %.5f, entropy %.5f (z = %.2f)%n",
+                e.value(), e.standardError(), entropy, e.zScore(entropy));
         assertThat(Math.abs(e.zScore(entropy))).isLessThan(4);
     }
 
@@ -71,13 +72,15 @@ class MixtureNllTest {
         double hw = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
         double entropy = hw + 0.25 * Math.log(2 * Math.PI * Math.E * 0.5) + 0.75 * Math.log(2 * Math.PI * Math.E);
         Estimate e = MixtureNll.estimate(x, w, mu, v);
-        System.out.printf("NLL separated GMM: %.5f ± %.5f, entropy %.5f (z = %.2f)%n", e.value(), e.standardError(),
-                entropy, e.zScore(entropy));
+        System.out.printf(
+                "NLL separated GMM: %.5f ± %.5f, entropy %.5f (z = %.2f)%n",
+                e.value(), e.standardError(), entropy, e.zScore(entropy));
         assertThat(Math.abs(e.zScore(entropy))).isLessThan(4);
         // Shift 0.5 along x adds KL = Σ w_k ‖δ‖²/(2σ_k²) = 0.25·0.25 + 0.75·0.125 = 0.15625.
         Estimate s = MixtureNll.estimate(shifted, w, mu, v);
-        System.out.printf("NLL shifted by 0.5: %.5f ± %.5f, expected %.5f (excess z = %.1f)%n", s.value(),
-                s.standardError(), entropy + 0.15625, s.zScore(entropy));
+        System.out.printf(
+                "NLL shifted by 0.5: %.5f ± %.5f, expected %.5f (excess z = %.1f)%n",
+                s.value(), s.standardError(), entropy + 0.15625, s.zScore(entropy));
         assertThat(Math.abs(s.zScore(entropy + 0.15625))).isLessThan(4);
         assertThat(s.zScore(entropy)).isGreaterThan(10);
     }

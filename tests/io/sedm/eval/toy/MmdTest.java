@@ -74,7 +74,8 @@ class MmdTest {
         double[][] x = gaussian(1500, 0, rng);
         double[][] y = gaussian(1500, 0, rng);
         Estimate e = Mmd.estimate(x, y);
-        System.out.printf("MMD² same distribution (median h = %.3f): %.2e ± %.2e (z = %.2f)%n",
+        System.out.printf(
+                "MMD² same distribution (median h = %.3f): %.2e ± %.2e (z = %.2f)%n",
                 Mmd.medianHeuristic(x, y), e.value(), e.standardError(), e.zScore(0));
         assertThat(Math.abs(e.zScore(0))).isLessThan(4);
     }
@@ -87,14 +88,16 @@ class MmdTest {
         double h = Mmd.medianHeuristic(x, y);
         Estimate e = Mmd.estimate(x, y, h);
         double exact = gaussianShiftMmd2(h, 2, 0.5);
-        System.out.printf("MMD² shift 0.5 (median h = %.3f): %.5f ± %.5f (z = %.1f), closed form %.5f%n",
+        System.out.printf(
+                "MMD² shift 0.5 (median h = %.3f): %.5f ± %.5f (z = %.1f), closed form %.5f%n",
                 h, e.value(), e.standardError(), e.zScore(0), exact);
         // The jackknife s.e. here is the non-degenerate O(n^−1/2) one; expected z ≈ 7–8 at n = 2000.
         assertThat(e.zScore(0)).isGreaterThan(5);
         assertThat(Math.abs(e.zScore(exact))).isLessThan(4);
         // Fixed h = 1: 2/3·(1 − e^{−1/24}) ≈ 0.02721.
         Estimate fixed = Mmd.estimate(x, y, 1.0);
-        System.out.printf("MMD² shift 0.5 (h = 1): %.5f ± %.5f (z = %.1f), closed form %.5f%n",
+        System.out.printf(
+                "MMD² shift 0.5 (h = 1): %.5f ± %.5f (z = %.1f), closed form %.5f%n",
                 fixed.value(), fixed.standardError(), fixed.zScore(0), gaussianShiftMmd2(1, 2, 0.5));
         assertThat(fixed.zScore(0)).isGreaterThan(5);
         assertThat(Math.abs(fixed.zScore(gaussianShiftMmd2(1, 2, 0.5)))).isLessThan(4);

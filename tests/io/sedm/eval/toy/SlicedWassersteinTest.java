@@ -59,20 +59,23 @@ class SlicedWassersteinTest {
         // sorted pairs (0, 0.8), (2.2, 1.8): W1 = (0.8 + 0.4)/2 = 0.6.
         double[][] x = {{1, 2}, {0, 0}};
         double[][] y = {{0, 1}, {3, 0}};
-        assertThat(SlicedWasserstein.projectedDistance(x, y, new double[] {0.6, 0.8}, 1)).isCloseTo(0.6, within(1e-12));
+        assertThat(SlicedWasserstein.projectedDistance(x, y, new double[] {0.6, 0.8}, 1))
+                .isCloseTo(0.6, within(1e-12));
     }
 
     @Test
     void sameDistributionGivesOnlyTheFiniteSampleBias() {
         int n = 2000;
         var rng = new SplittableRandom(11);
-        Estimate e = SlicedWasserstein.estimate(gaussian(n, 0, rng), gaussian(n, 0, rng), 1, 200, new SplittableRandom(12));
+        Estimate e =
+                SlicedWasserstein.estimate(gaussian(n, 0, rng), gaussian(n, 0, rng), 1, 200, new SplittableRandom(12));
         // The s.e. covers projections only, so the O(n^−1/2) bias is not within it. For N(0, 1)
         // projections, E W1 between two n-samples ≈ √(2/n)·√(2/π)·∫√(Φ(1−Φ)) dx
         // = √(2/2000)·0.798·1.615 ≈ 0.041 (del Barrio, Giné & Matrán 1999).
         System.out.printf("SW1 same distribution: %.4f ± %.4f%n", e.value(), e.standardError());
         assertThat(e.value()).isBetween(0.0, 2 * 0.041);
-        Estimate w2 = SlicedWasserstein.estimate(gaussian(n, 0, rng), gaussian(n, 0, rng), 2, 200, new SplittableRandom(13));
+        Estimate w2 =
+                SlicedWasserstein.estimate(gaussian(n, 0, rng), gaussian(n, 0, rng), 2, 200, new SplittableRandom(13));
         System.out.printf("SW2 same distribution: %.4f ± %.4f%n", w2.value(), w2.standardError());
         assertThat(w2.value()).isBetween(0.0, 0.1);
     }
@@ -81,7 +84,8 @@ class SlicedWassersteinTest {
     void shiftedMeanIsManyStandardErrorsAway() {
         int n = 2000;
         var rng = new SplittableRandom(21);
-        Estimate e = SlicedWasserstein.estimate(gaussian(n, 0, rng), gaussian(n, 0.5, rng), 1, 200, new SplittableRandom(22));
+        Estimate e = SlicedWasserstein.estimate(
+                gaussian(n, 0, rng), gaussian(n, 0.5, rng), 1, 200, new SplittableRandom(22));
         // Pure shift δ = (0.5, 0): W1 along θ = |θ·δ| = 0.5|cos φ|, average 0.5·2/π ≈ 0.318.
         System.out.printf("SW1 shift 0.5: %.4f ± %.4f (z = %.1f)%n", e.value(), e.standardError(), e.zScore(0));
         assertThat(e.zScore(0)).isGreaterThan(20);
