@@ -26,6 +26,7 @@ public final class Progress implements AutoCloseable {
     private long lastPlainNanos;
     private long current;
     private String message = "";
+    private long printedPosition = -1;
     private boolean closed;
 
     private Progress(String task, long total, String unit, boolean enabled, Duration plainEvery) {
@@ -69,6 +70,7 @@ public final class Progress implements AutoCloseable {
             long now = System.nanoTime();
             if (now - lastPlainNanos >= plainEveryNanos) {
                 lastPlainNanos = now;
+                printedPosition = current;
                 plain.println(line(now));
             }
         }
@@ -117,7 +119,7 @@ public final class Progress implements AutoCloseable {
         closed = true;
         if (bar != null) {
             bar.close();
-        } else if (plain != null) {
+        } else if (plain != null && printedPosition != current) {
             plain.println(line(System.nanoTime()));
         }
     }
