@@ -16,10 +16,11 @@ import java.util.SplittableRandom;
  * the ADM encoder + attention-pool head on the dataset's labels, with x_τ = a(τ)·x + √(1−a²)·z
  * and τ ~ U(τ_min, 1). Cross-entropy is computed here: softmax(logits) − onehot, over B.
  */
-public final class ClassifierTrainer implements AutoCloseable {
+public final class ClassifierTrainer implements AuxiliaryTrainer {
 
     /** Defaults: batch 128, Adam lr 3e-4, no decay, τ_min 1e-5. */
-    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
+    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
+            implements AuxiliaryTrainer.Settings {
         public Options {
             if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
                 throw new IllegalArgumentException(
@@ -54,6 +55,7 @@ public final class ClassifierTrainer implements AutoCloseable {
     }
 
     /** One Adam step; returns the batch mean cross-entropy. */
+    @Override
     public double trainStep() {
         SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
         int b = options.batchSize();
@@ -133,6 +135,7 @@ public final class ClassifierTrainer implements AutoCloseable {
     }
 
     /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
+    @Override
     public Path save(Path dir, String name) {
         RunDirectory.writeAtomically(
                 dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
@@ -165,15 +168,18 @@ public final class ClassifierTrainer implements AutoCloseable {
     private com.fasterxml.jackson.databind.JsonNode runInfo;
 
     /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
+    @Override
     public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
         this.runInfo = info;
     }
 
+    @Override
     public long step() {
         return step;
     }
 
     /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
+    @Override
     public void restore(Checkpoint ckpt) {
         ckpt.require(Checkpoint.Kind.CLASSIFIER, "--resume");
         net.load(ckpt.file("net"), true);

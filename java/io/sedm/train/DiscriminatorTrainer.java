@@ -16,10 +16,11 @@ import java.util.SplittableRandom;
  * importance-sampled VP time τ; features from the frozen trunk without a graph; plain BCE on the
  * head's logit (gradient σ(ℓ) − label, averaged over the batch); Adam on the head only.
  */
-public final class DiscriminatorTrainer implements AutoCloseable {
+public final class DiscriminatorTrainer implements AuxiliaryTrainer {
 
     /** DG defaults: batch 128 (real) + 128 (fake), Adam lr 3e-4, weight decay 1e-7, τ_min 1e-5. */
-    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
+    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
+            implements AuxiliaryTrainer.Settings {
         public Options {
             if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
                 throw new IllegalArgumentException(
@@ -65,6 +66,7 @@ public final class DiscriminatorTrainer implements AutoCloseable {
     }
 
     /** One step on B real + B fake images; returns the mean BCE. */
+    @Override
     public double trainStep() {
         SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
         int b = options.batchSize();
@@ -107,6 +109,7 @@ public final class DiscriminatorTrainer implements AutoCloseable {
         return loss;
     }
 
+    @Override
     public Path save(Path dir, String name) {
         RunDirectory.writeAtomically(
                 dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
@@ -131,15 +134,18 @@ public final class DiscriminatorTrainer implements AutoCloseable {
     private com.fasterxml.jackson.databind.JsonNode runInfo;
 
     /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
+    @Override
     public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
         this.runInfo = info;
     }
 
+    @Override
     public long step() {
         return step;
     }
 
     /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
+    @Override
     public void restore(Checkpoint ckpt) {
         ckpt.require(Checkpoint.Kind.DISCRIMINATOR, "--resume");
         head.load(ckpt.file("net"), true);
