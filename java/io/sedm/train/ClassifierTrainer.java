@@ -3,11 +3,9 @@ package io.sedm.train;
 import io.sedm.data.ImageDataset;
 import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -67,24 +65,19 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
         for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
         net.setTraining(true);
         net.zeroGrad();
-        double loss;
-        try (Tensor y = data.batch(idx, net.device());
-                Tensor z = y.emptyLike();
-                Generator g = Generator.ofSeeds(seeds)) {
-            g.normal(z);
-            VpPerturbation.perturb(z, y, z, tau);
+        double loss = AuxiliaryTraining.withNoisy(data, idx, seeds, tau, net.device(), z -> {
             try (Tensor logits = net.forward(z, tau, null, true)) {
                 double[] l = logits.toDoubleArray();
                 int k = config.outChannels();
                 double[] grad = new double[l.length];
-                loss = 0;
+                double ce = 0;
                 for (int i = 0; i < b; i++) {
                     double max = Double.NEGATIVE_INFINITY;
                     for (int c = 0; c < k; c++) max = Math.max(max, l[i * k + c]);
                     double sum = 0;
                     for (int c = 0; c < k; c++) sum += Math.exp(l[i * k + c] - max);
                     int label = data.labels()[idx[i]];
-                    loss += -(l[i * k + label] - max - Math.log(sum)) / b;
+                    ce += -(l[i * k + label] - max - Math.log(sum)) / b;
                     for (int c = 0; c < k; c++) {
                         grad[i * k + c] = (Math.exp(l[i * k + c] - max) / sum - (c == label ? 1 : 0)) / b;
                     }
@@ -92,8 +85,9 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
                 try (Tensor gt = Tensor.of(grad, logits.shape(), Device.CPU)) {
                     net.backward(gt);
                 }
+                return ce;
             }
-        }
+        });
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
         if (!Double.isFinite(gradNorm))
@@ -116,20 +110,18 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
                 seeds[i] = 77_000 + start + i;
                 taus[i] = tau;
             }
-            try (Tensor y = test.batch(idx, net.device());
-                    Tensor z = y.emptyLike();
-                    Generator g = Generator.ofSeeds(seeds)) {
-                g.normal(z);
-                VpPerturbation.perturb(z, y, z, taus);
+            correct += AuxiliaryTraining.withNoisy(test, idx, seeds, taus, net.device(), z -> {
                 try (Tensor logits = net.forward(z, taus, null, false)) {
                     double[] l = logits.toDoubleArray();
+                    int hits = 0;
                     for (int i = 0; i < b; i++) {
                         int best = 0;
                         for (int c = 1; c < k; c++) if (l[i * k + c] > l[i * k + best]) best = c;
-                        if (best == test.labels()[idx[i]]) correct++;
+                        if (best == test.labels()[idx[i]]) hits++;
                     }
+                    return hits;
                 }
-            }
+            });
         }
         return correct / (double) n;
     }
@@ -137,26 +129,7 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
     /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
     @Override
     public Path save(Path dir, String name) {
-        RunDirectory.writeAtomically(
-                dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
-        var side = DenoiserTrainer.JSON.createObjectNode();
-        side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
-        side.set("network", readTree(config.toJson()));
-        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
-        if (runInfo != null) side.set("run", runInfo);
-        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
-        Path sidecar = dir.resolve(name + ".json");
-        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
-        return sidecar;
-    }
-
-    static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
-        try {
-            return DenoiserTrainer.JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return AuxiliaryTraining.save(dir, name, "classifier", net, config, options, adam, runInfo, step);
     }
 
     /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
@@ -181,10 +154,7 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
     /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
     @Override
     public void restore(Checkpoint ckpt) {
-        ckpt.require(Checkpoint.Kind.CLASSIFIER, "--resume");
-        net.load(ckpt.file("net"), true);
-        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
-        step = ckpt.step();
+        step = AuxiliaryTraining.restore(ckpt, Checkpoint.Kind.CLASSIFIER, net, adam);
     }
 
     @Override

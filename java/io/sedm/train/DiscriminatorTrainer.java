@@ -3,11 +3,9 @@ package io.sedm.train;
 import io.sedm.data.ImageDataset;
 import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -81,25 +79,24 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
             double[] tau = VpPerturbation.importanceTaus(rng, b, options.tauMin());
             long[] seeds = new long[b];
             for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
-            try (Tensor y = d.batch(idx, head.device());
-                    Tensor z = y.emptyLike();
-                    Generator g = Generator.ofSeeds(seeds)) {
-                g.normal(z);
-                VpPerturbation.perturb(z, y, z, tau);
+            double before = loss;
+            loss = AuxiliaryTraining.withNoisy(d, idx, seeds, tau, head.device(), z -> {
+                double bce = before;
                 try (Tensor feats = trunk.forward(z, tau, null, false);
                         Tensor logit = head.forward(feats, tau, null, true)) {
                     double[] l = logit.toDoubleArray();
                     double[] grad = new double[b];
                     for (int i = 0; i < b; i++) {
                         // BCE with logits: −[y ln σ(ℓ) + (1−y) ln(1−σ(ℓ))], stable form
-                        loss += (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
+                        bce += (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
                         grad[i] = (1 / (1 + Math.exp(-l[i])) - label) / (2.0 * b);
                     }
                     try (Tensor gt = Tensor.of(grad, logit.shape(), Device.CPU)) {
                         head.backward(gt);
                     }
                 }
-            }
+                return bce;
+            });
         }
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
@@ -111,18 +108,7 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
 
     @Override
     public Path save(Path dir, String name) {
-        RunDirectory.writeAtomically(
-                dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
-        var side = DenoiserTrainer.JSON.createObjectNode();
-        side.put("format", DenoiserTrainer.FORMAT).put("kind", "discriminator").put("step", step);
-        side.set("network", ClassifierTrainer.readTree(headConfig.toJson()));
-        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
-        if (runInfo != null) side.set("run", runInfo);
-        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
-        Path sidecar = dir.resolve(name + ".json");
-        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
-        return sidecar;
+        return AuxiliaryTraining.save(dir, name, "discriminator", head, headConfig, options, adam, runInfo, step);
     }
 
     /** The trained head of a {@link #save saved} discriminator; see {@link Checkpoint#loadHead}. */
@@ -147,10 +133,7 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
     /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
     @Override
     public void restore(Checkpoint ckpt) {
-        ckpt.require(Checkpoint.Kind.DISCRIMINATOR, "--resume");
-        head.load(ckpt.file("net"), true);
-        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
-        step = ckpt.step();
+        step = AuxiliaryTraining.restore(ckpt, Checkpoint.Kind.DISCRIMINATOR, head, adam);
     }
 
     @Override

@@ -1,0 +1,76 @@
+package io.sedm.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sedm.data.ImageDataset;
+import io.sedm.runtime.Adam;
+import io.sedm.runtime.Device;
+import io.sedm.runtime.Generator;
+import io.sedm.runtime.Network;
+import io.sedm.runtime.Tensor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/** What {@link ClassifierTrainer} and {@link DiscriminatorTrainer} share: checkpoints and noisy batches. */
+final class AuxiliaryTraining {
+    private AuxiliaryTraining() {}
+
+    /**
+     * Weights {@code name.safetensors}, Adam moments {@code name-adam.safetensors} and the sidecar
+     * {@code name.json} (format, kind, step, network, training, run, files); returns the sidecar.
+     */
+    static Path save(
+            Path dir,
+            String name,
+            String kind,
+            Network net,
+            NetworkConfig config,
+            Object options,
+            Adam adam,
+            JsonNode runInfo,
+            long step) {
+        RunDirectory.writeAtomically(
+                dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
+        var side = DenoiserTrainer.JSON.createObjectNode();
+        side.put("format", DenoiserTrainer.FORMAT).put("kind", kind).put("step", step);
+        side.set("network", readTree(config.toJson()));
+        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
+        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
+        if (runInfo != null) side.set("run", runInfo);
+        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
+        Path sidecar = dir.resolve(name + ".json");
+        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
+        return sidecar;
+    }
+
+    /** Loads weights and optimizer moments (when saved) of a {@code kind} checkpoint; returns its step. */
+    static long restore(Checkpoint ckpt, Checkpoint.Kind kind, Network net, Adam adam) {
+        ckpt.require(kind, "--resume");
+        net.load(ckpt.file("net"), true);
+        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
+        return ckpt.step();
+    }
+
+    /**
+     * {@code use} applied to the images {@code idx} of {@code data} perturbed to VP times {@code
+     * tau} with the noise of {@code seeds}; the tensors are freed afterwards.
+     */
+    static <R> R withNoisy(
+            ImageDataset data, int[] idx, long[] seeds, double[] tau, Device device, Function<Tensor, R> use) {
+        try (Tensor y = data.batch(idx, device);
+                Tensor z = y.emptyLike();
+                Generator g = Generator.ofSeeds(seeds)) {
+            g.normal(z);
+            VpPerturbation.perturb(z, y, z, tau);
+            return use.apply(z);
+        }
+    }
+
+    static JsonNode readTree(String json) {
+        try {
+            return DenoiserTrainer.JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
