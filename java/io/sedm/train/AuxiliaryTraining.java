@@ -11,28 +11,52 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
 
-/** What {@link ClassifierTrainer} and {@link DiscriminatorTrainer} share: checkpoints and noisy batches. */
-final class AuxiliaryTraining {
-    private AuxiliaryTraining() {}
+/**
+ * What {@link ClassifierTrainer} and {@link DiscriminatorTrainer} share: the trained network and
+ * its Adam, the step, the run info, checkpoints (save, restore), closing, and noisy batches.
+ */
+abstract sealed class AuxiliaryTraining implements AuxiliaryTrainer permits ClassifierTrainer, DiscriminatorTrainer {
+    private final Checkpoint.Kind kind;
+    private final NetworkConfig config;
+    private final Object options;
+    /** The network Adam trains (the classifier, or the discriminator's head). */
+    final Network net;
+
+    /** Adam over {@link #net}. */
+    final Adam adam;
+
+    long step;
+    private JsonNode runInfo;
+
+    AuxiliaryTraining(
+            Checkpoint.Kind kind, AdmEncoderConfig config, Object options, double weightDecay, Device device) {
+        this.kind = kind;
+        this.config = config;
+        this.options = options;
+        this.net = config.build(device);
+        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(weightDecay), net);
+    }
+
+    @Override
+    public long step() {
+        return step;
+    }
+
+    @Override
+    public void setRunInfo(JsonNode info) {
+        this.runInfo = info;
+    }
 
     /**
      * Weights {@code name.safetensors}, Adam moments {@code name-adam.safetensors} and the sidecar
      * {@code name.json} (format, kind, step, network, training, run, files); returns the sidecar.
      */
-    static Path save(
-            Path dir,
-            String name,
-            String kind,
-            Network net,
-            NetworkConfig config,
-            Object options,
-            Adam adam,
-            JsonNode runInfo,
-            long step) {
+    @Override
+    public Path save(Path dir, String name) {
         RunDirectory.writeAtomically(
                 dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
         var side = DenoiserTrainer.JSON.createObjectNode();
-        side.put("format", DenoiserTrainer.FORMAT).put("kind", kind).put("step", step);
+        side.put("format", DenoiserTrainer.FORMAT).put("kind", kind.label()).put("step", step);
         side.set("network", readTree(config.toJson()));
         side.set("training", DenoiserTrainer.JSON.valueToTree(options));
         RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
@@ -43,12 +67,18 @@ final class AuxiliaryTraining {
         return sidecar;
     }
 
-    /** Loads weights and optimizer moments (when saved) of a {@code kind} checkpoint; returns its step. */
-    static long restore(Checkpoint ckpt, Checkpoint.Kind kind, Network net, Adam adam) {
+    @Override
+    public void restore(Checkpoint ckpt) {
         ckpt.require(kind, "--resume");
         net.load(ckpt.file("net"), true);
         if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
-        return ckpt.step();
+        step = ckpt.step();
+    }
+
+    @Override
+    public void close() {
+        adam.close();
+        net.close();
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.sedm.train;
 
 import io.sedm.data.ImageDataset;
-import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
@@ -14,7 +13,7 @@ import java.util.SplittableRandom;
  * the ADM encoder + attention-pool head on the dataset's labels, with x_τ = a(τ)·x + √(1−a²)·z
  * and τ ~ U(τ_min, 1). Cross-entropy is computed here: softmax(logits) − onehot, over B.
  */
-public final class ClassifierTrainer implements AuxiliaryTrainer {
+public final class ClassifierTrainer extends AuxiliaryTraining {
 
     /** Defaults: batch 128, Adam lr 3e-4, no decay, τ_min 1e-5. */
     public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
@@ -34,18 +33,14 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
     private final AdmEncoderConfig config;
     private final Options options;
     private final ImageDataset data;
-    private final Network net;
-    private final Adam adam;
-    private long step;
 
     public ClassifierTrainer(AdmEncoderConfig config, Options options, ImageDataset data, Device device) {
         if (!config.kind().equals("classifier")) throw new IllegalArgumentException("config must be a classifier");
         if (data.labels() == null) throw new IllegalArgumentException("the classifier needs labelled data");
+        super(Checkpoint.Kind.CLASSIFIER, config, options, options.weightDecay(), device);
         this.config = config;
         this.options = options;
         this.data = data;
-        this.net = config.build(device);
-        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay()), net);
     }
 
     public Network network() {
@@ -126,40 +121,9 @@ public final class ClassifierTrainer implements AuxiliaryTrainer {
         return correct / (double) n;
     }
 
-    /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
-    @Override
-    public Path save(Path dir, String name) {
-        return AuxiliaryTraining.save(dir, name, "classifier", net, config, options, adam, runInfo, step);
-    }
-
     /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
     public static Network loadTrunk(Path sidecar, Device device) {
         return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier")
                 .loadTrunk(device);
-    }
-
-    private com.fasterxml.jackson.databind.JsonNode runInfo;
-
-    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
-    @Override
-    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
-        this.runInfo = info;
-    }
-
-    @Override
-    public long step() {
-        return step;
-    }
-
-    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
-    @Override
-    public void restore(Checkpoint ckpt) {
-        step = AuxiliaryTraining.restore(ckpt, Checkpoint.Kind.CLASSIFIER, net, adam);
-    }
-
-    @Override
-    public void close() {
-        adam.close();
-        net.close();
     }
 }

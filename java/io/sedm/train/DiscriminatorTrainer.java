@@ -1,7 +1,6 @@
 package io.sedm.train;
 
 import io.sedm.data.ImageDataset;
-import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
@@ -14,7 +13,7 @@ import java.util.SplittableRandom;
  * importance-sampled VP time τ; features from the frozen trunk without a graph; plain BCE on the
  * head's logit (gradient σ(ℓ) − label, averaged over the batch); Adam on the head only.
  */
-public final class DiscriminatorTrainer implements AuxiliaryTrainer {
+public final class DiscriminatorTrainer extends AuxiliaryTraining {
 
     /** DG defaults: batch 128 (real) + 128 (fake), Adam lr 3e-4, weight decay 1e-7, τ_min 1e-5. */
     public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
@@ -31,14 +30,10 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
         }
     }
 
-    private final AdmEncoderConfig headConfig;
     private final Options options;
     private final Network trunk;
-    private final Network head;
-    private final Adam adam;
     private final ImageDataset real;
     private final ImageDataset fake;
-    private long step;
 
     /** {@code trunk} stays owned by the caller and is frozen here. */
     public DiscriminatorTrainer(
@@ -48,19 +43,17 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
             ImageDataset real,
             ImageDataset fake,
             Device device) {
+        trunk.setTraining(false);
+        trunk.setRequiresGrad(false);
+        super(Checkpoint.Kind.DISCRIMINATOR, headConfig, options, options.weightDecay(), device);
         this.trunk = trunk;
-        this.headConfig = headConfig;
         this.options = options;
         this.real = real;
         this.fake = fake;
-        trunk.setTraining(false);
-        trunk.setRequiresGrad(false);
-        this.head = headConfig.build(device);
-        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay()), head);
     }
 
     public Network head() {
-        return head;
+        return net;
     }
 
     /** One step on B real + B fake images; returns the mean BCE. */
@@ -68,8 +61,8 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
     public double trainStep() {
         SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
         int b = options.batchSize();
-        head.setTraining(true);
-        head.zeroGrad();
+        net.setTraining(true);
+        net.zeroGrad();
         double loss = 0;
         for (int part = 0; part < 2; part++) {
             ImageDataset d = part == 0 ? real : fake;
@@ -80,10 +73,10 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
             long[] seeds = new long[b];
             for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
             double before = loss;
-            loss = AuxiliaryTraining.withNoisy(d, idx, seeds, tau, head.device(), z -> {
+            loss = AuxiliaryTraining.withNoisy(d, idx, seeds, tau, net.device(), z -> {
                 double bce = before;
                 try (Tensor feats = trunk.forward(z, tau, null, false);
-                        Tensor logit = head.forward(feats, tau, null, true)) {
+                        Tensor logit = net.forward(feats, tau, null, true)) {
                     double[] l = logit.toDoubleArray();
                     double[] grad = new double[b];
                     for (int i = 0; i < b; i++) {
@@ -92,7 +85,7 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
                         grad[i] = (1 / (1 + Math.exp(-l[i])) - label) / (2.0 * b);
                     }
                     try (Tensor gt = Tensor.of(grad, logit.shape(), Device.CPU)) {
-                        head.backward(gt);
+                        net.backward(gt);
                     }
                 }
                 return bce;
@@ -106,39 +99,9 @@ public final class DiscriminatorTrainer implements AuxiliaryTrainer {
         return loss;
     }
 
-    @Override
-    public Path save(Path dir, String name) {
-        return AuxiliaryTraining.save(dir, name, "discriminator", head, headConfig, options, adam, runInfo, step);
-    }
-
     /** The trained head of a {@link #save saved} discriminator; see {@link Checkpoint#loadHead}. */
     public static Network loadHead(Path sidecar, Device device) {
         return Checkpoint.read(sidecar, Checkpoint.Kind.DISCRIMINATOR, "--discriminator")
                 .loadHead(device);
-    }
-
-    private com.fasterxml.jackson.databind.JsonNode runInfo;
-
-    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
-    @Override
-    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
-        this.runInfo = info;
-    }
-
-    @Override
-    public long step() {
-        return step;
-    }
-
-    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
-    @Override
-    public void restore(Checkpoint ckpt) {
-        step = AuxiliaryTraining.restore(ckpt, Checkpoint.Kind.DISCRIMINATOR, head, adam);
-    }
-
-    @Override
-    public void close() {
-        adam.close();
-        head.close();
     }
 }
