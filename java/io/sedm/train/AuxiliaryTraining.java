@@ -37,6 +37,13 @@ abstract sealed class AuxiliaryTraining implements AuxiliaryTrainer permits Clas
         this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(weightDecay), net);
     }
 
+    /** The checks both trainers' {@code Options} records make. */
+    static void checkOptions(int batchSize, double lr, double weightDecay, double tauMin, long steps) {
+        if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
+            throw new IllegalArgumentException("batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
+        }
+    }
+
     @Override
     public long step() {
         return step;

@@ -19,10 +19,7 @@ public final class ClassifierTrainer extends AuxiliaryTraining {
     public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
             implements AuxiliaryTrainer.Settings {
         public Options {
-            if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
-                throw new IllegalArgumentException(
-                        "batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
-            }
+            checkOptions(batchSize, lr, weightDecay, tauMin, steps);
         }
 
         public static Options defaults() {
