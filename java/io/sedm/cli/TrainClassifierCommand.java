@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sedm.data.FashionMnist;
 import io.sedm.data.ImageDataset;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.DeviceOutOfMemoryException;
 import io.sedm.train.AdmEncoderConfig;
 import io.sedm.train.Checkpoint;
 import io.sedm.train.ClassifierTrainer;
-import io.sedm.train.RunDirectory;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -149,27 +147,17 @@ public final class TrainClassifierCommand implements Callable<Integer> {
         String notes = "";
         if (resume != null) {
             ckpt = Checkpoint.read(resume, Checkpoint.Kind.CLASSIFIER, "--resume");
-            ClassifierTrainer.Options rec = ckpt.training(ClassifierTrainer.Options.class);
             AdmEncoderConfig net = (AdmEncoderConfig) ckpt.network();
             ResumedSettings s =
                     new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
             s.keep("--width", net.modelChannels(), width);
             s.keep("--depth", net.numResBlocks(), depth);
-            limit = s.keep(
-                    "--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
-            opts = new ClassifierTrainer.Options(
-                    s.keep("--batch", rec.batchSize(), batch),
-                    s.keep("--lr", rec.lr(), lr),
-                    s.keep("--weight-decay", rec.weightDecay(), weightDecay),
-                    rec.tauMin(),
-                    s.keep("--seed", rec.seed(), seed),
-                    s.override("--steps", rec.steps(), steps));
-            s.check();
-            notes = s.notes();
+            var r = AuxiliaryRun.resumed(
+                    s, ckpt, resume, ClassifierTrainer.Options.class, opts, dataLimit, ClassifierTrainer.Options::new);
+            opts = r.options();
+            limit = r.dataLimit();
+            notes = r.notes();
             cfg = net;
-            TrainCommand.require(
-                    opts.steps() > ckpt.step(),
-                    "--resume " + resume + " is at step " + ckpt.step() + "; pass a larger --steps to continue it");
         }
         var resolved = json.createObjectNode();
         resolved.set("network", json.readTree(cfg.toJson()));
@@ -189,56 +177,23 @@ public final class TrainClassifierCommand implements Callable<Integer> {
         ImageDataset test = evalImages > 0 ? FashionMnist.load(FashionMnist.directory(), false, evalImages, 32) : null;
         ObjectNode runInfo =
                 json.createObjectNode().put("data", "fashion-mnist").put("data_limit", limit);
-        RunDirectory run = null;
-        boolean saved = false;
-        try (ClassifierTrainer t = new ClassifierTrainer(cfg, opts, data, dev);
-                StopOnInterrupt interrupt = new StopOnInterrupt("train-classifier", 600)) {
-            t.setRunInfo(runInfo);
-            if (ckpt != null) t.restore(ckpt);
-            run = RunDirectory.create(outdir, desc);
-            run.writeOptions(resolved.toPrettyString());
-            if (ckpt != null)
-                run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
-            long first = t.step();
-            double acc = 0;
-            int n = 0;
-            try (Progress progress = Progress.start("train-classifier", opts.steps() - first, "steps", !quiet)) {
-                while (t.step() < opts.steps() && !interrupt.requested()) {
-                    double l = t.trainStep();
-                    acc += l;
-                    n++;
-                    long s = t.step();
-                    if (s % logEvery == 0 || s == opts.steps()) {
-                        run.log(String.format(Locale.ROOT, "step %d ce %.4f", s, acc / n));
-                        acc = 0;
-                        n = 0;
-                    }
-                    progress.update(s - first, String.format(Locale.ROOT, "step %d, ce %.4g", s, l));
-                }
-            }
-            if (t.step() < opts.steps()) {
-                Path side = t.save(run.path(), String.format("classifier-%08d", t.step()));
-                saved = true;
-                run.log("stopped by interrupt at step " + t.step());
-                System.out.println("stopped at step " + t.step() + "; resume with: sedm train-classifier --resume "
-                        + side + " --steps " + opts.steps());
-                return 130;
-            }
-            if (test != null) {
-                run.log(String.format(
-                        Locale.ROOT,
-                        "test accuracy tau=0.01 on %d images: %.4f",
-                        evalImages,
-                        t.accuracy(test, 0.01, evalImages)));
-            }
-            System.out.println("saved " + t.save(run.path(), "classifier"));
-            saved = true;
-            return 0;
-        } catch (OutOfMemoryError | DeviceOutOfMemoryException e) {
-            throw new IllegalArgumentException(
-                    "out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
-        } finally {
-            if (run != null && !saved) run.delete();
-        }
+        AdmEncoderConfig net = cfg;
+        ClassifierTrainer.Options o = opts;
+        return new AuxiliaryRun(
+                        "train-classifier", "classifier", "ce", outdir, desc, logEvery, quiet, resume, ckpt, notes, "")
+                .train(
+                        opts,
+                        resolved.toPrettyString(),
+                        runInfo,
+                        owned -> new ClassifierTrainer(net, o, data, dev),
+                        (t, run) -> {
+                            if (test != null) {
+                                run.log(String.format(
+                                        Locale.ROOT,
+                                        "test accuracy tau=0.01 on %d images: %.4f",
+                                        evalImages,
+                                        t.accuracy(test, 0.01, evalImages)));
+                            }
+                        });
     }
 }

@@ -5,14 +5,10 @@ import io.sedm.data.FashionMnist;
 import io.sedm.data.ImageDataset;
 import io.sedm.data.Npy;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.DeviceOutOfMemoryException;
-import io.sedm.runtime.Network;
 import io.sedm.train.AdmEncoderConfig;
 import io.sedm.train.Checkpoint;
 import io.sedm.train.DiscriminatorTrainer;
-import io.sedm.train.RunDirectory;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -151,23 +147,19 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
         String notes = "";
         if (resume != null) {
             ckpt = Checkpoint.read(resume, Checkpoint.Kind.DISCRIMINATOR, "--resume");
-            DiscriminatorTrainer.Options rec = ckpt.training(DiscriminatorTrainer.Options.class);
             ResumedSettings s =
                     new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
-            limit = s.keep(
-                    "--data-limit", ckpt.json().path("run").path("data_limit").asInt(dataLimit), dataLimit);
-            opts = new DiscriminatorTrainer.Options(
-                    s.keep("--batch", rec.batchSize(), batch),
-                    s.keep("--lr", rec.lr(), lr),
-                    s.keep("--weight-decay", rec.weightDecay(), weightDecay),
-                    rec.tauMin(),
-                    s.keep("--seed", rec.seed(), seed),
-                    s.override("--steps", rec.steps(), steps));
-            s.check();
-            notes = s.notes();
-            TrainCommand.require(
-                    opts.steps() > ckpt.step(),
-                    "--resume " + resume + " is at step " + ckpt.step() + "; pass a larger --steps to continue it");
+            var r = AuxiliaryRun.resumed(
+                    s,
+                    ckpt,
+                    resume,
+                    DiscriminatorTrainer.Options.class,
+                    opts,
+                    dataLimit,
+                    DiscriminatorTrainer.Options::new);
+            opts = r.options();
+            limit = r.dataLimit();
+            notes = r.notes();
         }
         var resolved = json.createObjectNode();
         resolved.set("training", json.valueToTree(opts));
@@ -196,54 +188,27 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                         + generated.height() + "×" + generated.width() + " images; the real ones are " + real.channels()
                         + "×"
                         + real.height() + "×" + real.width());
-        RunDirectory run = null;
-        boolean saved = false;
-        try (Network trunk = cls.loadTrunk(dev);
-                DiscriminatorTrainer t = new DiscriminatorTrainer(trunk, head, opts, real, generated, dev);
-                StopOnInterrupt interrupt = new StopOnInterrupt("train-discriminator", 600)) {
-            t.setRunInfo(json.createObjectNode()
-                    .put("data_limit", limit)
-                    .put("classifier", classifier.toString())
-                    .put("fake", fake.toString()));
-            if (ckpt != null) t.restore(ckpt);
-            run = RunDirectory.create(outdir, desc);
-            run.writeOptions(resolved.toPrettyString());
-            if (ckpt != null)
-                run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
-            long first = t.step();
-            double acc = 0;
-            int n = 0;
-            try (Progress progress = Progress.start("train-discriminator", opts.steps() - first, "steps", !quiet)) {
-                while (t.step() < opts.steps() && !interrupt.requested()) {
-                    double l = t.trainStep();
-                    acc += l;
-                    n++;
-                    long s = t.step();
-                    if (s % logEvery == 0 || s == opts.steps()) {
-                        run.log(String.format(Locale.ROOT, "step %d bce %.4f", s, acc / n));
-                        acc = 0;
-                        n = 0;
-                    }
-                    progress.update(s - first, String.format(Locale.ROOT, "step %d, bce %.4g", s, l));
-                }
-            }
-            if (t.step() < opts.steps()) {
-                Path side = t.save(run.path(), String.format("discriminator-%08d", t.step()));
-                saved = true;
-                run.log("stopped by interrupt at step " + t.step());
-                System.out.println(
-                        "stopped at step " + t.step() + "; resume with: sedm train-discriminator --classifier "
-                                + classifier + " --fake " + fake + " --resume " + side + " --steps " + opts.steps());
-                return 130;
-            }
-            System.out.println("saved " + t.save(run.path(), "discriminator"));
-            saved = true;
-            return 0;
-        } catch (OutOfMemoryError | DeviceOutOfMemoryException e) {
-            throw new IllegalArgumentException(
-                    "out of memory at --batch " + opts.batchSize() + ": use a smaller --batch");
-        } finally {
-            if (run != null && !saved) run.delete();
-        }
+        DiscriminatorTrainer.Options o = opts;
+        return new AuxiliaryRun(
+                        "train-discriminator",
+                        "discriminator",
+                        "bce",
+                        outdir,
+                        desc,
+                        logEvery,
+                        quiet,
+                        resume,
+                        ckpt,
+                        notes,
+                        "--classifier " + classifier + " --fake " + fake + " ")
+                .train(
+                        opts,
+                        resolved.toPrettyString(),
+                        json.createObjectNode()
+                                .put("data_limit", limit)
+                                .put("classifier", classifier.toString())
+                                .put("fake", fake.toString()),
+                        owned -> new DiscriminatorTrainer(owned.add(cls.loadTrunk(dev)), head, o, real, generated, dev),
+                        (t, run) -> {});
     }
 }

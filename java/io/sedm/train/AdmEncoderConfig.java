@@ -119,46 +119,20 @@ public record AdmEncoderConfig(
 
     /** This trunk plus an attention-pool head over {@code classes} outputs (same trunk names). */
     public AdmEncoderConfig asClassifier(int classes) {
-        return new AdmEncoderConfig(
-                "classifier",
-                imgResolution,
-                inChannels,
-                modelChannels,
-                channelMult,
-                numResBlocks,
-                attnResolutions,
-                numHeadChannels,
-                useScaleShiftNorm,
-                resblockUpdown,
-                legacyAttention,
-                dropout,
-                timeScale,
-                classes,
-                initSeed,
-                "attention",
-                dtype);
+        return edit(c -> {
+            c.kind = "classifier";
+            c.outChannels = classes;
+            c.pool = "attention";
+        });
     }
 
     /** The trunk alone (kind "encoder"). */
     public AdmEncoderConfig asTrunk() {
-        return new AdmEncoderConfig(
-                "encoder",
-                imgResolution,
-                inChannels,
-                modelChannels,
-                channelMult,
-                numResBlocks,
-                attnResolutions,
-                numHeadChannels,
-                useScaleShiftNorm,
-                resblockUpdown,
-                legacyAttention,
-                dropout,
-                timeScale,
-                0,
-                initSeed,
-                "none",
-                dtype);
+        return edit(c -> {
+            c.kind = "encoder";
+            c.outChannels = 0;
+            c.pool = "none";
+        });
     }
 
     /** Width of the trunk's output feature map. */
@@ -172,46 +146,12 @@ public record AdmEncoderConfig(
     }
 
     public AdmEncoderConfig withInitSeed(long seed) {
-        return new AdmEncoderConfig(
-                kind,
-                imgResolution,
-                inChannels,
-                modelChannels,
-                channelMult,
-                numResBlocks,
-                attnResolutions,
-                numHeadChannels,
-                useScaleShiftNorm,
-                resblockUpdown,
-                legacyAttention,
-                dropout,
-                timeScale,
-                outChannels,
-                seed,
-                pool,
-                dtype);
+        return edit(c -> c.initSeed = seed);
     }
 
     @Override
     public AdmEncoderConfig withDType(String dt) {
-        return new AdmEncoderConfig(
-                kind,
-                imgResolution,
-                inChannels,
-                modelChannels,
-                channelMult,
-                numResBlocks,
-                attnResolutions,
-                numHeadChannels,
-                useScaleShiftNorm,
-                resblockUpdown,
-                legacyAttention,
-                dropout,
-                timeScale,
-                outChannels,
-                initSeed,
-                pool,
-                dt);
+        return edit(c -> c.dtype = dt);
     }
 
     @Override
@@ -242,5 +182,74 @@ public record AdmEncoderConfig(
     @Override
     public String toString() {
         return "AdmEncoderConfig" + toJson();
+    }
+
+    /** Applies {@code change} to a mutable copy of the components; the result is validated as usual. */
+    private AdmEncoderConfig edit(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The components of a {@link AdmEncoderConfig}, settable one by one (for {@link #edit}). */
+    private static final class Copy {
+        String kind;
+        int imgResolution;
+        int inChannels;
+        int modelChannels;
+        int[] channelMult;
+        int numResBlocks;
+        int[] attnResolutions;
+        int numHeadChannels;
+        boolean useScaleShiftNorm;
+        boolean resblockUpdown;
+        boolean legacyAttention;
+        double dropout;
+        double timeScale;
+        int outChannels;
+        long initSeed;
+        String pool;
+        String dtype;
+
+        Copy(AdmEncoderConfig o) {
+            kind = o.kind;
+            imgResolution = o.imgResolution;
+            inChannels = o.inChannels;
+            modelChannels = o.modelChannels;
+            channelMult = o.channelMult;
+            numResBlocks = o.numResBlocks;
+            attnResolutions = o.attnResolutions;
+            numHeadChannels = o.numHeadChannels;
+            useScaleShiftNorm = o.useScaleShiftNorm;
+            resblockUpdown = o.resblockUpdown;
+            legacyAttention = o.legacyAttention;
+            dropout = o.dropout;
+            timeScale = o.timeScale;
+            outChannels = o.outChannels;
+            initSeed = o.initSeed;
+            pool = o.pool;
+            dtype = o.dtype;
+        }
+
+        AdmEncoderConfig build() {
+            return new AdmEncoderConfig(
+                    kind,
+                    imgResolution,
+                    inChannels,
+                    modelChannels,
+                    channelMult,
+                    numResBlocks,
+                    attnResolutions,
+                    numHeadChannels,
+                    useScaleShiftNorm,
+                    resblockUpdown,
+                    legacyAttention,
+                    dropout,
+                    timeScale,
+                    outChannels,
+                    initSeed,
+                    pool,
+                    dtype);
+        }
     }
 }

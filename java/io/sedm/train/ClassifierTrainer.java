@@ -1,13 +1,10 @@
 package io.sedm.train;
 
 import io.sedm.data.ImageDataset;
-import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -16,15 +13,13 @@ import java.util.SplittableRandom;
  * the ADM encoder + attention-pool head on the dataset's labels, with x_τ = a(τ)·x + √(1−a²)·z
  * and τ ~ U(τ_min, 1). Cross-entropy is computed here: softmax(logits) − onehot, over B.
  */
-public final class ClassifierTrainer implements AutoCloseable {
+public final class ClassifierTrainer extends AuxiliaryTraining {
 
     /** Defaults: batch 128, Adam lr 3e-4, no decay, τ_min 1e-5. */
-    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
+    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
+            implements AuxiliaryTrainer.Settings {
         public Options {
-            if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
-                throw new IllegalArgumentException(
-                        "batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
-            }
+            checkOptions(batchSize, lr, weightDecay, tauMin, steps);
         }
 
         public static Options defaults() {
@@ -35,18 +30,14 @@ public final class ClassifierTrainer implements AutoCloseable {
     private final AdmEncoderConfig config;
     private final Options options;
     private final ImageDataset data;
-    private final Network net;
-    private final Adam adam;
-    private long step;
 
     public ClassifierTrainer(AdmEncoderConfig config, Options options, ImageDataset data, Device device) {
         if (!config.kind().equals("classifier")) throw new IllegalArgumentException("config must be a classifier");
         if (data.labels() == null) throw new IllegalArgumentException("the classifier needs labelled data");
+        super(Checkpoint.Kind.CLASSIFIER, config, options, options.weightDecay(), device);
         this.config = config;
         this.options = options;
         this.data = data;
-        this.net = config.build(device);
-        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay()), net);
     }
 
     public Network network() {
@@ -54,6 +45,7 @@ public final class ClassifierTrainer implements AutoCloseable {
     }
 
     /** One Adam step; returns the batch mean cross-entropy. */
+    @Override
     public double trainStep() {
         SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
         int b = options.batchSize();
@@ -65,24 +57,19 @@ public final class ClassifierTrainer implements AutoCloseable {
         for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
         net.setTraining(true);
         net.zeroGrad();
-        double loss;
-        try (Tensor y = data.batch(idx, net.device());
-                Tensor z = y.emptyLike();
-                Generator g = Generator.ofSeeds(seeds)) {
-            g.normal(z);
-            VpPerturbation.perturb(z, y, z, tau);
+        double loss = AuxiliaryTraining.withNoisy(data, idx, seeds, tau, net.device(), z -> {
             try (Tensor logits = net.forward(z, tau, null, true)) {
                 double[] l = logits.toDoubleArray();
                 int k = config.outChannels();
                 double[] grad = new double[l.length];
-                loss = 0;
+                double ce = 0;
                 for (int i = 0; i < b; i++) {
                     double max = Double.NEGATIVE_INFINITY;
                     for (int c = 0; c < k; c++) max = Math.max(max, l[i * k + c]);
                     double sum = 0;
                     for (int c = 0; c < k; c++) sum += Math.exp(l[i * k + c] - max);
                     int label = data.labels()[idx[i]];
-                    loss += -(l[i * k + label] - max - Math.log(sum)) / b;
+                    ce += -(l[i * k + label] - max - Math.log(sum)) / b;
                     for (int c = 0; c < k; c++) {
                         grad[i * k + c] = (Math.exp(l[i * k + c] - max) / sum - (c == label ? 1 : 0)) / b;
                     }
@@ -90,8 +77,9 @@ public final class ClassifierTrainer implements AutoCloseable {
                 try (Tensor gt = Tensor.of(grad, logits.shape(), Device.CPU)) {
                     net.backward(gt);
                 }
+                return ce;
             }
-        }
+        });
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
         if (!Double.isFinite(gradNorm))
@@ -114,76 +102,25 @@ public final class ClassifierTrainer implements AutoCloseable {
                 seeds[i] = 77_000 + start + i;
                 taus[i] = tau;
             }
-            try (Tensor y = test.batch(idx, net.device());
-                    Tensor z = y.emptyLike();
-                    Generator g = Generator.ofSeeds(seeds)) {
-                g.normal(z);
-                VpPerturbation.perturb(z, y, z, taus);
+            correct += AuxiliaryTraining.withNoisy(test, idx, seeds, taus, net.device(), z -> {
                 try (Tensor logits = net.forward(z, taus, null, false)) {
                     double[] l = logits.toDoubleArray();
+                    int hits = 0;
                     for (int i = 0; i < b; i++) {
                         int best = 0;
                         for (int c = 1; c < k; c++) if (l[i * k + c] > l[i * k + best]) best = c;
-                        if (best == test.labels()[idx[i]]) correct++;
+                        if (best == test.labels()[idx[i]]) hits++;
                     }
+                    return hits;
                 }
-            }
+            });
         }
         return correct / (double) n;
-    }
-
-    /** Weights + sidecar (architecture, options, step); the trunk loads from the weights non-strictly. */
-    public Path save(Path dir, String name) {
-        RunDirectory.writeAtomically(
-                dir.resolve(name + ".safetensors"), tmp -> net.save(tmp, Map.of("step", Long.toString(step))));
-        var side = DenoiserTrainer.JSON.createObjectNode();
-        side.put("format", DenoiserTrainer.FORMAT).put("kind", "classifier").put("step", step);
-        side.set("network", readTree(config.toJson()));
-        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
-        if (runInfo != null) side.set("run", runInfo);
-        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
-        Path sidecar = dir.resolve(name + ".json");
-        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
-        return sidecar;
-    }
-
-    static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
-        try {
-            return DenoiserTrainer.JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The frozen trunk of a saved classifier; see {@link Checkpoint#loadTrunk}. */
     public static Network loadTrunk(Path sidecar, Device device) {
         return Checkpoint.read(sidecar, Checkpoint.Kind.CLASSIFIER, "--classifier")
                 .loadTrunk(device);
-    }
-
-    private com.fasterxml.jackson.databind.JsonNode runInfo;
-
-    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
-    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
-        this.runInfo = info;
-    }
-
-    public long step() {
-        return step;
-    }
-
-    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
-    public void restore(Checkpoint ckpt) {
-        ckpt.require(Checkpoint.Kind.CLASSIFIER, "--resume");
-        net.load(ckpt.file("net"), true);
-        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
-        step = ckpt.step();
-    }
-
-    @Override
-    public void close() {
-        adam.close();
-        net.close();
     }
 }

@@ -1,13 +1,10 @@
 package io.sedm.train;
 
 import io.sedm.data.ImageDataset;
-import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -16,15 +13,13 @@ import java.util.SplittableRandom;
  * importance-sampled VP time τ; features from the frozen trunk without a graph; plain BCE on the
  * head's logit (gradient σ(ℓ) − label, averaged over the batch); Adam on the head only.
  */
-public final class DiscriminatorTrainer implements AutoCloseable {
+public final class DiscriminatorTrainer extends AuxiliaryTraining {
 
     /** DG defaults: batch 128 (real) + 128 (fake), Adam lr 3e-4, weight decay 1e-7, τ_min 1e-5. */
-    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps) {
+    public record Options(int batchSize, double lr, double weightDecay, double tauMin, long seed, long steps)
+            implements AuxiliaryTrainer.Settings {
         public Options {
-            if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
-                throw new IllegalArgumentException(
-                        "batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
-            }
+            checkOptions(batchSize, lr, weightDecay, tauMin, steps);
         }
 
         public static Options defaults() {
@@ -32,14 +27,10 @@ public final class DiscriminatorTrainer implements AutoCloseable {
         }
     }
 
-    private final AdmEncoderConfig headConfig;
     private final Options options;
     private final Network trunk;
-    private final Network head;
-    private final Adam adam;
     private final ImageDataset real;
     private final ImageDataset fake;
-    private long step;
 
     /** {@code trunk} stays owned by the caller and is frozen here. */
     public DiscriminatorTrainer(
@@ -49,27 +40,26 @@ public final class DiscriminatorTrainer implements AutoCloseable {
             ImageDataset real,
             ImageDataset fake,
             Device device) {
+        trunk.setTraining(false);
+        trunk.setRequiresGrad(false);
+        super(Checkpoint.Kind.DISCRIMINATOR, headConfig, options, options.weightDecay(), device);
         this.trunk = trunk;
-        this.headConfig = headConfig;
         this.options = options;
         this.real = real;
         this.fake = fake;
-        trunk.setTraining(false);
-        trunk.setRequiresGrad(false);
-        this.head = headConfig.build(device);
-        this.adam = Adam.create(Adam.Options.defaults().withWeightDecay(options.weightDecay()), head);
     }
 
     public Network head() {
-        return head;
+        return net;
     }
 
     /** One step on B real + B fake images; returns the mean BCE. */
+    @Override
     public double trainStep() {
         SplittableRandom rng = new SplittableRandom(DenoiserTrainer.mix(options.seed(), step));
         int b = options.batchSize();
-        head.setTraining(true);
-        head.zeroGrad();
+        net.setTraining(true);
+        net.zeroGrad();
         double loss = 0;
         for (int part = 0; part < 2; part++) {
             ImageDataset d = part == 0 ? real : fake;
@@ -79,25 +69,24 @@ public final class DiscriminatorTrainer implements AutoCloseable {
             double[] tau = VpPerturbation.importanceTaus(rng, b, options.tauMin());
             long[] seeds = new long[b];
             for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
-            try (Tensor y = d.batch(idx, head.device());
-                    Tensor z = y.emptyLike();
-                    Generator g = Generator.ofSeeds(seeds)) {
-                g.normal(z);
-                VpPerturbation.perturb(z, y, z, tau);
+            double before = loss;
+            loss = AuxiliaryTraining.withNoisy(d, idx, seeds, tau, net.device(), z -> {
+                double bce = before;
                 try (Tensor feats = trunk.forward(z, tau, null, false);
-                        Tensor logit = head.forward(feats, tau, null, true)) {
+                        Tensor logit = net.forward(feats, tau, null, true)) {
                     double[] l = logit.toDoubleArray();
                     double[] grad = new double[b];
                     for (int i = 0; i < b; i++) {
                         // BCE with logits: −[y ln σ(ℓ) + (1−y) ln(1−σ(ℓ))], stable form
-                        loss += (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
+                        bce += (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
                         grad[i] = (1 / (1 + Math.exp(-l[i])) - label) / (2.0 * b);
                     }
                     try (Tensor gt = Tensor.of(grad, logit.shape(), Device.CPU)) {
-                        head.backward(gt);
+                        net.backward(gt);
                     }
                 }
-            }
+                return bce;
+            });
         }
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
@@ -107,49 +96,9 @@ public final class DiscriminatorTrainer implements AutoCloseable {
         return loss;
     }
 
-    public Path save(Path dir, String name) {
-        RunDirectory.writeAtomically(
-                dir.resolve(name + ".safetensors"), tmp -> head.save(tmp, Map.of("step", Long.toString(step))));
-        var side = DenoiserTrainer.JSON.createObjectNode();
-        side.put("format", DenoiserTrainer.FORMAT).put("kind", "discriminator").put("step", step);
-        side.set("network", ClassifierTrainer.readTree(headConfig.toJson()));
-        side.set("training", DenoiserTrainer.JSON.valueToTree(options));
-        RunDirectory.writeAtomically(dir.resolve(name + "-adam.safetensors"), adam::save);
-        if (runInfo != null) side.set("run", runInfo);
-        side.putObject("files").put("net", name + ".safetensors").put("optimizer", name + "-adam.safetensors");
-        Path sidecar = dir.resolve(name + ".json");
-        RunDirectory.writeAtomically(sidecar, side.toPrettyString());
-        return sidecar;
-    }
-
     /** The trained head of a {@link #save saved} discriminator; see {@link Checkpoint#loadHead}. */
     public static Network loadHead(Path sidecar, Device device) {
         return Checkpoint.read(sidecar, Checkpoint.Kind.DISCRIMINATOR, "--discriminator")
                 .loadHead(device);
-    }
-
-    private com.fasterxml.jackson.databind.JsonNode runInfo;
-
-    /** Command-level settings recorded in every sidecar under {@code "run"} (data limit, inputs). */
-    public void setRunInfo(com.fasterxml.jackson.databind.JsonNode info) {
-        this.runInfo = info;
-    }
-
-    public long step() {
-        return step;
-    }
-
-    /** Continues from a checkpoint of this kind: weights, optimizer moments (when saved) and step. */
-    public void restore(Checkpoint ckpt) {
-        ckpt.require(Checkpoint.Kind.DISCRIMINATOR, "--resume");
-        head.load(ckpt.file("net"), true);
-        if (ckpt.json().path("files").has("optimizer")) adam.load(ckpt.file("optimizer"));
-        step = ckpt.step();
-    }
-
-    @Override
-    public void close() {
-        adam.close();
-        head.close();
     }
 }

@@ -108,137 +108,32 @@ public record SongUNetConfig(
     }
 
     public SongUNetConfig withAugmentDim(int dim) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                attnResolutions,
-                dropout,
-                labelDim,
-                dim,
-                embeddingType,
-                initSeed,
-                channelMultNoise,
-                dtype);
+        return edit(c -> c.augmentDim = dim);
     }
 
     public SongUNetConfig withLabelDim(int dim) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                attnResolutions,
-                dropout,
-                dim,
-                augmentDim,
-                embeddingType,
-                initSeed,
-                channelMultNoise,
-                dtype);
+        return edit(c -> c.labelDim = dim);
     }
 
     public SongUNetConfig withDropout(double p) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                attnResolutions,
-                p,
-                labelDim,
-                augmentDim,
-                embeddingType,
-                initSeed,
-                channelMultNoise,
-                dtype);
+        return edit(c -> c.dropout = p);
     }
 
     public SongUNetConfig withAttnResolutions(int... res) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                res,
-                dropout,
-                labelDim,
-                augmentDim,
-                embeddingType,
-                initSeed,
-                channelMultNoise,
-                dtype);
+        return edit(c -> c.attnResolutions = res);
     }
 
     public SongUNetConfig withInitSeed(long seed) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                attnResolutions,
-                dropout,
-                labelDim,
-                augmentDim,
-                embeddingType,
-                seed,
-                channelMultNoise,
-                dtype);
+        return edit(c -> c.initSeed = seed);
     }
 
     public SongUNetConfig withChannelMultNoise(int mult) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                attnResolutions,
-                dropout,
-                labelDim,
-                augmentDim,
-                embeddingType,
-                initSeed,
-                mult,
-                dtype);
+        return edit(c -> c.channelMultNoise = mult);
     }
 
     @Override
     public SongUNetConfig withDType(String dt) {
-        return new SongUNetConfig(
-                imgResolution,
-                inChannels,
-                outChannels,
-                modelChannels,
-                channelMult,
-                channelMultEmb,
-                numBlocks,
-                attnResolutions,
-                dropout,
-                labelDim,
-                augmentDim,
-                embeddingType,
-                initSeed,
-                channelMultNoise,
-                dt);
+        return edit(c -> c.dtype = dt);
     }
 
     @Override
@@ -254,5 +149,68 @@ public record SongUNetConfig(
     @Override
     public String toString() {
         return "SongUNetConfig" + toJson();
+    }
+
+    /** Applies {@code change} to a mutable copy of the components; the result is validated as usual. */
+    private SongUNetConfig edit(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The components of a {@link SongUNetConfig}, settable one by one (for {@link #edit}). */
+    private static final class Copy {
+        int imgResolution;
+        int inChannels;
+        int outChannels;
+        int modelChannels;
+        int[] channelMult;
+        int channelMultEmb;
+        int numBlocks;
+        int[] attnResolutions;
+        double dropout;
+        int labelDim;
+        int augmentDim;
+        String embeddingType;
+        long initSeed;
+        int channelMultNoise;
+        String dtype;
+
+        Copy(SongUNetConfig o) {
+            imgResolution = o.imgResolution;
+            inChannels = o.inChannels;
+            outChannels = o.outChannels;
+            modelChannels = o.modelChannels;
+            channelMult = o.channelMult;
+            channelMultEmb = o.channelMultEmb;
+            numBlocks = o.numBlocks;
+            attnResolutions = o.attnResolutions;
+            dropout = o.dropout;
+            labelDim = o.labelDim;
+            augmentDim = o.augmentDim;
+            embeddingType = o.embeddingType;
+            initSeed = o.initSeed;
+            channelMultNoise = o.channelMultNoise;
+            dtype = o.dtype;
+        }
+
+        SongUNetConfig build() {
+            return new SongUNetConfig(
+                    imgResolution,
+                    inChannels,
+                    outChannels,
+                    modelChannels,
+                    channelMult,
+                    channelMultEmb,
+                    numBlocks,
+                    attnResolutions,
+                    dropout,
+                    labelDim,
+                    augmentDim,
+                    embeddingType,
+                    initSeed,
+                    channelMultNoise,
+                    dtype);
+        }
     }
 }

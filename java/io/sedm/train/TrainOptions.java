@@ -112,123 +112,119 @@ public record TrainOptions(
     }
 
     public TrainOptions withBatch(int batch, int rounds) {
-        return new TrainOptions(
-                loss,
-                pMean,
-                pStd,
-                sigmaData,
-                batch,
-                rounds,
-                lr,
-                lrRampupImages,
-                emaHalfLifeImages,
-                emaRampupRatio,
-                maxGradNorm,
-                weightDecay,
-                seed,
-                steps,
-                checkpointEvery,
-                logEvery,
-                dataset,
-                dataLimit,
-                resolution,
-                xflip);
+        return edit(c -> {
+            c.batchSize = batch;
+            c.accumulationRounds = rounds;
+        });
     }
 
     public TrainOptions withSchedule(
             double lr, double lrRampupImages, double emaHalfLifeImages, double emaRampupRatio) {
-        return new TrainOptions(
-                loss,
-                pMean,
-                pStd,
-                sigmaData,
-                batchSize,
-                accumulationRounds,
-                lr,
-                lrRampupImages,
-                emaHalfLifeImages,
-                emaRampupRatio,
-                maxGradNorm,
-                weightDecay,
-                seed,
-                steps,
-                checkpointEvery,
-                logEvery,
-                dataset,
-                dataLimit,
-                resolution,
-                xflip);
+        return edit(c -> {
+            c.lr = lr;
+            c.lrRampupImages = lrRampupImages;
+            c.emaHalfLifeImages = emaHalfLifeImages;
+            c.emaRampupRatio = emaRampupRatio;
+        });
     }
 
     public TrainOptions withRun(long seed, long steps, long checkpointEvery, long logEvery) {
-        return new TrainOptions(
-                loss,
-                pMean,
-                pStd,
-                sigmaData,
-                batchSize,
-                accumulationRounds,
-                lr,
-                lrRampupImages,
-                emaHalfLifeImages,
-                emaRampupRatio,
-                maxGradNorm,
-                weightDecay,
-                seed,
-                steps,
-                checkpointEvery,
-                logEvery,
-                dataset,
-                dataLimit,
-                resolution,
-                xflip);
+        return edit(c -> {
+            c.seed = seed;
+            c.steps = steps;
+            c.checkpointEvery = checkpointEvery;
+            c.logEvery = logEvery;
+        });
     }
 
     public TrainOptions withLoss(String loss) {
-        return new TrainOptions(
-                loss,
-                pMean,
-                pStd,
-                sigmaData,
-                batchSize,
-                accumulationRounds,
-                lr,
-                lrRampupImages,
-                emaHalfLifeImages,
-                emaRampupRatio,
-                maxGradNorm,
-                weightDecay,
-                seed,
-                steps,
-                checkpointEvery,
-                logEvery,
-                dataset,
-                dataLimit,
-                resolution,
-                xflip);
+        return edit(c -> c.loss = loss);
     }
 
     public TrainOptions withData(String dataset, int dataLimit, int resolution, boolean xflip) {
-        return new TrainOptions(
-                loss,
-                pMean,
-                pStd,
-                sigmaData,
-                batchSize,
-                accumulationRounds,
-                lr,
-                lrRampupImages,
-                emaHalfLifeImages,
-                emaRampupRatio,
-                maxGradNorm,
-                weightDecay,
-                seed,
-                steps,
-                checkpointEvery,
-                logEvery,
-                dataset,
-                dataLimit,
-                resolution,
-                xflip);
+        return edit(c -> {
+            c.dataset = dataset;
+            c.dataLimit = dataLimit;
+            c.resolution = resolution;
+            c.xflip = xflip;
+        });
+    }
+
+    /** Applies {@code change} to a mutable copy of the components; the result is validated as usual. */
+    private TrainOptions edit(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The components of a {@link TrainOptions}, settable one by one (for {@link #edit}). */
+    private static final class Copy {
+        String loss;
+        double pMean;
+        double pStd;
+        double sigmaData;
+        int batchSize;
+        int accumulationRounds;
+        double lr;
+        double lrRampupImages;
+        double emaHalfLifeImages;
+        double emaRampupRatio;
+        double maxGradNorm;
+        double weightDecay;
+        long seed;
+        long steps;
+        long checkpointEvery;
+        long logEvery;
+        String dataset;
+        int dataLimit;
+        int resolution;
+        boolean xflip;
+
+        Copy(TrainOptions o) {
+            loss = o.loss;
+            pMean = o.pMean;
+            pStd = o.pStd;
+            sigmaData = o.sigmaData;
+            batchSize = o.batchSize;
+            accumulationRounds = o.accumulationRounds;
+            lr = o.lr;
+            lrRampupImages = o.lrRampupImages;
+            emaHalfLifeImages = o.emaHalfLifeImages;
+            emaRampupRatio = o.emaRampupRatio;
+            maxGradNorm = o.maxGradNorm;
+            weightDecay = o.weightDecay;
+            seed = o.seed;
+            steps = o.steps;
+            checkpointEvery = o.checkpointEvery;
+            logEvery = o.logEvery;
+            dataset = o.dataset;
+            dataLimit = o.dataLimit;
+            resolution = o.resolution;
+            xflip = o.xflip;
+        }
+
+        TrainOptions build() {
+            return new TrainOptions(
+                    loss,
+                    pMean,
+                    pStd,
+                    sigmaData,
+                    batchSize,
+                    accumulationRounds,
+                    lr,
+                    lrRampupImages,
+                    emaHalfLifeImages,
+                    emaRampupRatio,
+                    maxGradNorm,
+                    weightDecay,
+                    seed,
+                    steps,
+                    checkpointEvery,
+                    logEvery,
+                    dataset,
+                    dataLimit,
+                    resolution,
+                    xflip);
+        }
     }
 }
