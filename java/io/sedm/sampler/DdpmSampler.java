@@ -33,7 +33,7 @@ import java.util.Objects;
  * {@code v}; until a native op exists it is formed on the Java heap, the one exception to the
  * rule that sampler loops never copy a batch through the heap.
  */
-public final class DdpmSampler implements Sampler {
+public record DdpmSampler(Options options) implements Sampler {
 
     /** The reverse-step variance Σ_t. */
     public enum Variance {
@@ -70,14 +70,8 @@ public final class DdpmSampler implements Sampler {
         }
     }
 
-    private final Options options;
-
-    public DdpmSampler(Options options) {
-        this.options = Objects.requireNonNull(options, "options");
-    }
-
-    public Options options() {
-        return options;
+    public DdpmSampler {
+        Objects.requireNonNull(options, "options");
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.Objects;
  * {@code atol + rtol·max(RMS(y), RMS(y_new))}, a per-sample scalar version of scipy's elementwise
  * scale (elementwise division has no native op yet).
  */
-public final class ProbabilityFlowSampler implements Sampler {
+public record ProbabilityFlowSampler(Options options) implements Sampler {
 
     public enum Method {
         EULER,
@@ -98,14 +98,8 @@ public final class ProbabilityFlowSampler implements Sampler {
         }
     }
 
-    private final Options options;
-
-    public ProbabilityFlowSampler(Options options) {
-        this.options = Objects.requireNonNull(options, "options");
-    }
-
-    public Options options() {
-        return options;
+    public ProbabilityFlowSampler {
+        Objects.requireNonNull(options, "options");
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.Objects;
  * <p>The Langevin step size is a batch average, as in the reference, so with a corrector sample
  * i depends on the rest of the batch; the predictors alone are per-sample.
  */
-public final class ScoreSdeSampler implements Sampler {
+public record ScoreSdeSampler(Options options) implements Sampler {
 
     public enum Predictor {
         EULER_MARUYAMA,
@@ -93,14 +93,8 @@ public final class ScoreSdeSampler implements Sampler {
         }
     }
 
-    private final Options options;
-
-    public ScoreSdeSampler(Options options) {
-        this.options = Objects.requireNonNull(options, "options");
-    }
-
-    public Options options() {
-        return options;
+    public ScoreSdeSampler {
+        Objects.requireNonNull(options, "options");
     }
 
     @Override
