@@ -2,7 +2,6 @@ package io.sedm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sedm.data.Npy;
 import io.sedm.train.SongUNetConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,88 +17,55 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ctrl-C for real: {@code sedm train} runs in a child JVM, gets SIGINT once it has made a step, and
- * must end with exit status 130, a complete checkpoint of the step it reached and the command that
- * resumes it; that command then continues the run.
+ * Ctrl-C for real: a training command runs in a child JVM, gets SIGINT once it has logged a step,
+ * and must end with exit status 130, a complete checkpoint of the step it reached (no {@code *.tmp}
+ * left) and the command that resumes it; for {@code train} that command then continues the run.
  */
 @EnabledOnOs(OS.LINUX)
 class InterruptTest {
     @TempDir
     Path dir;
 
+    /** What an interrupted command left: its log, the checkpoint named in the resume hint, its output. */
+    record Interrupted(Path log, Path checkpoint, String out) {}
+
     @Test
     void sigintDuringTrainingWritesACheckpointAndTheResumeCommandWorks() throws Exception {
-        byte[] px = new byte[16 * 8 * 8];
-        new SplittableRandom(1).nextBytes(px);
-        Path data = dir.resolve("images.npy");
-        Npy.write(data, Npy.Array.ofBytes(px, 16, 8, 8, 1));
         Path runs = dir.resolve("runs");
-        String arch = SongUNetConfig.tiny(8, 1).toJson();
-
-        Process p = sedm(
+        Interrupted r = interrupt(
                 "train",
+                runs,
                 "--arch",
-                arch,
+                SongUNetConfig.tiny(8, 1).toJson(),
                 "--data",
-                data.toString(),
+                TrainCommandTest.tinyImages(dir).toString(),
                 "--batch",
                 "4",
-                "--steps",
-                "1000000",
                 "--snap",
-                "1000000",
-                "--log-every",
-                "1",
-                "--outdir",
-                runs.toString());
-        Path log = waitForLogLine(runs, p);
-        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-        // bounded: the hook waits at most 600 s, a step of this network takes milliseconds
-        assertThat(p.waitFor(120, TimeUnit.SECONDS))
-                .as("child exits after SIGINT")
-                .isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-
-        assertThat(p.exitValue()).as("stdout: %s%nstderr: %s", out, err).isEqualTo(130);
-        assertThat(err).contains("interrupted; stopping after the current step");
-        assertThat(out).contains("stopped at step").contains("resume with: sedm train --resume ");
-        String resume = out.lines()
-                .filter(l -> l.startsWith("resume with: sedm train --resume "))
-                .findFirst()
-                .orElseThrow()
-                .substring("resume with: sedm train --resume ".length())
-                .split(" ")[0];
-        Path sidecar = Path.of(resume);
-        assertThat(sidecar).exists().hasParent(log.getParent());
-        try (Stream<Path> files = Files.list(log.getParent())) {
-            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
-        }
-        assertThat(Files.readString(log)).contains("stopped by interrupt at step");
-        long step = Long.parseLong(sidecar.getFileName().toString().replaceAll("\\D", ""));
+                "1000000");
+        long step = Long.parseLong(r.checkpoint().getFileName().toString().replaceAll("\\D", ""));
 
         Process resumed = sedm(
                 "train",
                 "--resume",
-                sidecar.toString(),
+                r.checkpoint().toString(),
                 "--steps",
                 Long.toString(step + 2),
                 "--outdir",
                 runs.toString(),
                 "--quiet");
         assertThat(resumed.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String resumedOut = new String(resumed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(resumed.exitValue())
-                .as(resumedOut + new String(resumed.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
-                .isZero();
-        assertThat(resumedOut).contains("resumed at step " + step).contains("finished: step " + (step + 2));
+        String out = new String(resumed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(resumed.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(resumed.exitValue()).as(out + err).isZero();
+        assertThat(out).contains("resumed at step " + step).contains("finished: step " + (step + 2));
     }
 
     @Test
     void sigintDuringClassifierTrainingWritesACheckpointAndTheResumeCommand() throws Exception {
-        Path runs = dir.resolve("runs");
-        Process p = sedm(
+        interrupt(
                 "train-classifier",
+                dir.resolve("runs"),
                 "--data-limit",
                 "16",
                 "--batch",
@@ -109,16 +74,22 @@ class InterruptTest {
                 "8",
                 "--depth",
                 "1",
-                "--steps",
-                "1000000",
                 "--eval-images",
-                "0",
-                "--log-every",
-                "1",
-                "--outdir",
-                runs.toString());
+                "0");
+    }
+
+    /**
+     * Starts {@code sedm COMMAND ARGS --steps 1000000 --log-every 1 --outdir RUNS}, sends SIGINT once
+     * a step is logged, and checks what every training command promises on Ctrl-C.
+     */
+    private static Interrupted interrupt(String command, Path runs, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--steps", "1000000", "--log-every", "1", "--outdir", runs.toString()));
+        Process p = sedm(all.toArray(String[]::new));
         Path log = waitForLogLine(runs, p);
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        // bounded: the hook waits at most 600 s, and a step of these networks takes milliseconds
         assertThat(p.waitFor(120, TimeUnit.SECONDS))
                 .as("child exits after SIGINT")
                 .isTrue();
@@ -126,11 +97,17 @@ class InterruptTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(p.exitValue()).as("stdout: %s%nstderr: %s", out, err).isEqualTo(130);
-        assertThat(out).contains("stopped at step").contains("resume with: sedm train-classifier --resume ");
-        String resume =
-                out.substring(out.indexOf("--resume ") + "--resume ".length()).split("\\s")[0];
-        assertThat(Path.of(resume)).exists().hasParent(log.getParent());
+        assertThat(err).contains("interrupted; stopping after the current step");
+        String hint = "resume with: sedm " + command + " --resume ";
+        assertThat(out).contains("stopped at step").contains(hint);
+        Path checkpoint =
+                Path.of(out.substring(out.indexOf(hint) + hint.length()).split("\\s")[0]);
+        assertThat(checkpoint).exists().hasParent(log.getParent());
+        try (Stream<Path> files = Files.list(log.getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
         assertThat(Files.readString(log)).contains("stopped by interrupt at step");
+        return new Interrupted(log, checkpoint, out);
     }
 
     /** The CLI in a child JVM with this JVM's class path and native library settings. */
@@ -157,7 +134,7 @@ class InterruptTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new AssertionError("train ended before the interrupt: "
+                throw new AssertionError("the command ended before the interrupt: "
                         + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
             }
             if (Files.isDirectory(runs)) {

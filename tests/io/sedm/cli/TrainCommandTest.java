@@ -36,15 +36,18 @@ class TrainCommandTest {
 
     @BeforeEach
     void setUp() {
-        byte[] px = new byte[16 * 8 * 8];
-        new SplittableRandom(1).nextBytes(px);
-        data = dir.resolve("images.npz");
-        Npy.Array a = Npy.Array.ofBytes(px, 16, 8, 8, 1);
-        Path npy = dir.resolve("images.npy");
-        Npy.write(npy, a);
-        data = npy;
+        data = tinyImages(dir);
         runs = dir.resolve("runs");
         arch = SongUNetConfig.tiny(8, 1).toJson();
+    }
+
+    /** 16 random 8×8 gray images as {@code dir/images.npy} (uint8 NHWC), the tiny U-Net's data. */
+    static Path tinyImages(Path dir) {
+        byte[] px = new byte[16 * 8 * 8];
+        new SplittableRandom(1).nextBytes(px);
+        Path npy = dir.resolve("images.npy");
+        Npy.write(npy, Npy.Array.ofBytes(px, 16, 8, 8, 1));
+        return npy;
     }
 
     Result train(TrainCommand cmd, String... args) {
