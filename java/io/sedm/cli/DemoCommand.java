@@ -89,6 +89,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute;
 
+    @Option(names = "--quiet", description = "no progress display on stderr")
+    boolean quiet;
+
     @Override
     public Integer call() throws Exception {
         require(images >= 10 && images <= 60000, "--images must be in [10, 60000], got " + images);
@@ -167,7 +170,7 @@ final class DemoCommand implements Callable<Integer> {
                         dev,
                         null,
                         StepListener.NONE,
-                        true);
+                        !quiet);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 int[] cls = nearestLabels(x, data);
                 double[] share = classShares(cls, null);

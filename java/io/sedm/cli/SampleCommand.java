@@ -114,6 +114,9 @@ public final class SampleCommand implements Callable<Integer> {
             description = "check the options, the named files and the device; print the resolved options as JSON")
     boolean dryRun;
 
+    @Option(names = "--quiet", description = "no progress display on stderr")
+    boolean quiet;
+
     @Mixin
     ComputeOptions compute;
 
@@ -424,7 +427,7 @@ public final class SampleCommand implements Callable<Integer> {
                     dev,
                     z,
                     exposure == null ? StepListener.NONE : exposure,
-                    true);
+                    !quiet);
             requireInRange(all, m, o.allowUnusual());
             write(o, all, sample, exposure);
         }

@@ -377,15 +377,16 @@ class SampleCommandTest {
         }
     }
 
-    @Test
-    void progressReportsImagesDoneOnStderr(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "quiet = {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void progressReportsImagesDoneOnStderrUnlessQuiet(boolean quiet, @TempDir Path dir) throws Exception {
         var captured = new java.io.ByteArrayOutputStream();
         java.io.PrintStream saved = System.err;
         String before = System.getProperty("sedm.progress");
         System.clearProperty("sedm.progress");
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            Result r = run(
+            List<String> args = new ArrayList<>(List.of(
                     "--denoiser",
                     "gmm:" + gmm(dir),
                     "--seeds",
@@ -393,7 +394,11 @@ class SampleCommandTest {
                     "--batch",
                     "3",
                     "--outdir",
-                    dir.resolve("o").toString());
+                    dir.resolve("o").toString()));
+            if (quiet) {
+                args.add("--quiet");
+            }
+            Result r = run(args.toArray(String[]::new));
             assertThat(r.code()).as(r.err()).isZero();
         } finally {
             System.setErr(saved);
@@ -401,8 +406,13 @@ class SampleCommandTest {
                 System.setProperty("sedm.progress", before);
             }
         }
-        // stderr is not a terminal here, so Progress prints its plain closing line
-        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("sample edm: 8/8 img (100%)");
+        // stderr is not a terminal here, so Progress prints its plain closing line, unless --quiet
+        String err = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (quiet) {
+            assertThat(err).doesNotContain("sample edm:");
+        } else {
+            assertThat(err).contains("sample edm: 8/8 img (100%)");
+        }
     }
 
     @Test
