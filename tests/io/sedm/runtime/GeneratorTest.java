@@ -119,32 +119,30 @@ class GeneratorTest {
         return 0.5 * erfc(-x / Math.sqrt(2));
     }
 
+    /** Numerical Recipes' erfc coefficients c0 … c9: erfc(z) ≈ t·exp(−z² + c0 + t·(c1 + t·(c2 + …))). */
+    private static final double[] ERFC_C = {
+        -1.26551223,
+        1.00002368,
+        0.37409196,
+        0.09678418,
+        -0.18628806,
+        0.27886807,
+        -1.13520398,
+        1.48851587,
+        -0.82215223,
+        0.17087277
+    };
+
     /** erfc with relative error below 1.2e-7 everywhere (Numerical Recipes' Chebyshev fit). */
     private static double erfc(double x) {
         double z = Math.abs(x);
-        double t = 1 / (1 + 0.5 * z);
-        double r = t
-                * Math.exp(
-                        -z * z
-                                - 1.26551223
-                                + t
-                                        * (1.00002368
-                                                + t
-                                                        * (0.37409196
-                                                                + t
-                                                                        * (0.09678418
-                                                                                + t
-                                                                                        * (-0.18628806
-                                                                                                + t
-                                                                                                        * (0.27886807
-                                                                                                                + t
-                                                                                                                        * (-1.13520398
-                                                                                                                                + t
-                                                                                                                                        * (1.48851587
-                                                                                                                                                + t
-                                                                                                                                                        * (-0.82215223
-                                                                                                                                                                + t
-                                                                                                                                                                        * 0.17087277)))))))));
+        double t = 1.0 / (1.0 + 0.5 * z);
+        // Horner, innermost coefficient first: t·(c1 + t·(c2 + … + t·c9))
+        double poly = ERFC_C[ERFC_C.length - 1];
+        for (int k = ERFC_C.length - 2; k >= 1; k--) {
+            poly = ERFC_C[k] + t * poly;
+        }
+        double r = t * Math.exp(-z * z + ERFC_C[0] + t * poly);
         return x >= 0 ? r : 2 - r;
     }
 }
