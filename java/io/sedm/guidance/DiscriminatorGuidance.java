@@ -78,6 +78,27 @@ public final class DiscriminatorGuidance {
             Ops.combine(d, coefs, d, gradient);
         }
 
+        /**
+         * Rows {@code [start, start + length)} of an evaluation over several row sets stacked in one
+         * batch (the serving engine); the gradient is a view, closed with the slice.
+         */
+        public Evaluation rows(int start, int length) {
+            return new Evaluation(
+                    open,
+                    java.util.Arrays.copyOfRange(logit, start, start + length),
+                    slopeCoefficient == null
+                            ? null
+                            : java.util.Arrays.copyOfRange(slopeCoefficient, start, start + length),
+                    gradient == null ? null : gradient.slice(start, length));
+        }
+
+        /** The evaluation of {@code batch} rows outside the window: nothing evaluated, {@link #CLOSED_LOGIT}. */
+        public static Evaluation closed(int batch) {
+            double[] closed = new double[batch];
+            java.util.Arrays.fill(closed, CLOSED_LOGIT);
+            return new Evaluation(false, closed, null, null);
+        }
+
         @Override
         public void close() {
             if (gradient != null) {
@@ -88,12 +109,19 @@ public final class DiscriminatorGuidance {
 
     /** Evaluates the discriminator at {@code (x, σ)} in EDM coordinates (§7.3 steps 1–7). */
     public Evaluation evaluate(Tensor x, double[] sigma) {
-        int batch = Math.toIntExact(x.batchSize());
         if (!isOpen(sigma)) {
-            double[] closed = new double[batch];
-            java.util.Arrays.fill(closed, CLOSED_LOGIT);
-            return new Evaluation(false, closed, null, null);
+            return Evaluation.closed(Math.toIntExact(x.batchSize()));
         }
+        return evaluateOpen(x, sigma);
+    }
+
+    /**
+     * The discriminator's evaluation at {@code (x, σ)} without the window test: every row's own
+     * logit and gradient. {@link #evaluate} calls it once the window is open; the serving engine
+     * calls it on the rows of several runs at once, each run having passed its own window test.
+     */
+    public Evaluation evaluateOpen(Tensor x, double[] sigma) {
+        int batch = Math.toIntExact(x.batchSize());
         double[] tau = new double[batch];
         double[] a = new double[batch];
         for (int b = 0; b < batch; b++) {

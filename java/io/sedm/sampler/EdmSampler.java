@@ -249,22 +249,72 @@ public final class EdmSampler implements Sampler {
 
     @Override
     public Tensor sample(Denoiser denoiser, Tensor x, double[] sigmas, Generator noise, StepListener listener) {
+        try (Rows rows = rows(x, sigmas, noise, denoiser::roundSigma)) {
+            while (rows.stage() != Stage.DONE) {
+                if (rows.stage().needsDenoiser()) {
+                    denoiser.denoise(rows.input(), rows.inputSigma(), rows.denoisedBuffer());
+                    rows.denoised(listener);
+                } else {
+                    try (DiscriminatorGuidance.Evaluation dg =
+                            discriminatorGuidance.evaluate(rows.input(), rows.inputSigma())) {
+                        rows.guided(dg);
+                    }
+                }
+            }
+            return rows.take();
+        }
+    }
+
+    /** The DG evaluator of this sampler's discriminator and window; null when unguided. */
+    public DiscriminatorGuidance discriminatorGuidance() {
+        return discriminatorGuidance;
+    }
+
+    /**
+     * Where a set of {@link Rows} stands inside step i: waiting for D at the predictor (x̂_i, σ̂_i), for
+     * the DG gradient there, for D at the corrector (x', σ_{i+1}), for the DG gradient there, or done.
+     */
+    public enum Stage {
+        PREDICTOR,
+        PREDICTOR_GUIDANCE,
+        CORRECTOR,
+        CORRECTOR_GUIDANCE,
+        DONE;
+
+        /** Whether the rows wait for a denoiser evaluation (otherwise for a discriminator one, or nothing). */
+        public boolean needsDenoiser() {
+            return this == PREDICTOR || this == CORRECTOR;
+        }
+
+        /** Whether the rows wait for a Discriminator Guidance evaluation. */
+        public boolean needsGuidance() {
+            return this == PREDICTOR_GUIDANCE || this == CORRECTOR_GUIDANCE;
+        }
+    }
+
+    /**
+     * The loop state of rows that integrate the same schedule in lockstep: starts {@code x}
+     * ({@code x_0 = σ_0·z}, not modified), one seed of {@code noise} per row. The caller evaluates
+     * the model where {@link #stage()} says and hands the result back ({@link #denoised},
+     * {@link #guided}); the rows do every step's arithmetic (docs/ALGORITHMS.md §9.1). {@link #sample}
+     * drives one batch this way; the serving engine drives many at once, each at its own step,
+     * sharing one network evaluation between them. Close it; {@link #take} hands out the result.
+     */
+    public Rows rows(Tensor x, double[] sigmas, Generator noise, DoubleUnaryOperator roundSigma) {
         Sampler.requireSchedule(sigmas);
         if (options.stochastic()) {
             Sampler.requireNoise(noise, x, "S_churn > 0 or boosting");
         }
-        try (Buffers buffers = new Buffers()) {
-            Run run = new Run(buffers, x);
-            int n = sigmas.length - 1;
-            for (int i = 0; i < n; i++) {
-                run.step(denoiser, i, n, sigmas[i], sigmas[i + 1], noise, listener);
-            }
-            return buffers.take(run.x);
-        }
+        return new Rows(x, sigmas.clone(), noise, roundSigma);
     }
 
     /** The loop state of one run: x, the step's buffers and the per-sample logits of the last DG call. */
-    private final class Run {
+    public final class Rows implements AutoCloseable {
+        private final Buffers buffers = new Buffers();
+        private final double[] sigmas;
+        private final int n;
+        private final Generator noise;
+        private final DoubleUnaryOperator roundSigma;
         private final int batch;
         private final double[] ones;
         private Tensor x;
@@ -277,39 +327,103 @@ public final class EdmSampler implements Sampler {
         /** ℓ from the previous DG call, +∞ before the first (boosting's churn test, §7.5). */
         private final double[] lastLogit;
 
-        Run(Buffers buffers, Tensor start) {
+        private int i;
+        private Stage stage;
+        private Tensor xHat;
+        private double[] sigmaHat;
+        private double[] sigmaNexts;
+        private double[] slope;
+        private double[] negSlope;
+        private double[] h;
+        private double[] half;
+        private double[] corrector;
+        private double[] negCorrector;
+        private boolean[] boostGuidance;
+
+        private Rows(Tensor start, double[] sigmas, Generator noise, DoubleUnaryOperator roundSigma) {
+            this.sigmas = sigmas;
+            this.n = sigmas.length - 1;
+            this.noise = noise;
+            this.roundSigma = roundSigma;
             this.batch = Math.toIntExact(start.batchSize());
             this.ones = PerSample.filled(batch, 1.0);
-            this.x = buffers.own(start.to(start.device(), DType.FLOAT64));
-            this.xNext = buffers.like(x);
-            this.xHatBuffer = options.stochastic() ? buffers.like(x) : null;
-            this.denoised = buffers.like(x);
-            this.dCur = buffers.like(x);
-            this.dPrime = options.solver() == Solver.HEUN ? buffers.like(x) : null;
-            this.xi = options.stochastic() ? buffers.like(x) : null;
-            this.lastLogit = PerSample.filled(batch, Double.POSITIVE_INFINITY);
+            try {
+                this.x = buffers.own(start.to(start.device(), DType.FLOAT64));
+                this.xNext = buffers.like(x);
+                this.xHatBuffer = options.stochastic() ? buffers.like(x) : null;
+                this.denoised = buffers.like(x);
+                this.dCur = buffers.like(x);
+                this.dPrime = options.solver() == Solver.HEUN ? buffers.like(x) : null;
+                this.xi = options.stochastic() ? buffers.like(x) : null;
+                this.lastLogit = PerSample.filled(batch, Double.POSITIVE_INFINITY);
+                begin();
+            } catch (RuntimeException e) {
+                buffers.close();
+                throw e;
+            }
         }
 
-        void step(
-                Denoiser denoiser,
-                int i,
-                int n,
-                double sigmaCur,
-                double sigmaNext,
-                Generator noise,
-                StepListener listener) {
-            Guidance guidance = options.guidance();
-            double[] sigmaHat = new double[batch];
+        /** Number of rows. */
+        public int batch() {
+            return batch;
+        }
+
+        /** The step the rows are in, 0 … N−1 (N when done). */
+        public int step() {
+            return i;
+        }
+
+        /** N, the number of steps. */
+        public int steps() {
+            return n;
+        }
+
+        public Stage stage() {
+            return stage;
+        }
+
+        /** Where the pending evaluation is: x̂_i at the predictor, x' at the corrector. Owned by the rows. */
+        public Tensor input() {
+            requireStage(stage != Stage.DONE);
+            return stage == Stage.PREDICTOR || stage == Stage.PREDICTOR_GUIDANCE ? xHat : xNext;
+        }
+
+        /** The per-row noise levels of the pending evaluation: σ̂_i, or σ_{i+1} at the corrector. */
+        public double[] inputSigma() {
+            requireStage(stage != Stage.DONE);
+            return (stage == Stage.PREDICTOR || stage == Stage.PREDICTOR_GUIDANCE ? sigmaHat : sigmaNexts).clone();
+        }
+
+        /** The buffer the pending denoiser evaluation writes D into (same shape as {@link #input()}). */
+        public Tensor denoisedBuffer() {
+            requireStage(stage.needsDenoiser());
+            return denoised;
+        }
+
+        /** The current state x_i (valid until the next transition). */
+        public Tensor state() {
+            return x;
+        }
+
+        /** Step 1 of step i: plan every row's scalars (§9.1) and churn x̂ = x + √(σ̂² − σ²)·S_noise·ξ. */
+        private void begin() {
+            if (i == n) {
+                stage = Stage.DONE;
+                return;
+            }
+            double sigmaCur = sigmas[i];
+            double sigmaNext = sigmas[i + 1];
+            sigmaHat = new double[batch];
             double[] noiseScale = new double[batch];
-            double[] slope = new double[batch];
-            double[] negSlope = new double[batch];
-            double[] h = new double[batch];
-            double[] half = new double[batch];
-            double[] corrector = new double[batch];
-            double[] negCorrector = new double[batch];
-            boolean[] boostGuidance = new boolean[batch];
+            slope = new double[batch];
+            negSlope = new double[batch];
+            h = new double[batch];
+            half = new double[batch];
+            corrector = new double[batch];
+            negCorrector = new double[batch];
+            boostGuidance = new boolean[batch];
             for (int b = 0; b < batch; b++) {
-                RowStep row = RowStep.plan(options, sigmaCur, sigmaNext, i, n, lastLogit[b], denoiser::roundSigma);
+                RowStep row = RowStep.plan(options, sigmaCur, sigmaNext, i, n, lastLogit[b], roundSigma);
                 sigmaHat[b] = row.sigmaHat();
                 noiseScale[b] = row.noiseScale();
                 slope[b] = row.slopeScale();
@@ -320,56 +434,108 @@ public final class EdmSampler implements Sampler {
                 negCorrector[b] = -row.correctorScale();
                 boostGuidance[b] = row.boostGuidance();
             }
+            sigmaNexts = PerSample.filled(batch, sigmaNext);
 
             // 1. Increase noise temporarily (churn, Algorithm 2 lines 4–6).
-            Tensor xHat = x;
+            xHat = x;
             if (options.stochastic()) {
                 noise.normal(xi);
                 Ops.combine(xHatBuffer, ones, x, noiseScale, xi);
                 xHat = xHatBuffer;
             }
+            // 2. D0 = D(x̂; σ̂) is the caller's.
+            stage = Stage.PREDICTOR;
+        }
 
-            // 2. D0 = D(x̂; σ̂).
-            denoiser.denoise(xHat, sigmaHat, denoised);
-            listener.onStep(new SamplerStep(i, n, sigmaCur, sigmaHat, xHat, denoised));
-
-            // 3.–4. Euler slope with Epsilon Scaling: d = (x̂ − D0)/(σ̂ λ_i) (Algorithm 2 line 7; §6.1).
-            Ops.combine(dCur, slope, xHat, negSlope, denoised);
-
-            // 5. Discriminator Guidance on the predictor slope, unscaled by λ (§7.5, §9.1 step 5).
-            if (discriminatorGuidance != null && (guidance.w1() != 0.0 || guidance.boosting())) {
-                try (DiscriminatorGuidance.Evaluation dg = discriminatorGuidance.evaluate(xHat, sigmaHat)) {
-                    double[] w = new double[batch];
-                    for (int b = 0; b < batch; b++) {
-                        w[b] = boostGuidance[b] && dg.logit()[b] < 0 ? 2.0 * guidance.w1() : guidance.w1();
-                    }
-                    dg.addTo(dCur, w);
-                    System.arraycopy(dg.logit(), 0, lastLogit, 0, batch);
+        /** The denoiser wrote D into {@link #denoisedBuffer()}: continue the step. */
+        public void denoised(StepListener listener) {
+            requireStage(stage.needsDenoiser());
+            Guidance guidance = options.guidance();
+            if (stage == Stage.PREDICTOR) {
+                listener.onStep(new SamplerStep(i, n, sigmas[i], sigmaHat, xHat, denoised));
+                // 3.–4. Euler slope with Epsilon Scaling: d = (x̂ − D0)/(σ̂ λ_i) (Algorithm 2 line 7; §6.1).
+                Ops.combine(dCur, slope, xHat, negSlope, denoised);
+                // 5. Discriminator Guidance on the predictor slope, unscaled by λ (§7.5, §9.1 step 5).
+                if (discriminatorGuidance != null && (guidance.w1() != 0.0 || guidance.boosting())) {
+                    stage = Stage.PREDICTOR_GUIDANCE;
+                } else {
+                    predicted();
                 }
-            }
-
-            // 6. Euler step x' = x̂ + h d (Algorithm 2 line 8).
-            Ops.combine(xNext, ones, xHat, h, dCur);
-
-            // 7. Second-order correction (Algorithm 2 lines 9–11), not on the last step: ES with
-            //    the same λ_i, DG only if w2 ≠ 0.
-            if (options.solver() == Solver.HEUN && i < n - 1) {
-                double[] sigmaNexts = PerSample.filled(batch, sigmaNext);
-                denoiser.denoise(xNext, sigmaNexts, denoised);
+            } else {
+                // 7. Second-order correction (Algorithm 2 lines 9–11): ES with the same λ_i, DG only if w2 ≠ 0.
                 Ops.combine(dPrime, corrector, xNext, negCorrector, denoised);
                 if (discriminatorGuidance != null && guidance.w2() != 0.0) {
-                    try (DiscriminatorGuidance.Evaluation dg = discriminatorGuidance.evaluate(xNext, sigmaNexts)) {
-                        dg.addTo(dPrime, PerSample.filled(batch, guidance.w2()));
-                        if (dg.open()) {
-                            System.arraycopy(dg.logit(), 0, lastLogit, 0, batch);
-                        }
-                    }
+                    stage = Stage.CORRECTOR_GUIDANCE;
+                } else {
+                    corrected();
                 }
-                Ops.combine(xNext, ones, xHat, half, dCur, half, dPrime);
             }
+        }
+
+        /** The DG evaluation at {@link #input()} (open or closed, one row each): continue the step. */
+        public void guided(DiscriminatorGuidance.Evaluation dg) {
+            requireStage(stage.needsGuidance());
+            if (dg.logit().length != batch) {
+                throw new IllegalArgumentException(
+                        "the DG evaluation holds " + dg.logit().length + " rows, the run " + batch);
+            }
+            Guidance guidance = options.guidance();
+            if (stage == Stage.PREDICTOR_GUIDANCE) {
+                double[] w = new double[batch];
+                for (int b = 0; b < batch; b++) {
+                    w[b] = boostGuidance[b] && dg.logit()[b] < 0 ? 2.0 * guidance.w1() : guidance.w1();
+                }
+                dg.addTo(dCur, w);
+                System.arraycopy(dg.logit(), 0, lastLogit, 0, batch);
+                predicted();
+            } else {
+                dg.addTo(dPrime, PerSample.filled(batch, guidance.w2()));
+                if (dg.open()) {
+                    System.arraycopy(dg.logit(), 0, lastLogit, 0, batch);
+                }
+                corrected();
+            }
+        }
+
+        /** 6. Euler step x' = x̂ + h d (Algorithm 2 line 8); then the corrector, or the next step. */
+        private void predicted() {
+            Ops.combine(xNext, ones, xHat, h, dCur);
+            if (options.solver() == Solver.HEUN && i < n - 1) {
+                stage = Stage.CORRECTOR;
+            } else {
+                advance();
+            }
+        }
+
+        /** 7. x_{i+1} = x̂ + h (d + d')/2 (Algorithm 2 line 11); then the next step. */
+        private void corrected() {
+            Ops.combine(xNext, ones, xHat, half, dCur, half, dPrime);
+            advance();
+        }
+
+        private void advance() {
             Tensor previous = x;
             x = xNext;
             xNext = previous;
+            i++;
+            begin();
+        }
+
+        private void requireStage(boolean ok) {
+            if (!ok) {
+                throw new IllegalStateException("the rows are at stage " + stage + " of step " + i);
+            }
+        }
+
+        /** The result x_N (float64, on the device of the start); the caller owns it. Only when done. */
+        public Tensor take() {
+            requireStage(stage == Stage.DONE);
+            return buffers.take(x);
+        }
+
+        @Override
+        public void close() {
+            buffers.close();
         }
     }
 }
