@@ -1,0 +1,14 @@
+/**
+ * An embeddable sampling engine with step-level continuous batching (docs/ARCHITECTURE.md, "Samplers
+ * are step transitions"). Requests enter a bounded queue; one scheduler thread runs one network
+ * evaluation per tick over rows drawn from many requests, each row set at its own step of its own
+ * schedule ({@link io.sedm.sampler.EdmSampler.Rows}); rows join as soon as a slot is free and leave
+ * when their request ends.
+ *
+ * <p>Served: the EDM family ({@code edm}, {@code edm-es}, {@code edm-gpp}, {@code sedm-gpp}: Euler or
+ * Heun, any step count, churn, Epsilon Scaling, Discriminator Guidance). Not served yet: the EDM
+ * ablation presets ({@code GeneralizedEdmSampler}), DDIM, DDPM, the score-SDE predictor–corrector and
+ * probability-flow samplers and NCSN — they still run their loops inside {@code sample} and have no
+ * row-set transitions; class-conditional models (labels would have to travel with the rows).
+ */
+package io.sedm.serve;
