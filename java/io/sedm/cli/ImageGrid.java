@@ -15,6 +15,11 @@ final class ImageGrid {
     }
 
     static void write(Path file, double[] data, int n, int c, int h, int w) throws IOException {
+        ImageIO.write(image(data, n, c, h, w), "png", file.toFile());
+    }
+
+    /** The grid as an image: ⌈√n⌉ columns, row-major. */
+    static BufferedImage image(double[] data, int n, int c, int h, int w) {
         if (c != 1 && c != 3) {
             throw new IllegalArgumentException("a PNG grid needs 1 or 3 channels, got " + c);
         }
@@ -35,6 +40,6 @@ final class ImageGrid {
                 }
             }
         }
-        ImageIO.write(img, "png", file.toFile());
+        return img;
     }
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             SampleCommand.class,
+            ServeCommand.class,
             TrainCommand.class,
             TrainClassifierCommand.class,
             TrainDiscriminatorCommand.class,

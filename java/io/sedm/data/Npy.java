@@ -188,7 +188,8 @@ public final class Npy {
         }
     }
 
-    static void write(OutputStream out, Array a) throws IOException {
+    /** Writes the .npy bytes to a stream (an HTTP response, say); the caller closes it. */
+    public static void write(OutputStream out, Array a) throws IOException {
         StringBuilder shape = new StringBuilder();
         for (long s : a.shape) {
             shape.append(s).append(", ");

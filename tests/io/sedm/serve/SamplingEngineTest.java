@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sedm.data.toy.GaussianMixture;
+import io.sedm.guidance.Discriminator;
 import io.sedm.guidance.GaussianMixtureOracle;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -67,7 +68,12 @@ class SamplingEngineTest {
 
     /** The batch run of the CLI (Batches): one generator over all seeds, x_0 = σ_0·z, EdmSampler.sample. */
     static double[] solo(EdmSampler.Options o, Denoiser d, double[] sigmas, long[] seeds, long[] sample) {
-        EdmSampler sampler = new EdmSampler(o, o.guidance().active() ? oracle : null);
+        return solo(o, d, oracle, sigmas, seeds, sample);
+    }
+
+    static double[] solo(
+            EdmSampler.Options o, Denoiser d, Discriminator disc, double[] sigmas, long[] seeds, long[] sample) {
+        EdmSampler sampler = new EdmSampler(o, o.guidance().active() ? disc : null);
         long[] shape = new long[sample.length + 1];
         shape[0] = seeds.length;
         System.arraycopy(sample, 0, shape, 1, sample.length);
