@@ -1,0 +1,379 @@
+package io.sedm.serve;
+
+import io.sedm.guidance.Discriminator;
+import io.sedm.runtime.Device;
+import io.sedm.runtime.NativeRuntime;
+import io.sedm.runtime.Network;
+import io.sedm.runtime.Tensor;
+import io.sedm.sampler.EdmSampler;
+import io.sedm.schedule.EdmSchedule;
+import io.sedm.train.AdmEncoderConfig;
+import io.sedm.train.NetworkDenoiser;
+import io.sedm.train.NetworkDiscriminator;
+import io.sedm.train.SongUNetConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The engine's load test (scripts/loadtest.sh): open-loop Poisson arrivals of a mixed workload —
+ * NFE 13 / 35 / 79 (Heun with N = 7 / 18 / 40), EDM or SEDM-G++ with equal odds, 1–16 images per
+ * request uniformly — against (a) request-level dynamic batching and (b) step-level continuous
+ * batching, at the same arrival sequence; then an overload run at 3× capacity.
+ *
+ * <p>The model is a tiny SongUNet (8×8×1, 8 channels, {@link SongUNetConfig#tiny}) and a tiny ADM
+ * trunk + discriminator head for DG, all with random weights (every tensor uniform in ±0.1, fixed
+ * seeds): the cost of an evaluation is what matters here, not the images. In-process (no HTTP), so
+ * the numbers are the scheduler's, not the JSON encoder's.
+ *
+ * <p>Arguments: {@code [seconds per run] [max rows] [load factor]} (defaults 40, 32, 0.9).
+ */
+public final class LoadTest {
+    private LoadTest() {}
+
+    static final int[] STEPS = {7, 18, 40}; // Heun NFE 2N − 1 = 13, 35, 79
+
+    /** Redraws every weight uniformly in ±0.1 (the network's own init zeroes the output layers). */
+    static void randomize(Network net, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (Network.TensorInfo info : net.tensors()) {
+            long numel = Arrays.stream(info.shape()).reduce(1, (a, b) -> a * b);
+            float[] v = new float[Math.toIntExact(numel)];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (0.1 * (2 * r.nextDouble() - 1));
+            }
+            try (Tensor t = Tensor.of(v, info.shape(), Device.CPU)) {
+                net.set(info.name(), t);
+            }
+        }
+    }
+
+    /** One arrival of the workload. */
+    record Arrival(double atSeconds, SampleRequest request) {}
+
+    /** The arrivals of one run: Poisson at {@code rate} requests/s for {@code seconds}. */
+    static List<Arrival> workload(double rate, double seconds, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Arrival> out = new ArrayList<>();
+        double t = 0;
+        long nextSeed = 0;
+        while (true) {
+            t += -Math.log(1 - r.nextDouble()) / rate;
+            if (t >= seconds) {
+                return out;
+            }
+            int n = STEPS[r.nextInt(3)];
+            EdmSampler.Options o = r.nextBoolean() ? EdmSampler.Options.edm() : EdmSampler.Options.sedmGpp();
+            int images = 1 + r.nextInt(16);
+            long[] seeds = new long[images];
+            for (int i = 0; i < images; i++) {
+                seeds[i] = nextSeed++;
+            }
+            out.add(new Arrival(t, SampleRequest.of("net", o, EdmSchedule.sigmas(n, 0.002, 80, 7), seeds)));
+        }
+    }
+
+    /** What one run measured. */
+    record Result(
+            String name,
+            int offered,
+            int accepted,
+            int rejected,
+            int completed,
+            int cancelled,
+            int timedOut,
+            int failed,
+            int lost,
+            long images,
+            double seconds,
+            double[] latencyMs,
+            int maxQueue,
+            double meanRows,
+            long heapStartMb,
+            long heapEndMb,
+            long heapMaxMb) {
+        double imagesPerSecond() {
+            return images / seconds;
+        }
+
+        double percentile(double p) {
+            if (latencyMs.length == 0) {
+                return Double.NaN;
+            }
+            double[] s = latencyMs.clone();
+            Arrays.sort(s);
+            return s[Math.min(s.length - 1, (int) Math.ceil(p * s.length) - 1)];
+        }
+    }
+
+    static long usedHeapMb(boolean gc) {
+        if (gc) {
+            System.gc();
+        }
+        Runtime rt = Runtime.getRuntime();
+        return (rt.totalMemory() - rt.freeMemory()) >> 20;
+    }
+
+    /** Runs the arrivals open-loop against a fresh engine; waits (bounded) for every accepted request. */
+    static Result run(String name, EngineConfig config, ServedModel model, List<Arrival> arrivals) throws Exception {
+        long[] rowSum = new long[2];
+        EngineObserver counting = new EngineObserver() {
+            @Override
+            public void evaluation(int rows, int maxRows, long nanos) {
+                rowSum[0] += rows;
+                rowSum[1]++;
+            }
+        };
+        long heapStart = usedHeapMb(true);
+        long heapMax = heapStart;
+        int maxQueue = 0;
+        List<CompletableFuture<Samples>> accepted = new ArrayList<>();
+        int rejected = 0;
+        long t0 = System.nanoTime();
+        try (SamplingEngine engine = new SamplingEngine(config, List.of(model), counting)) {
+            long lastSample = 0;
+            for (Arrival a : arrivals) {
+                long at = t0 + (long) (a.atSeconds() * 1e9);
+                long wait;
+                while ((wait = at - System.nanoTime()) > 0) {
+                    Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(wait) + 1, 50));
+                    maxQueue = Math.max(maxQueue, engine.queueDepth());
+                }
+                try {
+                    accepted.add(engine.submit(a.request()));
+                } catch (EngineFullException e) {
+                    rejected++;
+                }
+                maxQueue = Math.max(maxQueue, engine.queueDepth());
+                if (System.nanoTime() - lastSample > 1_000_000_000L) {
+                    heapMax = Math.max(heapMax, usedHeapMb(false));
+                    lastSample = System.nanoTime();
+                }
+            }
+            // drain: every accepted request must end (result, or an exception that says why)
+            long drainEnd = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            for (CompletableFuture<Samples> f : accepted) {
+                long left = drainEnd - System.nanoTime();
+                try {
+                    f.get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException | CancellationException e) {
+                    // classified below
+                }
+                heapMax = Math.max(heapMax, usedHeapMb(false));
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int completed = 0;
+            int cancelled = 0;
+            int timedOut = 0;
+            int failed = 0;
+            int lost = 0;
+            long images = 0;
+            List<Double> latency = new ArrayList<>();
+            for (CompletableFuture<Samples> f : accepted) {
+                if (!f.isDone()) {
+                    lost++;
+                } else if (f.isCancelled()) {
+                    Throwable why = f.handle((r, e) -> e).join();
+                    if (why.getMessage() == null || why.getMessage().isBlank()) {
+                        lost++; // cancelled without a reason
+                    } else {
+                        cancelled++;
+                    }
+                } else if (f.isCompletedExceptionally()) {
+                    Throwable why = f.handle((r, e) -> e).join();
+                    if (why instanceof TimeoutException) {
+                        timedOut++;
+                    } else {
+                        failed++;
+                    }
+                } else {
+                    Samples s = f.join();
+                    completed++;
+                    images += s.images();
+                    latency.add(s.totalNanos() / 1e6);
+                }
+            }
+            return new Result(
+                    name,
+                    arrivals.size(),
+                    accepted.size(),
+                    rejected,
+                    completed,
+                    cancelled,
+                    timedOut,
+                    failed,
+                    lost,
+                    images,
+                    seconds,
+                    latency.stream().mapToDouble(Double::doubleValue).toArray(),
+                    maxQueue,
+                    rowSum[1] == 0 ? 0 : (double) rowSum[0] / rowSum[1],
+                    heapStart,
+                    usedHeapMb(true),
+                    heapMax);
+        }
+    }
+
+    static String row(Result r) {
+        return String.format(
+                Locale.ROOT,
+                "| %-24s | %5d | %5d | %5d | %6.1f | %8.0f | %8.0f | %8.0f | %5.1f | %4d | %d/%d/%d/%d |",
+                r.name(),
+                r.offered(),
+                r.accepted(),
+                r.rejected(),
+                r.imagesPerSecond(),
+                r.percentile(0.50),
+                r.percentile(0.95),
+                r.percentile(0.99),
+                r.meanRows(),
+                r.maxQueue(),
+                r.completed(),
+                r.cancelled() + r.timedOut(),
+                r.failed(),
+                r.lost());
+    }
+
+    /** Milliseconds of one denoiser evaluation and one DG evaluation at several row counts (median of 15). */
+    static void costTable(ServedModel model, int maxRows) {
+        io.sedm.guidance.DiscriminatorGuidance dg =
+                new io.sedm.guidance.DiscriminatorGuidance(model.discriminator(), 0.01, 1.0);
+        StringBuilder line = new StringBuilder("evaluation cost (ms, median of 15): rows");
+        for (int rows : new int[] {1, 4, 8, 16, maxRows}) {
+            long[] shape = {rows, 1, 8, 8};
+            double[] sigma = new double[rows];
+            Arrays.fill(sigma, 1.0);
+            double[] d = new double[15];
+            double[] g = new double[15];
+            try (io.sedm.runtime.Generator gen = io.sedm.runtime.Generator.ofSeedRange(0, rows);
+                    Tensor x = io.sedm.sampler.Latents.draw(gen, shape, Device.CPU);
+                    Tensor out = x.emptyLike()) {
+                for (int k = 0; k < d.length; k++) {
+                    long t = System.nanoTime();
+                    model.denoiser().denoise(x, sigma, out);
+                    d[k] = (System.nanoTime() - t) / 1e6;
+                    t = System.nanoTime();
+                    dg.evaluateOpen(x, sigma).close();
+                    g[k] = (System.nanoTime() - t) / 1e6;
+                }
+            }
+            Arrays.sort(d);
+            Arrays.sort(g);
+            line.append(String.format(Locale.ROOT, " | %d: D %.2f, DG %.2f", rows, d[7], g[7]));
+        }
+        System.out.println(line);
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 40;
+        int maxRows = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        double load = args.length > 2 ? Double.parseDouble(args[2]) : 0.9;
+        long handlesBefore = NativeRuntime.liveHandles();
+        SongUNetConfig unet = SongUNetConfig.tiny(8, 1);
+        AdmEncoderConfig trunkCfg = new AdmEncoderConfig(
+                "encoder", 8, 1, 8, new int[] {1, 2}, 1, new int[] {8, 4}, 8, true, true, true, 0.0, 999.0, 0, 21);
+        AdmEncoderConfig headCfg = new AdmEncoderConfig(
+                "discriminator", 4, 16, 8, new int[] {1}, 1, new int[] {4}, 8, true, true, true, 0.0, 999.0, 1, 22);
+        try (Network net = unet.build(Device.CPU);
+                Network trunk = trunkCfg.build(Device.CPU);
+                Network head = headCfg.build(Device.CPU)) {
+            randomize(net, 1);
+            randomize(trunk, 2);
+            randomize(head, 3);
+            Discriminator disc = new NetworkDiscriminator(trunk, head);
+            ServedModel model =
+                    new ServedModel("net", NetworkDenoiser.edm(net), disc, new long[] {1, 8, 8}, Device.CPU);
+            System.out.printf(
+                    Locale.ROOT,
+                    "model: SongUNet tiny 8x8x1 (%d parameters), DG trunk+head (%d + %d), random weights; "
+                            + "libtorch threads %d%n",
+                    net.parameterCount(),
+                    trunk.parameterCount(),
+                    head.parameterCount(),
+                    NativeRuntime.threads());
+
+            costTable(model, maxRows);
+
+            EngineConfig continuous = EngineConfig.defaults()
+                    .withMaxRows(maxRows)
+                    .withMaxQueued(64)
+                    .withMaxImages(16)
+                    .withDefaultDeadline(Duration.ofMinutes(5));
+            EngineConfig baseline = continuous.withRequestBatching(Duration.ofMillis(50));
+
+            // capacity: a saturated burst through the continuous engine (images/s at full rows)
+            List<Arrival> burst = workload(1e6, 40 / 1e6, 99);
+            Result cap = run("calibration burst", continuous.withMaxQueued(1000), model, burst);
+            double meanImages = 8.5;
+            double capacityRps = cap.imagesPerSecond() / meanImages;
+            System.out.printf(
+                    Locale.ROOT,
+                    "capacity (continuous, saturated burst of %d requests): %.1f images/s = %.2f requests/s%n",
+                    burst.size(),
+                    cap.imagesPerSecond(),
+                    capacityRps);
+
+            List<Arrival> equal = workload(load * capacityRps, seconds, 7);
+            List<Arrival> light = workload(0.3 * capacityRps, seconds, 8);
+            List<Arrival> overload = workload(3 * capacityRps, seconds, 9);
+            System.out.printf(
+                    Locale.ROOT,
+                    "workload: Poisson arrivals for %.0f s; NFE 13/35/79 (Heun N = 7/18/40), edm or sedm-gpp, 1-16 "
+                            + "images; max rows %d, queue 64 requests, baseline max delay 50 ms%n",
+                    seconds,
+                    maxRows);
+            List<Result> results = new ArrayList<>();
+            results.add(run(String.format(Locale.ROOT, "request-level @%.1fx", load), baseline, model, equal));
+            results.add(run(String.format(Locale.ROOT, "continuous @%.1fx", load), continuous, model, equal));
+            results.add(run("request-level @0.3x", baseline, model, light));
+            results.add(run("continuous @0.3x", continuous, model, light));
+            results.add(run("continuous @3x (overload)", continuous, model, overload));
+
+            System.out.println();
+            System.out.println(
+                    "| run                      | offer | accep | rejec |  img/s |  p50 ms  |  p95 ms  |  p99 ms  "
+                            + "| rows  | maxQ | done/cancelled/failed/lost |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            for (Result r : results) {
+                System.out.println(row(r));
+            }
+            Result over = results.getLast();
+            System.out.printf(
+                    Locale.ROOT,
+                    "%noverload: queue max %d (bound 64); heap after GC %d MB at start, %d MB at end, %d MB peak "
+                            + "sampled; %d accepted, %d lost%n",
+                    over.maxQueue(),
+                    over.heapStartMb(),
+                    over.heapEndMb(),
+                    over.heapMaxMb(),
+                    over.accepted(),
+                    over.lost());
+            double gain = results.get(1).imagesPerSecond() / results.get(0).imagesPerSecond();
+            System.out.printf(
+                    Locale.ROOT,
+                    "continuous / request-level images/s at %.1fx: %.2f; p99 at 0.3x: %.0f ms vs %.0f ms%n",
+                    load,
+                    gain,
+                    results.get(3).percentile(0.99),
+                    results.get(2).percentile(0.99));
+            int lost = results.stream().mapToInt(Result::lost).sum();
+            if (lost > 0) {
+                System.out.println("FAIL: " + lost + " accepted request(s) neither completed nor ended with a reason");
+                System.exit(1);
+            }
+        }
+        long handlesAfter = NativeRuntime.liveHandles();
+        System.out.println("native handles alive: " + handlesBefore + " before, " + handlesAfter + " after");
+        if (handlesAfter != handlesBefore) {
+            System.exit(1);
+        }
+    }
+}
