@@ -14,7 +14,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Search order: the system property {@code sedm.library.path} (a file), the property
  * {@code sedm.library.dir} (a folder), {@code build/native} under the working directory and
- * under the folders above the jar, then {@code java.library.path} ({@code System.loadLibrary}).
+ * under the folders above the jar, then the copy packaged in the jar under
+ * {@code io/sedm/native/<os>-<arch>/} (unpacked to a temporary folder that is deleted at exit; so a
+ * project that depends on the sedm jar needs no path settings), then {@code java.library.path}
+ * ({@code System.loadLibrary}). libsedm's own dependencies (libtorch) are found by the system's
+ * dynamic linker as usual.
  */
 public final class NativeLibrary {
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
@@ -87,6 +91,13 @@ public final class NativeLibrary {
                 return;
             }
         }
+        String resource = bundledResource();
+        tried.add("classpath:" + resource);
+        Path unpacked = unpack(resource);
+        if (unpacked != null) {
+            System.load(unpacked.toString());
+            return;
+        }
         try {
             System.loadLibrary("sedm");
         } catch (UnsatisfiedLinkError e) {
@@ -96,6 +107,35 @@ public final class NativeLibrary {
                             + ". Build it with scripts/build.sh (or any ./sedm command) or set -Dsedm.library.path=/path/to/"
                             + FILE_NAME,
                     e);
+        }
+    }
+
+    /** {@code io/sedm/native/linux-x86_64/libsedm.so} and the like: where the build packs the library. */
+    static String bundledResource() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(java.util.Locale.ROOT);
+        String osName = os.contains("linux") ? "linux" : os.contains("mac") ? "macos" : os.replace(' ', '_');
+        String archName = arch.equals("amd64") || arch.equals("x86_64")
+                ? "x86_64"
+                : arch.equals("arm64") || arch.equals("aarch64") ? "aarch64" : arch;
+        return "io/sedm/native/" + osName + "-" + archName + "/" + FILE_NAME;
+    }
+
+    /** Copies the packaged library to a new temporary folder; null when the jar holds none for this platform. */
+    private static Path unpack(String resource) {
+        try (var in = NativeLibrary.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                return null;
+            }
+            Path dir = Files.createTempDirectory("sedm-native-");
+            Path file = dir.resolve(FILE_NAME);
+            Files.copy(in, file);
+            file.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            LOG.debug("unpacked {} to {}", resource, file);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new NativeLoadException("cannot unpack the packaged " + resource + ": " + e.getMessage(), e);
         }
     }
 
