@@ -99,7 +99,14 @@ public final class LoadTest {
             double meanRows,
             long heapStartMb,
             long heapEndMb,
-            long heapMaxMb) {
+            long heapMaxMb,
+            long offeredImages,
+            double arrivalSeconds) {
+        /** Images of every arrival per second of arrivals. */
+        double offeredImagesPerSecond() {
+            return offeredImages / arrivalSeconds;
+        }
+
         double imagesPerSecond() {
             return images / seconds;
         }
@@ -218,15 +225,18 @@ public final class LoadTest {
                     rowSum[1] == 0 ? 0 : (double) rowSum[0] / rowSum[1],
                     heapStart,
                     usedHeapMb(true),
-                    heapMax);
+                    heapMax,
+                    arrivals.stream().mapToLong(a -> a.request().images()).sum(),
+                    arrivals.isEmpty() ? 1 : arrivals.getLast().atSeconds());
         }
     }
 
     static String row(Result r) {
         return String.format(
                 Locale.ROOT,
-                "| %-24s | %5d | %5d | %5d | %6.1f | %8.0f | %8.0f | %8.0f | %5.1f | %4d | %d/%d/%d/%d |",
+                "| %-25s | %5.1f | %5d | %5d | %5d | %6.1f | %8.0f | %8.0f | %8.0f | %5.1f | %4d | %d/%d/%d/%d |",
                 r.name(),
+                r.offeredImagesPerSecond(),
                 r.offered(),
                 r.accepted(),
                 r.rejected(),
@@ -339,9 +349,9 @@ public final class LoadTest {
 
             System.out.println();
             System.out.println(
-                    "| run                      | offer | accep | rejec |  img/s |  p50 ms  |  p95 ms  |  p99 ms  "
-                            + "| rows  | maxQ | done/cancelled/failed/lost |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                    "| run | offered img/s | requests | accepted | rejected | img/s | p50 ms | p95 ms | p99 ms | "
+                            + "rows/eval | max queue | done/cancelled/failed/lost |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Result r : results) {
                 System.out.println(row(r));
             }
