@@ -345,6 +345,7 @@ public final class LoadTest {
             results.add(run(String.format(Locale.ROOT, "continuous @%.1fx", load), continuous, model, equal));
             results.add(run("request-level @0.3x", baseline, model, light));
             results.add(run("continuous @0.3x", continuous, model, light));
+            results.add(run("request-level @3x (overload)", baseline, model, overload));
             results.add(run("continuous @3x (overload)", continuous, model, overload));
 
             System.out.println();
@@ -366,12 +367,16 @@ public final class LoadTest {
                     over.heapMaxMb(),
                     over.accepted(),
                     over.lost());
-            double gain = results.get(1).imagesPerSecond() / results.get(0).imagesPerSecond();
             System.out.printf(
                     Locale.ROOT,
-                    "continuous / request-level images/s at %.1fx: %.2f; p99 at 0.3x: %.0f ms vs %.0f ms%n",
+                    "continuous / request-level: images/s %.2f at %.1fx, %.2f at 3x; p99 %.0f vs %.0f ms at %.1fx, "
+                            + "%.0f vs %.0f ms at 0.3x%n",
+                    results.get(1).imagesPerSecond() / results.get(0).imagesPerSecond(),
                     load,
-                    gain,
+                    results.get(5).imagesPerSecond() / results.get(4).imagesPerSecond(),
+                    results.get(1).percentile(0.99),
+                    results.get(0).percentile(0.99),
+                    load,
                     results.get(3).percentile(0.99),
                     results.get(2).percentile(0.99));
             int lost = results.stream().mapToInt(Result::lost).sum();
