@@ -207,6 +207,22 @@ public final class ServeCommand implements Callable<Integer> {
         if (!batching.equals("continuous") && !batching.equals("request")) {
             throw new IllegalArgumentException("--batching must be continuous or request, got '" + batching + "'");
         }
+        if (maxRows < 1 || maxRows > 65536) {
+            throw new IllegalArgumentException("--max-rows must be in [1, 65536], got " + maxRows);
+        }
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("--max-queued must be >= 1, got " + maxQueued);
+        }
+        if (maxImages < 1 || maxImages > SampleCommand.MAX_SEEDS) {
+            throw new IllegalArgumentException(
+                    "--max-images must be in [1, " + SampleCommand.MAX_SEEDS + "], got " + maxImages);
+        }
+        if (maxBatchDelayMs < 0) {
+            throw new IllegalArgumentException("--max-batch-delay-ms must be >= 0, got " + maxBatchDelayMs);
+        }
+        if (graceSeconds < 0) {
+            throw new IllegalArgumentException("--grace-s must be >= 0, got " + graceSeconds);
+        }
         if (deadlineMs < 1) {
             throw new IllegalArgumentException("--deadline-ms must be >= 1, got " + deadlineMs);
         }

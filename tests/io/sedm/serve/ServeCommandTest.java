@@ -190,6 +190,33 @@ class ServeCommandTest {
     }
 
     @Test
+    void badFlagsAreOneLineErrorsNamingTheFlag() throws Exception {
+        Path model = dir.resolve("model.json");
+        Files.writeString(model, GaussianMixture.fixture2d().toJson());
+        record Case(String[] args, String message) {}
+        List<Case> cases = List.of(
+                new Case(
+                        new String[] {"--model", "m=gmm:" + model, "--max-rows", "0"},
+                        "--max-rows must be in [1, 65536]"),
+                new Case(new String[] {"--model", "m=gmm:" + dir.resolve("none.json")}, "--model m: no such file"),
+                new Case(new String[] {"--model", "gmm:" + model}, "--model must be NAME=SPEC"),
+                new Case(
+                        new String[] {"--model", "m=gmm:" + model, "--discriminator", "x=oracle:" + model},
+                        "no --model is named x"),
+                new Case(new String[] {"--model", "m=gmm:" + model, "--batching", "dynamic"}, "--batching must be"));
+        for (Case c : cases) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            CommandLine cl = io.sedm.cli.Main.commandLine();
+            cl.setErr(new java.io.PrintWriter(err));
+            String[] args = new String[c.args().length + 1];
+            args[0] = "serve";
+            System.arraycopy(c.args(), 0, args, 1, c.args().length);
+            assertThat(cl.execute(args)).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString()).contains(c.message());
+        }
+    }
+
+    @Test
     void aFullQueueAnswers429WithRetryAfterAndShutdownCancelsWithAReason() throws Exception {
         ServeCommand.Running s = start("--max-rows", "1", "--max-queued", "1", "--grace-s", "0");
         // Heun with 10000 steps: ~20000 evaluations, seconds on this machine, far longer than the test needs
