@@ -105,10 +105,17 @@ class SamplingEngineTest {
         return r;
     }
 
-    static void assertBitwiseSolo(EngineConfig config) throws Exception {
+    static void assertBitwiseSolo(EngineConfig config, int expectedMaxRows) throws Exception {
         List<SampleRequest> requests = mixedRequests();
         List<CompletableFuture<Samples>> futures = new ArrayList<>();
-        try (SamplingEngine engine = new SamplingEngine(config, served(model))) {
+        int[] maxRows = new int[1];
+        EngineObserver rows = new EngineObserver() {
+            @Override
+            public void evaluation(int n, int max, long nanos) {
+                maxRows[0] = Math.max(maxRows[0], n);
+            }
+        };
+        try (SamplingEngine engine = new SamplingEngine(config, List.of(served(model)), rows)) {
             for (SampleRequest r : requests) {
                 futures.add(engine.submit(r));
             }
@@ -121,17 +128,20 @@ class SamplingEngineTest {
                 assertThat(got.seeds()).containsExactly(r.seeds());
             }
         }
+        // evaluations were full: with 7 rows the 9-row request runs in chunks beside others; with 16,
+        // no request has more than 9 rows, so an evaluation of 10 or more held several requests
+        assertThat(maxRows[0]).isGreaterThanOrEqualTo(expectedMaxRows);
     }
 
     @Test
     void continuousBatchingGivesEachRequestItsSoloImagesBitwise() throws Exception {
         // 7 rows per evaluation: requests are split into chunks and share evaluations at different steps
-        assertBitwiseSolo(EngineConfig.defaults().withMaxRows(7));
+        assertBitwiseSolo(EngineConfig.defaults().withMaxRows(7), 7);
     }
 
     @Test
     void requestBatchingBaselineGivesTheSameImages() throws Exception {
-        assertBitwiseSolo(EngineConfig.defaults().withMaxRows(16).withRequestBatching(Duration.ofMillis(20)));
+        assertBitwiseSolo(EngineConfig.defaults().withMaxRows(16).withRequestBatching(Duration.ofMillis(200)), 10);
     }
 
     @Test
