@@ -7,7 +7,9 @@ import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.schedule.EdmSchedule;
+import io.sedm.train.AdmEncoderConfig;
 import io.sedm.train.NetworkDenoiser;
+import io.sedm.train.NetworkDiscriminator;
 import io.sedm.train.SongUNetConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With a network the engine's images equal the solo run up to the network's batch-size round-off:
- * a tiny float32 SongUNet (8×8×1, 8 channels) with random weights (every tensor redrawn uniformly in
- * ±0.1 with a fixed seed, so the zero-initialised output layers do not make F ≡ 0), three requests at
+ * a tiny float32 SongUNet (8×8×1, 8 channels) and a tiny ADM trunk + DG head, all with random weights
+ * (every tensor redrawn uniformly in ±0.1 with a fixed seed, so the zero-initialised output layers do
+ * not make F ≡ 0), four requests (EDM, EDM-ES, churn, SEDM-G++ with the network discriminator) at
  * different step counts co-batched against each one alone.
  */
 class NetworkBatchingTest {
@@ -44,9 +47,46 @@ class NetworkBatchingTest {
 
     @Test
     void coBatchedImagesEqualSoloRunsUpToFloat32RoundOff() throws Exception {
-        try (Network net = SongUNetConfig.tiny(8, 1).build(Device.CPU)) {
+        try (Network net = SongUNetConfig.tiny(8, 1).build(Device.CPU);
+                Network trunk = new AdmEncoderConfig(
+                                "encoder",
+                                8,
+                                1,
+                                8,
+                                new int[] {1, 2},
+                                1,
+                                new int[] {8, 4},
+                                8,
+                                true,
+                                true,
+                                true,
+                                0.0,
+                                999.0,
+                                0,
+                                21)
+                        .build(Device.CPU);
+                Network head = new AdmEncoderConfig(
+                                "discriminator",
+                                4,
+                                16,
+                                8,
+                                new int[] {1},
+                                1,
+                                new int[] {4},
+                                8,
+                                true,
+                                true,
+                                true,
+                                0.0,
+                                999.0,
+                                1,
+                                22)
+                        .build(Device.CPU)) {
             randomize(net, 11);
+            randomize(trunk, 12);
+            randomize(head, 13);
             NetworkDenoiser d = NetworkDenoiser.edm(net);
+            NetworkDiscriminator disc = new NetworkDiscriminator(trunk, head);
             long[] shape = {1, 8, 8};
             List<SampleRequest> requests = List.of(
                     SampleRequest.of("net", EdmSampler.Options.edm(), EdmSchedule.sigmas(7, 0.002, 80, 7), 1, 2, 3),
@@ -64,19 +104,21 @@ class NetworkBatchingTest {
                             EdmSampler.Options.edm().withChurn(10, 0.05, 50, 1.003),
                             EdmSchedule.sigmas(10, 0.002, 80, 7),
                             20,
-                            21));
+                            21),
+                    SampleRequest.of(
+                            "net", EdmSampler.Options.sedmGpp(), EdmSchedule.sigmas(6, 0.002, 80, 7), 30, 31, 32, 33));
             List<CompletableFuture<Samples>> futures = new ArrayList<>();
             double maxDelta = 0;
             double maxAbs = 0;
             try (SamplingEngine engine = new SamplingEngine(
-                    EngineConfig.defaults().withMaxRows(6), new ServedModel("net", d, null, shape, Device.CPU))) {
+                    EngineConfig.defaults().withMaxRows(6), new ServedModel("net", d, disc, shape, Device.CPU))) {
                 for (SampleRequest r : requests) {
                     futures.add(engine.submit(r));
                 }
                 for (int k = 0; k < requests.size(); k++) {
                     SampleRequest r = requests.get(k);
                     double[] got = futures.get(k).get(120, TimeUnit.SECONDS).values();
-                    double[] want = SamplingEngineTest.solo(r.options(), d, r.sigmas(), r.seeds(), shape);
+                    double[] want = SamplingEngineTest.solo(r.options(), d, disc, r.sigmas(), r.seeds(), shape);
                     for (int i = 0; i < got.length; i++) {
                         maxDelta = Math.max(maxDelta, Math.abs(got[i] - want[i]));
                         maxAbs = Math.max(maxAbs, Math.abs(want[i]));
