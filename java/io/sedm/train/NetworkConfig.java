@@ -17,7 +17,7 @@ import java.util.List;
  * through the JSON config of {@code sedm_module_create} (snake_case keys plus {@code "kind"}).
  * The records own every default: the native side requires every key and rejects unknown ones.
  */
-public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, MlpConfig {
+public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig, AdmEncoderConfig, MlpConfig {
 
     ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -59,8 +59,9 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
 
     /**
      * Parses a config JSON written by {@link #toJson()}. Keys added after a config may have been
-     * written ({@code dtype}, {@code channel_mult_noise}, {@code pool}, an encoder's
-     * {@code out_channels}) get their defaults; any other missing key, and any unknown key, is an
+     * written ({@code dtype}, {@code channel_mult_noise}, a U-Net's {@code encoder_type},
+     * {@code decoder_type}, {@code resample_filter} and {@code label_dropout}, {@code pool}, an
+     * encoder's {@code out_channels}) get their defaults; any other missing key, and any unknown key, is an
      * error that names the key and lists the valid ones.
      */
     static NetworkConfig fromJson(String json) {
@@ -84,8 +85,24 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
                 if (!rest.has("channel_mult_noise")) {
                     rest.put("channel_mult_noise", SongUNetConfig.DEFAULT_CHANNEL_MULT_NOISE);
                 }
+                if (!rest.has("encoder_type")) {
+                    rest.put("encoder_type", SongUNetConfig.STANDARD);
+                }
+                if (!rest.has("decoder_type")) {
+                    rest.put("decoder_type", SongUNetConfig.STANDARD);
+                }
+                if (!rest.has("resample_filter")) {
+                    var filter = rest.putArray("resample_filter");
+                    for (int tap : SongUNetConfig.BOX_FILTER) {
+                        filter.add(tap);
+                    }
+                }
+                if (!rest.has("label_dropout")) {
+                    rest.put("label_dropout", 0.0);
+                }
                 yield SongUNetConfig.class;
             }
+            case "dhariwal_unet" -> DhariwalUNetConfig.class;
             case "mlp" -> MlpConfig.class;
             case "encoder", "classifier", "discriminator" -> {
                 rest.put("kind", kind);
@@ -98,7 +115,7 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
                 yield AdmEncoderConfig.class;
             }
             default ->
-                throw new IllegalArgumentException("network config \"kind\" must be unet, mlp, encoder, "
+                throw new IllegalArgumentException("network config \"kind\" must be unet, dhariwal_unet, mlp, encoder, "
                         + "classifier or discriminator, got \"" + kind + "\"");
         };
         List<String> valid = keys(type);
