@@ -145,7 +145,7 @@ class NetworkArchitectureTest {
                 DhariwalUNetConfig.tiny(16, 3, 4))) {
             try (Network net = c.build(Device.CPU)) {
                 net.setTraining(false);
-                randomizeOutputLayer(net);
+                randomizeZeroInitLayers(net);
                 try (Tensor x = Tensor.of(ramp(2 * 3 * 16 * 16), new long[] {2, 3, 16, 16}, Device.CPU);
                         Tensor a = oneHot(new int[] {0, 1}, 4);
                         Tensor b = oneHot(new int[] {2, 1}, 4);
@@ -181,7 +181,7 @@ class NetworkArchitectureTest {
                 SongUNetConfig.tiny(16, 3).withLabelDim(4).withLabelDropout(0.999),
                 DhariwalUNetConfig.tiny(16, 3, 4).withLabelDropout(0.999))) {
             try (Network net = c.build(Device.CPU)) {
-                randomizeOutputLayer(net);
+                randomizeZeroInitLayers(net);
                 try (Tensor x = Tensor.of(ramp(2 * 3 * 16 * 16), new long[] {2, 3, 16, 16}, Device.CPU);
                         Tensor labels = oneHot(new int[] {1, 3}, 4);
                         Tensor none = Tensor.zeros(new long[] {2, 4}, DType.FLOAT32, Device.CPU)) {
@@ -213,7 +213,7 @@ class NetworkArchitectureTest {
      * and the output convolution (ADM exactly, SongUNet ×1e−5), so that a fresh network ignores
      * its embedding: give them weights of scale 1/√fan_in.
      */
-    private static void randomizeOutputLayer(Network net) {
+    static void randomizeZeroInitLayers(Network net) {
         for (Network.TensorInfo t : net.tensors()) {
             String name = t.name();
             if (name.endsWith("conv1.weight")
