@@ -19,18 +19,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * sedm's networks against NVlabs/edm's own training/networks.py: scripts/fixtures/edm_nets.py
- * builds small random-weight SongUNet (DDPM++ conditional, NCSN++ residual, NCSN++ skip) and
- * DhariwalUNet (conditional) networks with EDM's classes and records F(x; c_noise, labels) at
- * σ = 0.002, 1, 80 (c_in and c_noise of the VP, VE and EDM preconditioners); sedm loads the state
- * dict by EDM's names (1:1, the resample_filter buffers left out) and must agree to ≤ 1e−5 max abs
- * in float32. The bound: both sides run the same float32 operations in the same order up to
- * summation order inside convolutions/matmuls (≈ 1e−7 relative per op over ~40 layers with
- * |F| ≈ 3), measured ≤ 4.3e−6 (ADM), 2.7e−6 (SongUNet).
+ * sedm's networks against NVlabs/edm's own training/networks.py. scripts/fixtures/edm_nets.py
+ * builds small SongUNet (DDPM++ conditional, NCSN++ residual, NCSN++ skip/skip conditional) and
+ * DhariwalUNet (conditional, two heads) networks with EDM's classes, sets every tensor by a closed
+ * formula of its name and index ({@link #formulaTensor}; EDM zero-initialises some layers, which
+ * would hide them), and records F(x; c_noise, labels) at σ = 0.002, 1, 80 (c_in and c_noise of
+ * the VP, VE and EDM preconditioners) in eval mode. Those inputs and outputs are committed
+ * (tests-resources/io/sedm/train/edm-nets, made by {@code edm_nets.py --edm-src DIR --out
+ * tests-resources/io/sedm/train/edm-nets --no-weights}), so the comparison runs without EDM or
+ * Python: sedm sets the same formula weights by EDM's tensor names and must agree to ≤ 1e−5 max
+ * abs in float32. The bound: both sides run the same float32 operations in the same order up to
+ * the summation order inside convolutions and matrix products (≈ 1e−7 relative per operation over
+ * ~40 layers with |F| ≈ 1–2); measured ≤ 1.5e−6 (printed per case).
  *
- * <p>Needs a checkout of NVlabs/edm ({@code -Dsedm.edm.src=DIR} or {@code SEDM_EDM_SRC}) and a
+ * <p>With a checkout of NVlabs/edm ({@code -Dsedm.edm.src=DIR} or {@code SEDM_EDM_SRC}) and a
  * python3 with torch ({@code -Dsedm.python=...}, default {@code /usr/bin/python3} then
- * {@code python3}); skips with the reason otherwise.
+ * {@code python3}) the fixtures are also made afresh and EDM's state dict itself is loaded (strict:
+ * every name and shape must map 1:1, EDM's resample_filter buffers excepted).
  */
 class EdmNetworkParityTest {
 
@@ -111,28 +116,85 @@ class EdmNetworkParityTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ddpmpp-cond", "ncsnpp", "ncsnpp-skip", "adm-cond"})
-    void sedmAgreesWithTheOfficialNetwork(String name) {
+    void sedmAgreesWithTheCommittedOfficialOutputs(String name) throws java.net.URISyntaxException {
+        var url = EdmNetworkParityTest.class.getResource("/io/sedm/train/edm-nets/" + name + "/out.npy");
+        assertThat(url).as("committed fixture for " + name).isNotNull();
+        Path dir = Path.of(url.toURI()).getParent();
+        try (Network net = config(name).build(Device.CPU)) {
+            for (Network.TensorInfo t : net.tensors()) {
+                try (Tensor v = Tensor.of(formulaTensor(t.name(), t.shape()), t.shape(), Device.CPU)) {
+                    net.set(t.name(), v);
+                }
+            }
+            compare(name + " (committed)", net, dir);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ddpmpp-cond", "ncsnpp", "ncsnpp-skip", "adm-cond"})
+    void sedmLoadsAndAgreesWithTheOfficialNetwork(String name) {
         assumeTrue(skipReason == null, skipReason);
         Path dir = fixtures.resolve(name);
         try (Network net = config(name).build(Device.CPU)) {
-            net.setTraining(false);
             net.load(dir.resolve("weights.safetensors"), true);
-            Npy.Array expected = Npy.read(dir.resolve("out.npy"));
-            try (Tensor x = tensor(dir.resolve("x.npy"));
-                    Tensor noise = tensor(dir.resolve("noise_labels.npy"));
-                    Tensor labels = tensorIfPresent(dir.resolve("class_labels.npy"));
-                    Tensor augment = tensorIfPresent(dir.resolve("augment_labels.npy"));
-                    Tensor out = net.forward(x, noise, labels, augment, false)) {
-                assertThat(out.shape()).containsExactly(expected.shape());
-                double[] got = out.toDoubleArray();
-                double[] want = expected.toDoubles();
-                double maxAbs = 0;
-                for (int i = 0; i < got.length; i++) {
-                    maxAbs = Math.max(maxAbs, Math.abs(got[i] - want[i]));
-                }
-                System.out.printf("%s: max |sedm - edm| = %.3g over %d values%n", name, maxAbs, got.length);
-                assertThat(maxAbs).as(name).isLessThanOrEqualTo(TOLERANCE);
+            compare(name + " (EDM)", net, dir);
+        }
+    }
+
+    /**
+     * edm_nets.py's formula_tensor: z_i = sin(0.7·i + φ), φ = 0.01·Σ code points of the name, in
+     * double, then float: map_noise.freqs 16·z; output convolutions (out_conv, *aux_conv) 0.2·z/√fan_in
+     * (|F| of order 1); other matrices and kernels z/√fan_in; norm weights 1 + 0.1·z; other
+     * vectors 0.1·z.
+     */
+    static float[] formulaTensor(String name, long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        double phi = name.chars().sum() * 0.01;
+        double r = shape.length >= 2 ? Math.sqrt((double) (n / shape[0])) : 1;
+        boolean output = name.endsWith("out_conv.weight") || name.endsWith("aux_conv.weight");
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            double z = StrictMath.sin(0.7 * i + phi);
+            double w;
+            if (name.endsWith("map_noise.freqs")) {
+                w = 16 * z;
+            } else if (output) {
+                w = 0.2 * z / r;
+            } else if (shape.length >= 2) {
+                w = z / r;
+            } else if (name.contains("norm") && name.endsWith(".weight")) {
+                w = 1 + 0.1 * z;
+            } else {
+                w = 0.1 * z;
             }
+            v[i] = (float) w;
+        }
+        return v;
+    }
+
+    private static void compare(String what, Network net, Path dir) {
+        net.setTraining(false);
+        Npy.Array expected = Npy.read(dir.resolve("out.npy"));
+        try (Tensor x = tensor(dir.resolve("x.npy"));
+                Tensor noise = tensor(dir.resolve("noise_labels.npy"));
+                Tensor labels = tensorIfPresent(dir.resolve("class_labels.npy"));
+                Tensor augment = tensorIfPresent(dir.resolve("augment_labels.npy"));
+                Tensor out = net.forward(x, noise, labels, augment, false)) {
+            assertThat(out.shape()).containsExactly(expected.shape());
+            double[] got = out.toDoubleArray();
+            double[] want = expected.toDoubles();
+            double maxAbs = 0, maxOut = 0;
+            for (int i = 0; i < got.length; i++) {
+                maxAbs = Math.max(maxAbs, Math.abs(got[i] - want[i]));
+                maxOut = Math.max(maxOut, Math.abs(want[i]));
+            }
+            System.out.printf(
+                    "%s: max |sedm - edm| = %.3g over %d values (max |F| %.3g)%n", what, maxAbs, got.length, maxOut);
+            assertThat(maxOut).as(what + ": a non-trivial output").isGreaterThan(0.1);
+            assertThat(maxAbs).as(what).isLessThanOrEqualTo(TOLERANCE);
         }
     }
 
