@@ -42,6 +42,11 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
     /** The {@code "kind"} key of the native config. */
     String kind();
 
+    /** The width of the one-hot class-label input (0: unconditional; the U-Nets override it). */
+    default int labelDim() {
+        return 0;
+    }
+
     /** The native config JSON. */
     default String toJson() {
         ObjectNode node = JSON.valueToTree(this);

@@ -259,6 +259,32 @@ class NetworkArchitectureTest {
     }
 
     @Test
+    void float64NetworksComputeTheSameFunctionAsFloat32() {
+        // Same init_seed → the same float32 draws (cast to float64 after initialisation); the FIR
+        // filter and attention then run in float64. |F| ≈ 1: float32 rounding ≈ 1e−6 over ~20 layers.
+        for (NetworkConfig c : List.of(
+                SongUNetConfig.tiny(16, 3)
+                        .withLabelDim(4)
+                        .withAttnResolutions(8)
+                        .asNcsnpp(),
+                DhariwalUNetConfig.tiny(16, 3, 4))) {
+            try (Network single = c.build(Device.CPU);
+                    Network dbl = c.withDType("float64").build(Device.CPU);
+                    Tensor x = Tensor.of(ramp(2 * 3 * 16 * 16), new long[] {2, 3, 16, 16}, Device.CPU);
+                    Tensor labels = oneHot(new int[] {0, 3}, 4)) {
+                randomizeZeroInitLayers(single);
+                randomizeZeroInitLayers(dbl);
+                single.setTraining(false);
+                dbl.setTraining(false);
+                assertThat(c.labelDim()).isEqualTo(4);
+                float[] a = forward(single, x, labels);
+                float[] b = forward(dbl, x, labels);
+                assertThat(maxAbsDifference(a, b)).as(c.kind()).isLessThan(1e-4).isGreaterThan(0);
+            }
+        }
+    }
+
+    @Test
     void newConfigKeysAreValidatedOnBothSides() {
         assertThatThrownBy(() -> SongUNetConfig.tiny(8, 1).withEncoderType("fancy"))
                 .hasMessageContaining("encoderType must be standard, skip or residual");
