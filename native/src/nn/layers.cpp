@@ -188,26 +188,15 @@ at::Tensor Conv2dImpl::filter_like(const at::Tensor& x) const {
 }
 
 at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
+    // EDM networks.py Conv2d.forward, operation for operation (so that float32 results match
+    // the reference bit for bit where the kernels are the same): depthwise (transposed)
+    // convolution with f (×4 when upsampling, so that each output pixel keeps unit gain),
+    // stride 2; then the k×k convolution; the bias added last.
     at::Tensor x = input;
-    const bool box = resample_filter.size() == 2 && resample_filter[0] == resample_filter[1];
     const int64_t w_pad = weight.defined() ? weight.size(-1) / 2 : 0;
-    if (box && !fused_resample) {
-        if (up) {  // the [1,1] filter's transposed convolution = nearest-neighbour 2× upsampling
-            const auto s = x.sizes();
-            x = x.unsqueeze(3)
-                    .unsqueeze(5)
-                    .expand({s[0], s[1], s[2], 2, s[3], 2})
-                    .reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
-        }
-        if (down) x = at::avg_pool2d(x, {2, 2});  // the [1,1] filter with stride 2 = 2×2 box average
-        if (weight.defined())
-            x = at::conv2d(x, weight, bias.defined() ? bias : at::Tensor(), {stride, stride}, {w_pad, w_pad});
-        return x;
-    }
-    // General FIR resampling, EDM networks.py Conv2d.forward: depthwise (transposed) convolution
-    // with f (×4 when upsampling, so that each output pixel keeps unit gain), stride 2.
     const at::Tensor f = up || down ? filter_like(x) : at::Tensor();
     const int64_t f_pad = f.defined() ? (f.size(-1) - 1) / 2 : 0;
+    const bool box = resample_filter.size() == 2 && resample_filter[0] == resample_filter[1];
     auto depthwise = [](const at::Tensor& filter, int64_t channels) { return filter.repeat({channels, 1, 1, 1}); };
     const int64_t one = 1, two = 2, none = 0;
     if (fused_resample && up && weight.defined()) {
@@ -219,7 +208,15 @@ at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
         x = at::conv2d(x, weight, {}, one, pad_conv);
         x = at::conv2d(x, depthwise(f, out_channels), {}, two, none, one, out_channels);
     } else {
-        if (up) x = at::conv_transpose2d(x, depthwise(f * 4, in_channels), {}, two, f_pad, none, in_channels);
+        if (up && box) {  // the [1,1] filter ×4 is all ones: every output is one input × 1, exactly nearest 2×
+            const auto s = x.sizes();
+            x = x.unsqueeze(3)
+                    .unsqueeze(5)
+                    .expand({s[0], s[1], s[2], 2, s[3], 2})
+                    .reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
+        } else if (up) {
+            x = at::conv_transpose2d(x, depthwise(f * 4, in_channels), {}, two, f_pad, none, in_channels);
+        }
         if (down) x = at::conv2d(x, depthwise(f, in_channels), {}, two, f_pad, one, in_channels);
         if (weight.defined()) x = at::conv2d(x, weight, {}, {stride, stride}, {w_pad, w_pad});
     }

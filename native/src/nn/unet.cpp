@@ -58,11 +58,12 @@ at::Tensor UNetBlockImpl::forward(const at::Tensor& input, const at::Tensor& emb
         // Per head, the 3·ch channels are interleaved per channel: [ch, 3] (docs/ALGORITHMS.md §2.1 trap).
         at::Tensor t = qkv->forward(norm2->forward(x)).reshape({B * num_heads, ch, 3, H * W});
         const auto dt = attention_dtype(x);
-        at::Tensor q = t.select(2, 0).to(dt), k = t.select(2, 1).to(dt), v = t.select(2, 2);
-        // w[n, q, k] = softmax_k( Σ_c q[n,c,q]·k[n,c,k] / √ch )
-        at::Tensor w = at::bmm(q.transpose(1, 2), k / std::sqrt(static_cast<double>(ch))).softmax(2);
+        at::Tensor q = t.select(2, 0), k = t.select(2, 1), v = t.select(2, 2);
+        // w[n, q, k] = softmax_k( Σ_c q[n,c,q]·k[n,c,k] / √ch ), as EDM's AttentionOp (same einsum)
+        at::Tensor w =
+            at::einsum("ncq,nck->nqk", {q.to(dt), (k / std::sqrt(static_cast<double>(ch))).to(dt)}).softmax(2);
         // a[n, c, q] = Σ_k w[n,q,k]·v[n,c,k]
-        at::Tensor a = at::bmm(v, w.to(v.scalar_type()).transpose(1, 2));
+        at::Tensor a = at::einsum("nqk,nck->ncq", {w.to(v.scalar_type()), v});
         x = (proj->forward(a.reshape({B, C, H, W})) + x) * skip_scale;
     }
     return x;
