@@ -169,6 +169,8 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, bool with_bias, 
       resample_filter(std::move(filter)),
       fused_resample(fused) {
     if (up && down) throw std::invalid_argument("Conv2d: up and down are exclusive");
+    // EDM's networks fuse only the NCSN++ encoder's downsampling (aux_residual).
+    if (fused_resample && up) throw std::invalid_argument("Conv2d: fused resampling is for downsampling only");
     check_resample_filter(resample_filter, "Conv2d");
     if (kernel > 0) {
         const int64_t fan_in = in * kernel * kernel, fan_out = out * kernel * kernel;
@@ -199,11 +201,7 @@ at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
     const bool box = resample_filter.size() == 2 && resample_filter[0] == resample_filter[1];
     auto depthwise = [](const at::Tensor& filter, int64_t channels) { return filter.repeat({channels, 1, 1, 1}); };
     const int64_t one = 1, two = 2, none = 0;
-    if (fused_resample && up && weight.defined()) {
-        const int64_t pad_up = std::max<int64_t>(f_pad - w_pad, 0), pad_conv = std::max<int64_t>(w_pad - f_pad, 0);
-        x = at::conv_transpose2d(x, depthwise(f * 4, in_channels), {}, two, pad_up, none, in_channels);
-        x = at::conv2d(x, weight, {}, one, pad_conv);
-    } else if (fused_resample && down && weight.defined()) {
+    if (fused_resample && down && weight.defined()) {
         const int64_t pad_conv = w_pad + f_pad;
         x = at::conv2d(x, weight, {}, one, pad_conv);
         x = at::conv2d(x, depthwise(f, out_channels), {}, two, none, one, out_channels);

@@ -90,8 +90,8 @@ TORCH_MODULE(Linear);
 /** EDM's Conv2d: optional 2× up / down resampling with the separable FIR filter
  * f = r rᵀ / (Σr)² of `resample_filter` r ([1,1]: nearest up / 2×2 box down; NCSN++: [1,3,3,1]),
  * then a k×k convolution ("weight" [out, in, k, k], "bias" [out]); kernel 0 = resample only.
- * `fused_resample` convolves first and filters after when downsampling (filters first and
- * convolves after when upsampling), as EDM's fused path. The filter is not a module tensor (EDM
+ * `fused_resample` (downsampling only, the one use in EDM's networks) convolves with padding
+ * k/2 + (len(r)−1)/2 first and filters after, as EDM's fused path. The filter is not a module tensor (EDM
  * keeps it as the buffer "resample_filter"): it follows from the config. */
 class Conv2dImpl : public torch::nn::Module {
 public:

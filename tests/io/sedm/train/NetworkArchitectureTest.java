@@ -2,6 +2,7 @@ package io.sedm.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
@@ -282,6 +283,64 @@ class NetworkArchitectureTest {
                 assertThat(maxAbsDifference(a, b)).as(c.kind()).isLessThan(1e-4).isGreaterThan(0);
             }
         }
+    }
+
+    @Test
+    void inputGradientsOfTheNewArchitecturesMatchCentralDifferences() {
+        // d Σ F / dx_i by back-propagation against (Σ F(x + h e_i) − Σ F(x − h e_i)) / 2h in
+        // float64, h = 1e−4: truncation O(h²·|∂³F|) ≈ 1e−8, rounding ≈ 1e−16 · |Σ F| / h ≈ 1e−9.
+        // Covers the FIR (transposed) convolutions, the residual input pyramid and multi-head attention.
+        for (NetworkConfig c : List.of(
+                SongUNetConfig.tiny(16, 3)
+                        .withLabelDim(4)
+                        .withAttnResolutions(8)
+                        .asNcsnpp(),
+                DhariwalUNetConfig.tiny(16, 3, 4))) {
+            try (Network net = c.withDType("float64").build(Device.CPU);
+                    Tensor labels = oneHot(new int[] {2}, 4)) {
+                randomizeZeroInitLayers(net);
+                net.setTraining(false);
+                double[] x0 = new double[3 * 16 * 16];
+                for (int i = 0; i < x0.length; i++) {
+                    x0[i] = Math.cos(0.37 * i);
+                }
+                long[] shape = {1, 3, 16, 16};
+                double[] gradient;
+                try (Tensor x = Tensor.of(x0, shape, Device.CPU);
+                        Tensor y = net.forward(x, new double[] {0.7}, labels, true);
+                        Tensor ones = Tensor.of(filled(x0.length, 1.0), shape, Device.CPU);
+                        Tensor g = net.backwardToInput(ones)) {
+                    assertThat(y.shape()).containsExactly(shape);
+                    gradient = g.toDoubleArray();
+                }
+                double h = 1e-4;
+                for (int i : new int[] {0, 17, 300, 511, 767}) {
+                    double[] plus = x0.clone(), minus = x0.clone();
+                    plus[i] += h;
+                    minus[i] -= h;
+                    double difference = (sumOf(net, plus, shape, labels) - sumOf(net, minus, shape, labels)) / (2 * h);
+                    assertThat(gradient[i]).as(c.kind() + " x[" + i + "]").isCloseTo(difference, within(1e-6));
+                }
+                assertThat(java.util.Arrays.stream(gradient)
+                                .map(Math::abs)
+                                .max()
+                                .orElse(0))
+                        .isGreaterThan(1e-3);
+            }
+        }
+    }
+
+    private static double sumOf(Network net, double[] x, long[] shape, Tensor labels) {
+        try (Tensor t = Tensor.of(x, shape, Device.CPU);
+                Tensor y = net.forward(t, new double[] {0.7}, labels, false)) {
+            return java.util.Arrays.stream(y.toDoubleArray()).sum();
+        }
+    }
+
+    private static double[] filled(int n, double v) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     @Test
