@@ -64,9 +64,8 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
 
     /**
      * Parses a config JSON written by {@link #toJson()}. Keys added after a config may have been
-     * written ({@code dtype}, {@code channel_mult_noise}, a U-Net's {@code encoder_type},
-     * {@code decoder_type}, {@code resample_filter} and {@code label_dropout}, {@code pool}, an
-     * encoder's {@code out_channels}) get their defaults; any other missing key, and any unknown key, is an
+     * written ({@code dtype}, {@code channel_mult_noise}, {@code pool}, an encoder's
+     * {@code out_channels}) get their defaults; any other missing key, and any unknown key, is an
      * error that names the key and lists the valid ones.
      */
     static NetworkConfig fromJson(String json) {
@@ -90,6 +89,7 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
                 if (!rest.has("channel_mult_noise")) {
                     rest.put("channel_mult_noise", SongUNetConfig.DEFAULT_CHANNEL_MULT_NOISE);
                 }
+                // U-Net keys added with NCSN++ support: EDM's DDPM++ defaults.
                 if (!rest.has("encoder_type")) {
                     rest.put("encoder_type", SongUNetConfig.STANDARD);
                 }
