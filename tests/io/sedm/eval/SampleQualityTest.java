@@ -98,8 +98,9 @@ class SampleQualityTest {
         SampleQuality.Report bad = SampleQuality.evaluate(net, ref, SampleQuality.split("noise", noise, 3), 3);
         double fdReal = real.summary().get("fd_test").mean();
         double fdNoise = bad.summary().get("fd_test").mean();
-        // Held-out real images: the FD is finite-sample bias only, the same order as the floor at this size.
-        assertThat(fdReal).isLessThan(3 * ref.floor() + 1e-9);
+        // Held-out real images: the FD is finite-sample bias only, which grows like 1/n₁ + 1/n₂; runs of
+        // 200 against 600 test images have twice the bias of the floor's 600 against 600, so < 4 × floor.
+        assertThat(fdReal).isLessThan(4 * ref.floor());
         assertThat(fdNoise).isGreaterThan(20 * fdReal);
         // Same distribution: E[density] = 1 and E[coverage] = 1 − Π (N − i)/(N + M − i) ≈ 0.876 for
         // N = M = 200, k = 3 (Naeem et al. 2020, Lemma 2); the tolerances are ~4 s.e. of a 200-sample run.
