@@ -184,12 +184,12 @@ public final class SampleQuality {
         b.append(String.format(Locale.ROOT, "%22s%" + w + "s%n", "mean ± s.e.", "min"));
         for (String metric : METRICS) {
             b.append(String.format(Locale.ROOT, "%-12s", metric));
-            for (Metrics x : r.runs()) b.append(String.format(Locale.ROOT, "%" + w + ".4f", x.get(metric)));
+            for (Metrics x : r.runs()) b.append(String.format(Locale.ROOT, "%" + w + ".4g", x.get(metric)));
             Runs v = r.summary().get(metric);
             String se = Double.isFinite(v.standardError())
-                    ? String.format(Locale.ROOT, "%.4f ± %.4f", v.mean(), v.standardError())
-                    : String.format(Locale.ROOT, "%.4f", v.mean());
-            b.append(String.format(Locale.ROOT, "%22s%" + w + ".4f%n", se, v.min()));
+                    ? String.format(Locale.ROOT, "%.4g ± %.2g", v.mean(), v.standardError())
+                    : String.format(Locale.ROOT, "%.4g", v.mean());
+            b.append(String.format(Locale.ROOT, "%22s%" + w + ".4g%n", se, v.min()));
         }
         b.append(String.format(Locale.ROOT, "%nclass shares (classifier):%n%-12s", "run"));
         for (int c = 0; c < r.runs().getFirst().classes().numClasses(); c++) {
@@ -204,7 +204,7 @@ public final class SampleQuality {
         }
         b.append(String.format(
                 Locale.ROOT,
-                "%nruns: %s%nfeature network %s (d = %d), test accuracy %.4f; floor FD(test, train) = %.4f; k = %d%n",
+                "%nruns: %s%nfeature network %s (d = %d), test accuracy %.4f; floor FD(test, train) = %.4g; k = %d%n",
                 String.join(
                         ", ",
                         r.runs().stream()
