@@ -20,8 +20,8 @@
  * from .npy/.npz or sample run folders) and {@link io.sedm.eval.SampleQuality} (every metric per seed
  * range, mean ± s.e. over the ranges, JSON and a table).
  *
- * <p>Features come in as {@code double[n][d]} rows or a row-major flat array plus d; the feature
- * network is not part of this package. Low-dimensional two-sample discrepancies live in
+ * <p>The metric classes take features as {@code double[n][d]} rows or a row-major flat array plus d and
+ * know nothing of the network that made them. Low-dimensional two-sample discrepancies live in
  * {@link io.sedm.eval.toy}.
  */
 package io.sedm.eval;
