@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What generated images are compared with: the Gaussian statistics of the 60k Fashion-MNIST
@@ -46,27 +47,55 @@ public record ReferenceFeatures(
 
     /** Loads the cached reference of {@code net} from {@code cache}, computing and caching what is missing. */
     public static ReferenceFeatures load(FeatureNetwork net, Path cache, Consumer<String> log) {
+        Path dir = FashionMnist.directory();
+        return load(
+                net,
+                cache,
+                "fmnist",
+                () -> FashionMnist.load(dir, true, 0, 32),
+                FashionMnist.load(dir, false, 0, 32),
+                log);
+    }
+
+    /**
+     * The same for any labelled reference: the statistics of {@code train} (read only when not cached)
+     * and the features of {@code test}, cached as {@code PREFIX-train-ID.npz} and {@code
+     * PREFIX-test-ID.npz}; a cache file that does not fit (corrupt, another network, another test
+     * set) is an error naming it.
+     */
+    public static ReferenceFeatures load(
+            FeatureNetwork net,
+            Path cache,
+            String prefix,
+            Supplier<ImageDataset> train,
+            ImageDataset test,
+            Consumer<String> log) {
         try {
             Files.createDirectories(cache);
         } catch (IOException e) {
             throw new UncheckedIOException("--cache " + cache + ": cannot create the folder: " + e.getMessage(), e);
         }
-        Path dir = FashionMnist.directory();
-        Path trainFile = cache.resolve("fmnist-train-" + net.id() + ".npz");
-        Path testFile = cache.resolve("fmnist-test-" + net.id() + ".npz");
-        ImageDataset testImages = FashionMnist.load(dir, false, 0, 32);
-        FeatureStatistics train;
+        Path trainFile = cache.resolve(prefix + "-train-" + net.id() + ".npz");
+        Path testFile = cache.resolve(prefix + "-test-" + net.id() + ".npz");
+        FeatureStatistics trainStats;
         if (Files.isRegularFile(trainFile)) {
-            train = FeatureStatistics.load(trainFile);
+            trainStats = readCached(trainFile, () -> FeatureStatistics.load(trainFile));
+            if (trainStats.dim() != net.dim()) {
+                throw new IllegalArgumentException(trainFile + ": statistics of dimension " + trainStats.dim()
+                        + ", the feature network has " + net.dim() + " (delete it to recompute)");
+            }
         } else {
-            log.accept("computing the features of the 60000 training images (cached in " + trainFile + ")");
-            train = trainStatistics(net, FashionMnist.load(dir, true, 0, 32));
-            train.save(trainFile);
+            ImageDataset images = train.get();
+            log.accept("computing the features of the " + images.size() + " training images (cached in " + trainFile
+                    + ")");
+            trainStats = trainStatistics(net, images);
+            trainStats.save(trainFile);
+            readable(trainFile);
         }
         double[][] features;
         int[] predicted;
         if (Files.isRegularFile(testFile)) {
-            Map<String, Npy.Array> a = Npy.readNpz(testFile);
+            Map<String, Npy.Array> a = readCached(testFile, () -> Npy.readNpz(testFile));
             Npy.Array f = a.get("features");
             Npy.Array p = a.get("predicted");
             if (f == null || p == null || f.shape().length != 2 || f.shape()[1] != net.dim()) {
@@ -78,17 +107,37 @@ public record ReferenceFeatures(
             predicted = new int[pd.length];
             for (int i = 0; i < pd.length; i++) predicted[i] = (int) pd[i];
         } else {
-            log.accept("computing the features of the 10000 test images (cached in " + testFile + ")");
-            FeatureNetwork.Outputs o = net.apply(testImages);
+            log.accept("computing the features of the " + test.size() + " test images (cached in " + testFile + ")");
+            FeatureNetwork.Outputs o = net.apply(test);
             features = o.features();
             predicted = o.predicted();
             writeTest(testFile, features, predicted, net.dim());
+            readable(testFile);
         }
-        if (features.length != testImages.size() || predicted.length != testImages.size()) {
+        if (features.length != test.size() || predicted.length != test.size()) {
             throw new IllegalArgumentException(testFile + ": holds " + features.length + " test features for "
-                    + testImages.size() + " test images (delete it to recompute)");
+                    + test.size() + " test images (delete it to recompute)");
         }
-        return new ReferenceFeatures(train, FeatureStatistics.of(features), features, testImages.labels(), predicted);
+        return new ReferenceFeatures(trainStats, FeatureStatistics.of(features), features, test.labels(), predicted);
+    }
+
+    /** Reads a cache file; an unreadable one is an error that names it and says how to recover. */
+    private static <T> T readCached(Path file, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": unreadable cache (" + e.getMessage() + "); delete it to recompute", e);
+        }
+    }
+
+    /** Mode 0644 like every other output (the .npz writer's temp file starts as 0600). */
+    private static void readable(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system, or not ours to change: keep the mode it has
+        }
     }
 
     /** Streams the training images through the network in chunks (the 60k × d features are never all held). */
