@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             TrainClassifierCommand.class,
             TrainDiscriminatorCommand.class,
+            TrainFeaturesCommand.class,
+            EvalCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
             CommandLine.HelpCommand.class

@@ -13,8 +13,15 @@
  *   <li>{@link io.sedm.eval.Likelihood} — log-likelihood and bits/dim through the probability-flow
  *       ODE with a Hutchinson divergence (Song et al. 2021; docs/ALGORITHMS.md §11.4).</li>
  * </ul>
- * Features come in as {@code double[n][d]} rows or a row-major flat array plus d; the feature
- * network is not part of this package. Low-dimensional two-sample discrepancies live in
+ * <p>The Fashion-MNIST evaluation behind {@code sedm eval}: {@link io.sedm.eval.FeatureNetwork} (the
+ * project's own clean classifier, pooled trunk features; trained by
+ * {@link io.sedm.eval.FeatureClassifierTrainer}), {@link io.sedm.eval.ReferenceFeatures} (60k training
+ * statistics and 10k test features, cached as .npz), {@link io.sedm.eval.SampleImages} (generated sets
+ * from .npy/.npz or sample run folders) and {@link io.sedm.eval.SampleQuality} (every metric per seed
+ * range, mean ± s.e. over the ranges, JSON and a table).
+ *
+ * <p>The metric classes take features as {@code double[n][d]} rows or a row-major flat array plus d and
+ * know nothing of the network that made them. Low-dimensional two-sample discrepancies live in
  * {@link io.sedm.eval.toy}.
  */
 package io.sedm.eval;
