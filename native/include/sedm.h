@@ -340,16 +340,16 @@ typedef struct sedm_dist sedm_dist;
 enum { SEDM_DIST_BACKEND_GLOO = 0, SEDM_DIST_BACKEND_NCCL = 1 };
 
 typedef struct sedm_dist_options {
-    int32_t version;            /* = 1 */
-    int32_t backend;            /* SEDM_DIST_BACKEND_GLOO; NCCL needs a CUDA build */
-    int32_t rank;               /* in [0, world_size) */
-    int32_t world_size;         /* >= 1 */
-    const char *master_addr;    /* host of rank 0's TCPStore ("127.0.0.1") */
-    int32_t master_port;        /* in [1, 65535] */
-    double timeout_seconds;     /* rendezvous and every collective, > 0 (60) */
-    const char *gloo_hostname;  /* Gloo binds to this host's address; NULL or "" = this machine's
-                                   hostname, falling back to loopback (torch's default device) */
-    int32_t cuda_device;        /* NCCL: this rank's CUDA device index */
+    int32_t version;           /* = 1 */
+    int32_t backend;           /* SEDM_DIST_BACKEND_GLOO; NCCL needs a CUDA build */
+    int32_t rank;              /* in [0, world_size) */
+    int32_t world_size;        /* >= 1 */
+    const char *master_addr;   /* host of rank 0's TCPStore ("127.0.0.1") */
+    int32_t master_port;       /* in [1, 65535] */
+    double timeout_seconds;    /* rendezvous and every collective, > 0 (60) */
+    const char *gloo_hostname; /* Gloo binds to this host's address; NULL or "" = this machine's
+                                  hostname, falling back to loopback (torch's default device) */
+    int32_t cuda_device;       /* NCCL: this rank's CUDA device index */
 } sedm_dist_options;
 
 sedm_status sedm_dist_options_init(sedm_dist_options *options);

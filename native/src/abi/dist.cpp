@@ -84,7 +84,8 @@ struct sedm_dist {
     }
 
     [[noreturn]] void fail(const std::string& what, const std::string& cause) const {
-        sedm::fail(SEDM_ERR_IO, who() + ": " + what + " failed; a peer died, closed the group or did not answer within " +
+        sedm::fail(SEDM_ERR_IO, who() + ": " + what +
+                                    " failed; a peer died, closed the group or did not answer within " +
                                     seconds(timeout_seconds) + " (" + first_line(cause) + ")");
     }
 };
@@ -138,14 +139,14 @@ void unflatten_into(const at::Tensor& flat, const std::vector<at::Tensor>& tenso
 }
 
 void require_on_group_device(const sedm_dist& d, const at::Tensor& t, const char* name) {
-    require(t.device().type() == d.device.type(),
-            std::string(name) + " is on " + t.device().str() + " but the " +
-                (d.backend == SEDM_DIST_BACKEND_NCCL ? "NCCL" : "Gloo") + " group works on " + d.device.str());
+    require(t.device().type() == d.device.type(), std::string(name) + " is on " + t.device().str() + " but the " +
+                                                      (d.backend == SEDM_DIST_BACKEND_NCCL ? "NCCL" : "Gloo") +
+                                                      " group works on " + d.device.str());
     require(t.is_contiguous(), std::string(name) + " must be contiguous");
 }
 #endif
 
-[[noreturn]] void no_dist() {
+[[noreturn]] [[maybe_unused]] void no_dist() {
     sedm::fail(SEDM_ERR_UNSUPPORTED,
                "this libsedm was built without c10d (the libtorch found had no "
                "torch/csrc/distributed/c10d headers or no Gloo headers; on Debian install libgloo-dev and rebuild)");
@@ -165,7 +166,7 @@ struct sedm_dist_reducer {
 #endif
     };
 
-    sedm_dist dist;  // a copy: holds the group alive as long as the reducer
+    sedm_dist dist;                                // a copy: holds the group alive as long as the reducer
     std::shared_ptr<sedm::nn::NetworkImpl> owner;  // keeps the parameters alive
     std::vector<at::Tensor> params;
     std::vector<size_t> bucket_of;
@@ -271,9 +272,9 @@ sedm_status sedm_dist_create(const sedm_dist_options* o, sedm_dist** out) {
         require(o != nullptr, "options is NULL");
         require(o->version == 1, "sedm_dist_options.version must be 1, got " + std::to_string(o->version));
         require(o->world_size >= 1, "world_size must be >= 1, got " + std::to_string(o->world_size));
-        require(o->rank >= 0 && o->rank < o->world_size, "rank must be in [0, world_size = " +
-                                                             std::to_string(o->world_size) + "), got " +
-                                                             std::to_string(o->rank));
+        require(
+            o->rank >= 0 && o->rank < o->world_size,
+            "rank must be in [0, world_size = " + std::to_string(o->world_size) + "), got " + std::to_string(o->rank));
         require(o->master_addr != nullptr && o->master_addr[0] != '\0', "master_addr is empty");
         require(o->master_port >= 1 && o->master_port <= 65535,
                 "master_port must be in [1, 65535], got " + std::to_string(o->master_port));
@@ -367,8 +368,8 @@ sedm_status sedm_dist_broadcast_module(sedm_dist* d, sedm_module* m, int32_t roo
     return sedm::guard(__func__, [&] {
         sedm_dist& g = dist_of(d);
         require(m != nullptr, "m is NULL");
-        require(root >= 0 && root < g.world, "root must be in [0, " + std::to_string(g.world) + "), got " +
-                                                 std::to_string(root));
+        require(root >= 0 && root < g.world,
+                "root must be in [0, " + std::to_string(g.world) + "), got " + std::to_string(root));
 #if SEDM_WITH_DIST
         require(m->device.type() == g.device.type(),
                 "the module is on " + m->device.str() + " but the group works on " + g.device.str());
@@ -408,8 +409,8 @@ sedm_status sedm_dist_gather(sedm_dist* d, const sedm_tensor* input, sedm_tensor
     return sedm::guard(__func__, [&] {
         sedm_dist& g = dist_of(d);
         const at::Tensor& x = sedm::tensor_of(input, "input");
-        require(root >= 0 && root < g.world, "root must be in [0, " + std::to_string(g.world) + "), got " +
-                                                 std::to_string(root));
+        require(root >= 0 && root < g.world,
+                "root must be in [0, " + std::to_string(g.world) + "), got " + std::to_string(root));
 #if SEDM_WITH_DIST
         require_on_group_device(g, x, "input");
         std::vector<at::Tensor> in{x};
@@ -430,8 +431,8 @@ sedm_status sedm_dist_gather(sedm_dist* d, const sedm_tensor* input, sedm_tensor
         }
         c10d::GatherOptions go;
         go.rootRank = root;
-        wait(g, g.group->gather(outs, in, go), "gather of " + sedm::shape_string(x.sizes()) + " to rank " +
-                                                   std::to_string(root));
+        wait(g, g.group->gather(outs, in, go),
+             "gather of " + sedm::shape_string(x.sizes()) + " to rank " + std::to_string(root));
 #else
         (void)g;
         (void)x;
@@ -489,7 +490,8 @@ sedm_status sedm_dist_reducer_create(sedm_dist* d, sedm_module* m, int64_t bucke
         }
         sedm_dist_reducer* raw = r.get();
         for (size_t k = 0; k < n; ++k)
-            r->hooks.push_back(r->params[k].register_hook([raw, k](const at::Tensor& grad) { raw->on_gradient(k, grad); }));
+            r->hooks.push_back(
+                r->params[k].register_hook([raw, k](const at::Tensor& grad) { raw->on_gradient(k, grad); }));
         *out = sedm::adopt(r.release());
     });
 }
@@ -521,8 +523,9 @@ sedm_status sedm_dist_reducer_finish(sedm_dist_reducer* r, int32_t* out_launched
         torch::NoGradGuard no_grad;
         for (size_t b = 0; b < r->buckets.size(); ++b) {
             auto& bucket = r->buckets[b];
-            wait(g, bucket.work, "gradient all-reduce (bucket " + std::to_string(b + 1) + " of " +
-                                     std::to_string(r->buckets.size()) + ")");
+            wait(g, bucket.work,
+                 "gradient all-reduce (bucket " + std::to_string(b + 1) + " of " + std::to_string(r->buckets.size()) +
+                     ")");
             bucket.flat.div_(static_cast<double>(g.world));
             for (size_t k : bucket.members) {
                 if (!r->has_grad[k]) continue;  // as without the group: no gradient, so Adam skips it

@@ -177,7 +177,7 @@ public final class DenoiserTrainer implements AutoCloseable {
                 if (r == rounds - 1) dp.armGradients();
             }
             boolean conditional = config instanceof SongUNetConfig u && u.labelDim() > 0;
-            try (Tensor y = data.batch(idx, device);
+            try (Tensor y = images(idx, device);
                     Tensor labels = conditional ? data.oneHot(idx, device) : null;
                     Tensor noise = y.emptyLike();
                     Generator g = Generator.ofSeeds(seeds)) {
@@ -207,6 +207,15 @@ public final class DenoiserTrainer implements AutoCloseable {
         imagesSeen += options.batchSize();
         step++;
         return total / options.batchSize();
+    }
+
+    /** The images {@code idx} in the network's dtype (float64 networks get float64 images). */
+    private Tensor images(int[] idx, Device device) {
+        Tensor y = data.batch(idx, device);
+        if (!config.dtype().equals("float64")) return y;
+        try (y) {
+            return y.to(device, io.sedm.runtime.DType.FLOAT64);
+        }
     }
 
     /** Called after every step with the step number and its loss (progress display). */

@@ -129,6 +129,12 @@ class DataParallelTest {
             assertThat(relativeDifference(single.weights(), r.weights())).isLessThanOrEqualTo(1e-6);
             assertThat(relativeDifference(single.ema(), r.ema())).isLessThanOrEqualTo(1e-6);
         }
+        System.out.printf(
+                "ddp 2×B/2 vs 1×B: losses %s vs %s; weights rel. diff %.3g, ema %.3g%n",
+                single.losses(),
+                ranks.get(0).losses(),
+                relativeDifference(single.weights(), ranks.get(0).weights()),
+                relativeDifference(single.ema(), ranks.get(0).ema()));
         // the replicas themselves stay identical: both apply the same averaged gradient
         assertThat(relativeDifference(ranks.get(0).weights(), ranks.get(1).weights()))
                 .isZero();
