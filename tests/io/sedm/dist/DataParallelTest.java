@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sedm.data.ImageDataset;
+import io.sedm.runtime.Adam;
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.NativeIoException;
@@ -143,6 +144,46 @@ class DataParallelTest {
         try (Network init = cfg.build(Device.CPU)) {
             assertThat(relativeDifference(weights(init), single.weights())).isGreaterThan(1e-4);
         }
+    }
+
+    /**
+     * Armed, the reducer launches buckets from the gradient hooks during backward (the overlap);
+     * unarmed, everything at finish. Either way both replicas take the same Adam step from their
+     * different inputs, so their weights stay bitwise equal.
+     */
+    @Test
+    void armedBucketsAreLaunchedDuringBackwardAndBothWaysKeepTheReplicasEqual() throws Exception {
+        SongUNetConfig cfg = SongUNetConfig.tiny(8, 1).withDType("float64");
+        record Seen(int buckets, int earlyArmed, int earlyUnarmed, Map<String, double[]> weights) {}
+        List<Seen> got = onTwoRanks(Duration.ofSeconds(30), g -> {
+            try (Network net = cfg.build(Device.CPU);
+                    Adam adam = Adam.create(Adam.Options.defaults(), net);
+                    GradientReducer reducer = g.reducer(net, 4096)) {
+                int[] early = new int[2];
+                for (int k = 0; k < 2; k++) {
+                    boolean armed = k == 0;
+                    double[] px = new double[2 * 64];
+                    SplittableRandom rng = new SplittableRandom(10L * k + g.rank()); // each rank its own data
+                    for (int i = 0; i < px.length; i++) px[i] = rng.nextGaussian();
+                    net.zeroGrad();
+                    try (Tensor x = Tensor.of(px, new long[] {2, 1, 8, 8}, Device.CPU);
+                            Tensor y = net.forward(x, new double[] {0.1, -0.3}, null, true)) {
+                        if (armed) reducer.arm();
+                        net.backward(y); // the gradient of half the squared output norm
+                    }
+                    early[k] = reducer.finish();
+                    adam.step(1e-2);
+                }
+                return new Seen(reducer.bucketCount(), early[0], early[1], weights(net));
+            }
+        });
+        for (Seen s : got) {
+            assertThat(s.buckets()).isGreaterThan(2);
+            assertThat(s.earlyArmed()).as("buckets launched during backward").isBetween(1, s.buckets());
+            assertThat(s.earlyUnarmed()).isZero();
+        }
+        assertThat(relativeDifference(got.get(0).weights(), got.get(1).weights()))
+                .isZero();
     }
 
     @Test
