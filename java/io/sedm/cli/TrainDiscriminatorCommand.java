@@ -92,6 +92,9 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @Mixin
+    DistributedOptions dist = new DistributedOptions();
+
     @Option(
             names = "--resume",
             paramLabel = "SIDECAR",
@@ -168,9 +171,13 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                 .put("device", compute.device())
                 .put("data_limit", limit);
         if (resume != null) resolved.put("resume", resume.toString());
+        var rendezvous = dist.validate();
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
             return 0;
+        }
+        if (dist.launchesWorkers()) {
+            return dist.launch(spec);
         }
         Checkpoint cls = Checkpoint.read(classifier, Checkpoint.Kind.CLASSIFIER, "--classifier");
         AdmEncoderConfig head =
@@ -189,26 +196,30 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                         + "×"
                         + real.height() + "×" + real.width());
         DiscriminatorTrainer.Options o = opts;
-        return new AuxiliaryRun(
-                        "train-discriminator",
-                        "discriminator",
-                        "bce",
-                        outdir,
-                        desc,
-                        logEvery,
-                        quiet,
-                        resume,
-                        ckpt,
-                        notes,
-                        "--classifier " + classifier + " --fake " + fake + " ")
-                .train(
-                        opts,
-                        resolved.toPrettyString(),
-                        json.createObjectNode()
-                                .put("data_limit", limit)
-                                .put("classifier", classifier.toString())
-                                .put("fake", fake.toString()),
-                        owned -> new DiscriminatorTrainer(owned.add(cls.loadTrunk(dev)), head, o, real, generated, dev),
-                        (t, run) -> {});
+        try (var group = dist.join(rendezvous, dev)) {
+            return new AuxiliaryRun(
+                            "train-discriminator",
+                            "discriminator",
+                            "bce",
+                            outdir,
+                            desc,
+                            logEvery,
+                            quiet,
+                            resume,
+                            ckpt,
+                            notes,
+                            "--classifier " + classifier + " --fake " + fake + " ")
+                    .train(
+                            opts,
+                            resolved.toPrettyString(),
+                            json.createObjectNode()
+                                    .put("data_limit", limit)
+                                    .put("classifier", classifier.toString())
+                                    .put("fake", fake.toString()),
+                            owned -> new DiscriminatorTrainer(
+                                    owned.add(cls.loadTrunk(dev)), head, o, real, generated, dev),
+                            (t, run) -> {},
+                            group);
+        }
     }
 }

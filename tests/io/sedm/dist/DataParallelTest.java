@@ -10,6 +10,8 @@ import io.sedm.runtime.Device;
 import io.sedm.runtime.NativeIoException;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
+import io.sedm.train.AdmEncoderConfig;
+import io.sedm.train.ClassifierTrainer;
 import io.sedm.train.DenoiserTrainer;
 import io.sedm.train.NetworkConfig;
 import io.sedm.train.SongUNetConfig;
@@ -59,6 +61,16 @@ class DataParallelTest {
         return out;
     }
 
+    /**
+     * Builds under a lock: two ranks as threads of one JVM share libtorch's global generator, which
+     * the ADM networks' initialisation seeds and draws from (two processes would not share it).
+     */
+    static <T> T build(java.util.function.Supplier<T> make) {
+        synchronized (DataParallelTest.class) {
+            return make.get();
+        }
+    }
+
     static ImageDataset randomImages(int n, int res) {
         float[] px = new float[n * res * res];
         SplittableRandom rng = new SplittableRandom(7);
@@ -80,7 +92,7 @@ class DataParallelTest {
     }
 
     static Run train(NetworkConfig cfg, TrainOptions opts, ImageDataset data, ProcessGroup group, int steps) {
-        try (DenoiserTrainer t = DenoiserTrainer.create(cfg, opts, data, Device.CPU)) {
+        try (DenoiserTrainer t = build(() -> DenoiserTrainer.create(cfg, opts, data, Device.CPU))) {
             if (group != null) t.distribute(group, 2048); // small buckets: several, some launched during backward
             List<Double> losses = new ArrayList<>();
             for (int s = 0; s < steps; s++) losses.add(t.trainStep());
@@ -147,6 +159,43 @@ class DataParallelTest {
     }
 
     /**
+     * The classifier trainer (and, through the same {@code AuxiliaryTraining} code, the
+     * discriminator's) under data parallelism: 2 ranks × B/2 = 1 process × B, as for the denoiser.
+     */
+    @Test
+    void theClassifierTrainerToo() throws Exception {
+        AdmEncoderConfig cfg = new AdmEncoderConfig(
+                        "classifier", 8, 1, 8, new int[] {1, 2}, 1, new int[0], 8, true, true, true, 0.0, 999.0, 10, 1)
+                .withDType("float64");
+        ImageDataset images = randomImages(32, 8);
+        int[] labels = new int[32];
+        for (int i = 0; i < 32; i++) labels[i] = i % 10;
+        ImageDataset data = new ImageDataset(images.pixels(), labels, 1, 8, 8, 10);
+        ClassifierTrainer.Options opts = new ClassifierTrainer.Options(8, 1e-2, 0, 1e-5, 5, 3);
+        Function<ProcessGroup, Run> train = g -> {
+            try (ClassifierTrainer t = build(() -> new ClassifierTrainer(cfg, opts, data, Device.CPU))) {
+                if (g != null) t.distribute(g, 4096);
+                List<Double> losses = new ArrayList<>();
+                for (int s = 0; s < 3; s++) losses.add(t.trainStep());
+                return new Run(losses, weights(t.network()), Map.of());
+            }
+        };
+        Run single = train.apply(null);
+        List<Run> ranks = onTwoRanks(Duration.ofSeconds(30), train);
+        for (Run r : ranks) {
+            for (int s = 0; s < 3; s++) {
+                double a = single.losses().get(s), b = r.losses().get(s);
+                assertThat(Math.abs(a - b) / Math.abs(a))
+                        .as("loss of step %d", s + 1)
+                        .isLessThanOrEqualTo(1e-6);
+            }
+            assertThat(relativeDifference(single.weights(), r.weights())).isLessThanOrEqualTo(1e-6);
+        }
+        assertThat(relativeDifference(ranks.get(0).weights(), ranks.get(1).weights()))
+                .isZero();
+    }
+
+    /**
      * Armed, the reducer launches buckets from the gradient hooks during backward (the overlap);
      * unarmed, everything at finish. Either way both replicas take the same Adam step from their
      * different inputs, so their weights stay bitwise equal.
@@ -156,7 +205,7 @@ class DataParallelTest {
         SongUNetConfig cfg = SongUNetConfig.tiny(8, 1).withDType("float64");
         record Seen(int buckets, int earlyArmed, int earlyUnarmed, Map<String, double[]> weights) {}
         List<Seen> got = onTwoRanks(Duration.ofSeconds(30), g -> {
-            try (Network net = cfg.build(Device.CPU);
+            try (Network net = build(() -> cfg.build(Device.CPU));
                     Adam adam = Adam.create(Adam.Options.defaults(), net);
                     GradientReducer reducer = g.reducer(net, 4096)) {
                 int[] early = new int[2];
