@@ -62,6 +62,15 @@ public final class DistributedOptions {
         return Duration.ofMillis(Math.round(distTimeout * 1000));
     }
 
+    /**
+     * The device of this rank: on CUDA with several processes, {@code cuda:K} means GPUs from K on,
+     * one per process on a machine (rank with LOCAL_RANK l gets {@code cuda:K+l}), as torchrun jobs do.
+     */
+    static Device device(Optional<Rendezvous> env, Device asked) {
+        if (!asked.isCuda() || env.isEmpty() || env.get().worldSize() == 1) return asked;
+        return Device.cuda(asked.index() + env.get().localRank());
+    }
+
     /** The group of a torchrun/--nproc worker, or null for a plain single process. */
     ProcessGroup join(Optional<Rendezvous> env, Device device) {
         return env.filter(r -> r.worldSize() > 1)

@@ -413,7 +413,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (dist.launchesWorkers()) {
             return dist.launch(spec);
         }
-        Device dev = device();
+        Device dev = DistributedOptions.device(rendezvous, device());
         try (var group = dist.join(rendezvous, dev);
                 Models m = load(o, dev)) {
             long[] sample = o.shape() == null ? m.natural() : o.shape();

@@ -179,7 +179,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
             return dist.launch(spec);
         }
         compute.apply();
-        Device dev = Device.parse(compute.device());
+        Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
         ImageDataset test = evalImages > 0 ? FashionMnist.load(FashionMnist.directory(), false, evalImages, 32) : null;
         ObjectNode runInfo =

@@ -410,7 +410,7 @@ public final class TrainCommand implements Callable<Integer> {
             return dist.launch(spec);
         }
         compute.apply();
-        Device dev = Device.parse(compute.device());
+        Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset images = DenoiserTrainer.loadData(opts);
         if (net instanceof MlpConfig m) {
             require(

@@ -184,7 +184,7 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                 ckpt != null ? (AdmEncoderConfig) ckpt.network() : headFor((AdmEncoderConfig) cls.network(), seed);
         resolved.set("network", json.readTree(head.toJson()));
         compute.apply();
-        Device dev = Device.parse(compute.device());
+        Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset generated = Npy.loadImages(fake, "--fake");
         ImageDataset real = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
         TrainCommand.require(
