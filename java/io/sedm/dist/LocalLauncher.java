@@ -117,7 +117,8 @@ public final class LocalLauncher {
                 if (exits[r] == null && !p.isAlive()) {
                     exits[r] = new Exit(r, p.pid(), p.exitValue());
                     done++;
-                    if (exits[r].status() != 0 && firstFailure == null) {
+                    // 130: stopped on an interrupt (Ctrl-C, or SIGTERM from this launcher), not a failure
+                    if (exits[r].status() != 0 && exits[r].status() != 130 && firstFailure == null) {
                         firstFailure = exits[r];
                         failedAt = System.nanoTime();
                         err.println("sedm: worker rank " + r + " of " + n + " (pid " + p.pid() + ") exited with "
@@ -146,7 +147,9 @@ public final class LocalLauncher {
         boolean allInterrupted = true;
         for (Exit e : exits) allInterrupted &= e.status() == 130;
         if (allInterrupted) return 130;
-        return firstFailure == null ? 0 : firstFailure.status();
+        if (firstFailure != null) return firstFailure.status();
+        for (Exit e : exits) if (e.status() != 0) return e.status();
+        return 0;
     }
 
     /** SIGTERM to every live worker (each takes it as Ctrl-C), then wait for them, killing stragglers. */
