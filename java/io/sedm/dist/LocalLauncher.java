@@ -20,14 +20,34 @@ import java.util.concurrent.TimeUnit;
  * <p>Failures: when a worker exits with a non-zero status, the others normally stop by themselves at
  * once (their next collective finds the connection reset) or, if that worker hung instead of dying,
  * after the group's timeout. Whatever is still alive {@code stopWithin} after the first failure is
- * killed. An interrupt of this process (Ctrl-C, SIGTERM) is passed on as SIGTERM, which each worker
+ * killed. An interrupt of this process (Ctrl-C, SIGTERM) is passed on as SIGINT, which each worker
  * treats as Ctrl-C: the workers agree on a step, rank 0 writes a checkpoint, and they exit.
  */
 public final class LocalLauncher {
     private LocalLauncher() {}
 
+    /** SIGINT (Java has no call for it; {@code kill -INT}), else SIGTERM, which workers also take as Ctrl-C. */
+    private static void interrupt(Process p) {
+        try {
+            if (new ProcessBuilder("kill", "-INT", Long.toString(p.pid()))
+                            .start()
+                            .waitFor()
+                    == 0) return;
+        } catch (IOException e) {
+            // no kill(1): fall back to SIGTERM
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        p.destroy();
+    }
+
     /** What happened to one worker. */
     public record Exit(int rank, long pid, int status) {
+        /** Stopped on an interrupt (SIGINT: 130, SIGTERM: 143), with its checkpoint: not a failure. */
+        public boolean interrupted() {
+            return status == 130 || status == 143;
+        }
+
         /** "status 137 (killed by signal 9)" and the like. */
         public String describe() {
             return "status " + status
@@ -52,6 +72,23 @@ public final class LocalLauncher {
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * {@code command} in a session of its own ({@code setsid}, where it exists): a Ctrl-C at the
+     * terminal then reaches this launcher only, which passes it on once (a JVM that gets a second
+     * interrupt while writing its checkpoint abandons it).
+     */
+    static List<String> ownSession(List<String> command) {
+        for (String dir : new String[] {"/usr/bin", "/bin"}) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "setsid"))) {
+                List<String> wrapped = new ArrayList<>();
+                wrapped.add(dir + "/setsid");
+                wrapped.addAll(command);
+                return wrapped;
+            }
+        }
+        return command;
     }
 
     /** A TCP port that was free on the loopback interface a moment ago. */
@@ -80,7 +117,7 @@ public final class LocalLauncher {
         Runtime.getRuntime().addShutdownHook(forward);
         try {
             for (int r = 0; r < nproc; r++) {
-                ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+                ProcessBuilder pb = new ProcessBuilder(ownSession(command)).inheritIO();
                 Map<String, String> env = pb.environment();
                 env.putAll(Rendezvous.local(r, nproc, port).environment());
                 if (markerVariable != null) env.put(markerVariable, Integer.toString(nproc));
@@ -117,8 +154,7 @@ public final class LocalLauncher {
                 if (exits[r] == null && !p.isAlive()) {
                     exits[r] = new Exit(r, p.pid(), p.exitValue());
                     done++;
-                    // 130: stopped on an interrupt (Ctrl-C, or SIGTERM from this launcher), not a failure
-                    if (exits[r].status() != 0 && exits[r].status() != 130 && firstFailure == null) {
+                    if (exits[r].status() != 0 && !exits[r].interrupted() && firstFailure == null) {
                         firstFailure = exits[r];
                         failedAt = System.nanoTime();
                         err.println("sedm: worker rank " + r + " of " + n + " (pid " + p.pid() + ") exited with "
@@ -145,20 +181,20 @@ public final class LocalLauncher {
             Thread.sleep(50);
         }
         boolean allInterrupted = true;
-        for (Exit e : exits) allInterrupted &= e.status() == 130;
+        for (Exit e : exits) allInterrupted &= e.interrupted();
         if (allInterrupted) return 130;
         if (firstFailure != null) return firstFailure.status();
         for (Exit e : exits) if (e.status() != 0) return e.status();
         return 0;
     }
 
-    /** SIGTERM to every live worker (each takes it as Ctrl-C), then wait for them, killing stragglers. */
+    /** SIGINT to every live worker (Ctrl-C, as from a terminal), then wait for them, killing stragglers. */
     private static void stopAll(List<Process> workers, Duration within) {
         List<Process> copy;
         synchronized (workers) {
             copy = List.copyOf(workers);
         }
-        for (Process p : copy) if (p.isAlive()) p.destroy();
+        for (Process p : copy) if (p.isAlive()) interrupt(p);
         long deadline = System.nanoTime() + within.toNanos();
         for (Process p : copy) {
             try {

@@ -228,6 +228,56 @@ class DistributedCliTest {
         assertThat(resumed.out()).contains("resumed at step " + step).contains("finished: step " + (step + 2));
     }
 
+    /**
+     * Ctrl-C of {@code --nproc}: the launcher passes it on, the workers agree on a step, rank 0 writes
+     * the checkpoint of that step and prints the resume command (with {@code --nproc 2}); status 130.
+     */
+    @Test
+    void anInterruptedLauncherStopsEveryWorkerAtOneStepWithACheckpoint() throws Exception {
+        Path runs = dir.resolve("runs");
+        Process launcher = start(train(runs, "--steps", "1000000", "--snap", "1000000", "--nproc", "2"));
+        StringBuilder out = new StringBuilder();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                out.append(new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                out.append("read failed: ").append(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!logged(runs) && System.nanoTime() < deadline) {
+            assertThat(launcher.isAlive()).as("launcher runs").isTrue();
+            Thread.sleep(100);
+        }
+        new ProcessBuilder("kill", "-INT", Long.toString(launcher.pid()))
+                .start()
+                .waitFor();
+        assertThat(launcher.waitFor(120, TimeUnit.SECONDS)).as("launcher ends").isTrue();
+        reader.join(10_000);
+        String text = out.toString();
+        assertThat(launcher.exitValue()).as(text).isEqualTo(130);
+        assertThat(text)
+                .containsOnlyOnce("stopped at step")
+                .contains(" --nproc 2")
+                .doesNotContain("exited with");
+        String hint = "resume with: sedm train --resume ";
+        Path ckpt = Path.of(text.substring(text.indexOf(hint) + hint.length()).split("\\s")[0]);
+        assertThat(Checkpoint.read(ckpt).step()).isPositive();
+    }
+
+    static boolean logged(Path runs) throws IOException {
+        if (!Files.isDirectory(runs)) return false;
+        try (Stream<Path> s = Files.walk(runs)) {
+            return s.filter(f -> f.getFileName().toString().equals("log.txt")).anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains(" loss ");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
+    }
+
     static int rankOf(ProcessHandle h) {
         try {
             String env = Files.readString(Path.of("/proc/" + h.pid() + "/environ"), StandardCharsets.ISO_8859_1);
