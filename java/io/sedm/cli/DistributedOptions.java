@@ -73,9 +73,29 @@ public final class DistributedOptions {
 
     /** The group of a torchrun/--nproc worker, or null for a plain single process. */
     ProcessGroup join(Optional<Rendezvous> env, Device device) {
+        if (System.getenv(LAUNCHED_BY_NPROC) != null) watchLauncher();
         return env.filter(r -> r.worldSize() > 1)
                 .map(r -> ProcessGroup.join(r, device, timeout()))
                 .orElse(null);
+    }
+
+    /**
+     * A worker of {@code --nproc} runs in a session of its own, so a launcher killed outright would
+     * leave it running: once its parent is gone, it stops as on Ctrl-C (the shutdown hook asks the
+     * loop to stop at the next step boundary, which all ranks agree on).
+     */
+    private static void watchLauncher() {
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        if (parent == null) return;
+        Thread watch = new Thread(
+                () -> {
+                    parent.onExit().join();
+                    System.err.println("sedm: the --nproc launcher (pid " + parent.pid() + ") is gone; stopping");
+                    System.exit(130);
+                },
+                "sedm-launcher-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     /** The same command line less {@code --nproc}, run in {@code nproc} workers; their combined status. */
