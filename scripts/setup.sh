@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(libtorch-dev dataset-fashion-mnist cmake ninja-build maven g++ libclang1-14 libclang-common-14-dev
-          nlohmann-json3-dev zlib1g-dev clang-format-14)
+          nlohmann-json3-dev zlib1g-dev clang-format-14 libgloo-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -26,8 +26,9 @@ extern "C" {
 /* Bumped whenever a signature, struct layout or enum value below changes. 2: `stream` added to
  * the calls that queue device work but lacked it (tensor_create, gmm_create, module_zero_grad,
  * module_get_tensor, module_set_tensor, module_load_safetensors, module_copy_parameters,
- * adam_load). */
-#define SEDM_ABI_VERSION 2
+ * adam_load). 3: c10d process groups (sedm_dist_*: rendezvous, broadcast of a module, all-reduce,
+ * gather, barrier) and the bucketed gradient reducer (sedm_dist_reducer_*). */
+#define SEDM_ABI_VERSION 3
 
 /* ---- status codes ------------------------------------------------------------------------ */
 
@@ -330,6 +331,64 @@ sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out);
 sedm_status sedm_adam_save(const sedm_adam *opt, const char *path);
 sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream);
 void sedm_adam_destroy(sedm_adam *opt);
+
+/* ==== distributed: c10d process groups and data-parallel gradients ======================== */
+
+/* A process group of libtorch's c10d (Gloo on the CPU; NCCL on CUDA builds): rank 0 hosts the
+ * TCPStore rendezvous at master_addr:master_port, every rank connects to it. Collectives are
+ * matched by call order, so every rank must make the same calls in the same order. A peer that
+ * dies fails the pending collective at once (connection reset); a peer that hangs fails it after
+ * timeout_seconds. Both return SEDM_ERR_IO with a message naming the operation, this rank, the
+ * timeout and the transport's own words (which name the peer's address). After such a failure
+ * the group is unusable: destroy it. */
+typedef struct sedm_dist sedm_dist;
+
+enum { SEDM_DIST_BACKEND_GLOO = 0, SEDM_DIST_BACKEND_NCCL = 1 };
+
+typedef struct sedm_dist_options {
+    int32_t version;           /* = 1 */
+    int32_t backend;           /* SEDM_DIST_BACKEND_GLOO; NCCL needs a CUDA build */
+    int32_t rank;              /* in [0, world_size) */
+    int32_t world_size;        /* >= 1 */
+    const char *master_addr;   /* host of rank 0's TCPStore ("127.0.0.1") */
+    int32_t master_port;       /* in [1, 65535] */
+    double timeout_seconds;    /* rendezvous and every collective, > 0 (60) */
+    const char *gloo_hostname; /* Gloo binds to this host's address; NULL or "" = this machine's
+                                  hostname, falling back to loopback (torch's default device) */
+    int32_t cuda_device;       /* NCCL: this rank's CUDA device index */
+} sedm_dist_options;
+
+sedm_status sedm_dist_options_init(sedm_dist_options *options);
+/* Rendezvous and connect; blocks until all world_size ranks arrived or the timeout passed. */
+sedm_status sedm_dist_create(const sedm_dist_options *options, sedm_dist **out);
+sedm_status sedm_dist_rank(const sedm_dist *d, int32_t *out_rank, int32_t *out_world_size);
+/* Returns once every rank called it. */
+sedm_status sedm_dist_barrier(sedm_dist *d);
+/* Every parameter and buffer of m := rank `root`'s (one flattened broadcast per dtype). */
+sedm_status sedm_dist_broadcast_module(sedm_dist *d, sedm_module *m, int32_t root);
+/* t := the element-wise sum of every rank's t (same shape, dtype and device everywhere). */
+sedm_status sedm_dist_all_reduce_sum(sedm_dist *d, sedm_tensor *t);
+/* Rank `root` receives every rank's `input` (same shape and dtype everywhere) stacked along a new
+ * first dimension into `output` ([world_size, input...], contiguous); other ranks pass NULL. */
+sedm_status sedm_dist_gather(sedm_dist *d, const sedm_tensor *input, sedm_tensor *output, int32_t root);
+void sedm_dist_destroy(sedm_dist *d);
+
+/* Data-parallel gradients of one module: the parameters are packed into buckets of about
+ * bucket_bytes in reverse registration order (the order backward produces them). Without arm,
+ * finish all-reduces every bucket after backward (flatten, asynchronous all-reduces, one wait).
+ * After arm, the next sedm_module_backward launches each bucket's all-reduce from the gradient
+ * hooks as soon as its last gradient is ready (in bucket order), so communication overlaps the
+ * rest of that backward; finish launches what is left and waits. Either way finish leaves every
+ * parameter gradient equal to the mean over the ranks. Gradients accumulated by earlier backward
+ * calls (accumulation rounds) are included. Every rank must call arm/finish alike. */
+typedef struct sedm_dist_reducer sedm_dist_reducer;
+
+sedm_status sedm_dist_reducer_create(sedm_dist *d, sedm_module *m, int64_t bucket_bytes, sedm_dist_reducer **out);
+sedm_status sedm_dist_reducer_arm(sedm_dist_reducer *r);
+/* out_launched_early (nullable): how many buckets the last backward launched before finish. */
+sedm_status sedm_dist_reducer_finish(sedm_dist_reducer *r, int32_t *out_launched_early);
+sedm_status sedm_dist_reducer_bucket_count(const sedm_dist_reducer *r, int32_t *out);
+void sedm_dist_reducer_destroy(sedm_dist_reducer *r);
 
 #ifdef __cplusplus
 }

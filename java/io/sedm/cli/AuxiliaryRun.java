@@ -1,6 +1,8 @@
 package io.sedm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sedm.dist.GradientReducer;
+import io.sedm.dist.ProcessGroup;
 import io.sedm.runtime.DeviceOutOfMemoryException;
 import io.sedm.train.AuxiliaryTrainer;
 import io.sedm.train.Checkpoint;
@@ -113,6 +115,22 @@ record AuxiliaryRun(
     <T extends AuxiliaryTrainer> int train(
             AuxiliaryTrainer.Settings opts, String options, JsonNode runInfo, Opener<T> opener, Finish<T> finish)
             throws Exception {
+        return train(opts, options, runInfo, opener, finish, null);
+    }
+
+    /**
+     * As above, as one rank of a data-parallel run over {@code group} (null = one process): rank 0
+     * alone writes the run folder, logs and checkpoints and runs {@code finish}; all ranks agree on
+     * a stop at each step.
+     */
+    <T extends AuxiliaryTrainer> int train(
+            AuxiliaryTrainer.Settings opts,
+            String options,
+            JsonNode runInfo,
+            Opener<T> opener,
+            Finish<T> finish,
+            ProcessGroup group)
+            throws Exception {
         RunDirectory run = null;
         boolean saved = false;
         try (Owned owned = new Owned()) {
@@ -120,20 +138,25 @@ record AuxiliaryRun(
             StopOnInterrupt interrupt = owned.add(new StopOnInterrupt(command, 600));
             t.setRunInfo(runInfo);
             if (checkpoint != null) t.restore(checkpoint);
-            run = RunDirectory.create(outdir, desc);
-            run.writeOptions(options);
-            if (checkpoint != null)
-                run.log("resumed from " + resume + " at step " + t.step() + (notes.isEmpty() ? "" : " with " + notes));
+            if (group != null) t.distribute(group, GradientReducer.DEFAULT_BUCKET_BYTES);
+            boolean leader = t.isLeader();
+            if (leader) {
+                run = RunDirectory.create(outdir, desc);
+                run.writeOptions(options);
+                if (checkpoint != null)
+                    run.log("resumed from " + resume + " at step " + t.step()
+                            + (notes.isEmpty() ? "" : " with " + notes));
+            }
             long first = t.step();
             double acc = 0;
             int n = 0;
-            try (Progress progress = Progress.start(command, opts.steps() - first, "steps", !quiet)) {
-                while (t.step() < opts.steps() && !interrupt.requested()) {
+            try (Progress progress = Progress.start(command, opts.steps() - first, "steps", !quiet && leader)) {
+                while (t.step() < opts.steps() && !t.agree(interrupt.requested())) {
                     double l = t.trainStep();
                     acc += l;
                     n++;
                     long s = t.step();
-                    if (s % logEvery == 0 || s == opts.steps()) {
+                    if ((s % logEvery == 0 || s == opts.steps()) && leader) {
                         run.log(String.format(Locale.ROOT, "step %d %s %.4f", s, loss, acc / n));
                         acc = 0;
                         n = 0;
@@ -141,12 +164,13 @@ record AuxiliaryRun(
                     progress.update(s - first, String.format(Locale.ROOT, "step %d, %s %.4g", s, loss, l));
                 }
             }
+            if (!leader) return t.step() < opts.steps() ? 130 : 0;
             if (t.step() < opts.steps()) {
                 Path side = t.save(run.path(), String.format("%s-%08d", file, t.step()));
                 saved = true;
                 run.log("stopped by interrupt at step " + t.step());
                 System.out.println("stopped at step " + t.step() + "; resume with: sedm " + command + " " + resumeFlags
-                        + "--resume " + side + " --steps " + opts.steps());
+                        + "--resume " + side + " --steps " + opts.steps() + DistributedOptions.relaunchHint(group));
                 return 130;
             }
             finish.accept(t, run);

@@ -1,5 +1,7 @@
 package io.sedm.cli;
 
+import io.sedm.dist.ProcessGroup;
+import io.sedm.dist.Shard;
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -44,10 +46,41 @@ final class Batches {
             double[] latents,
             StepListener listener,
             boolean progress) {
+        return run(task, sampler, model, sigmas, seeds, sample, batch, dev, latents, listener, progress, null);
+    }
+
+    /**
+     * As above, sharded over {@code group} (null = one process): rank r samples the batches
+     * {@link Shard#batchesOf} gives it — whole batches with the seeds they have in one process, so
+     * each is bitwise the single-process result — and rank 0 gathers them into the full array, in seed
+     * order. Returns that array on rank 0 and null on the other ranks.
+     */
+    static double[] run(
+            String task,
+            Sampler sampler,
+            Denoiser model,
+            double[] sigmas,
+            long[] seeds,
+            long[] sample,
+            int batch,
+            Device dev,
+            double[] latents,
+            StepListener listener,
+            boolean progress,
+            ProcessGroup group) {
         long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
-        double[] all = new double[Math.toIntExact(seeds.length * per)];
-        try (Progress bar = Progress.start(task, seeds.length, "img", progress)) {
-            for (int start = 0; start < seeds.length; start += batch) {
+        int batches = (seeds.length + batch - 1) / batch;
+        int[] mine = group == null
+                ? Shard.batchesOf(batches, 0, 1)
+                : Shard.batchesOf(batches, group.rank(), group.worldSize());
+        // one process: the samples in seed order; a rank: its batches packed, each batch-sized
+        double[] all = new double[Math.toIntExact((group == null ? seeds.length : (long) mine.length * batch) * per)];
+        int myCount = 0;
+        for (int k : mine) myCount += Math.min(batch, seeds.length - k * batch);
+        try (Progress bar = Progress.start(task, myCount, "img", progress)) {
+            for (int j = 0; j < mine.length; j++) {
+                int start = mine[j] * batch;
+                int at = group == null ? start : j * batch;
                 int n = Math.min(batch, seeds.length - start);
                 long[] batchSeeds = Arrays.copyOfRange(seeds, start, start + n);
                 long[] batchShape = new long[sample.length + 1];
@@ -72,12 +105,41 @@ final class Batches {
                         Tensor xN = sampler.sample(model, x0, sigmas, g, check.andThen(listener))) {
                     double[] got = xN.toDoubleArray();
                     requireFinite(got, batchSeeds, per, "the last step (σ = 0)");
-                    System.arraycopy(got, 0, all, Math.toIntExact(start * per), Math.toIntExact(n * per));
+                    System.arraycopy(got, 0, all, Math.toIntExact(at * per), Math.toIntExact(n * per));
                 }
                 bar.step(n, "");
             }
         }
-        return all;
+        return group == null ? all : gather(group, all, batches, batch, seeds.length, per);
+    }
+
+    /** Rank 0: every rank's packed batches back in seed order; null on the other ranks. */
+    private static double[] gather(ProcessGroup group, double[] mine, int batches, int batch, int count, long per) {
+        int world = group.worldSize();
+        long slot = (long) Shard.batchesOf(batches, 0, world).length * batch * per; // rank 0 has the most
+        double[] padded = Arrays.copyOf(mine, Math.toIntExact(slot));
+        try (Tensor local = Tensor.of(padded, new long[] {slot}, group.device());
+                Tensor gathered = group.gather(local, 0)) {
+            if (gathered == null) {
+                return null;
+            }
+            double[] g = gathered.toDoubleArray();
+            double[] all = new double[Math.toIntExact(count * per)];
+            for (int r = 0; r < world; r++) {
+                int[] theirs = Shard.batchesOf(batches, r, world);
+                for (int j = 0; j < theirs.length; j++) {
+                    int start = theirs[j] * batch;
+                    int n = Math.min(batch, count - start);
+                    System.arraycopy(
+                            g,
+                            Math.toIntExact(r * slot + j * batch * per),
+                            all,
+                            Math.toIntExact(start * per),
+                            Math.toIntExact(n * per));
+                }
+            }
+            return all;
+        }
     }
 
     private static void requireFinite(double[] v, long[] seeds, long per, String where) {

@@ -120,6 +120,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute;
 
+    @Mixin
+    DistributedOptions dist = new DistributedOptions();
+
     /** Everything a run uses, as written to options.json. */
     record RunOptions(
             SamplerPlan sampler,
@@ -398,13 +401,21 @@ public final class SampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunOptions o = resolve();
         PrintWriter stdout = spec.commandLine().getOut();
+        var rendezvous = dist.validate();
+        require(
+                !probe || (!dist.launchesWorkers() && rendezvous.isEmpty()),
+                "--probe averages over every sample of one process; run it without --nproc or torchrun");
         if (dryRun) {
             stdout.println(JSON.writeValueAsString(o));
             stdout.flush();
             return 0;
         }
-        Device dev = device();
-        try (Models m = load(o, dev)) {
+        if (dist.launchesWorkers()) {
+            return dist.launch(spec);
+        }
+        Device dev = DistributedOptions.device(rendezvous, device());
+        try (var group = dist.join(rendezvous, dev);
+                Models m = load(o, dev)) {
             long[] sample = o.shape() == null ? m.natural() : o.shape();
             long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
             long natural = Arrays.stream(m.natural()).reduce(1, (a, b) -> a * b);
@@ -427,7 +438,11 @@ public final class SampleCommand implements Callable<Integer> {
                     dev,
                     z,
                     exposure == null ? StepListener.NONE : exposure,
-                    !quiet);
+                    !quiet && (group == null || group.isLeader()),
+                    group);
+            if (all == null) {
+                return 0; // a rank other than 0: its samples went to rank 0, which writes the files
+            }
             requireInRange(all, m, o.allowUnusual());
             write(o, all, sample, exposure);
         }

@@ -91,6 +91,9 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @Mixin
+    DistributedOptions dist = new DistributedOptions();
+
     @Option(
             names = "--resume",
             paramLabel = "SIDECAR",
@@ -167,33 +170,50 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                 .put("data_limit", limit)
                 .put("eval_images", evalImages);
         if (resume != null) resolved.put("resume", resume.toString());
+        var rendezvous = dist.validate();
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
             return 0;
         }
+        if (dist.launchesWorkers()) {
+            return dist.launch(spec);
+        }
         compute.apply();
-        Device dev = Device.parse(compute.device());
+        Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
         ImageDataset test = evalImages > 0 ? FashionMnist.load(FashionMnist.directory(), false, evalImages, 32) : null;
         ObjectNode runInfo =
                 json.createObjectNode().put("data", "fashion-mnist").put("data_limit", limit);
         AdmEncoderConfig net = cfg;
         ClassifierTrainer.Options o = opts;
-        return new AuxiliaryRun(
-                        "train-classifier", "classifier", "ce", outdir, desc, logEvery, quiet, resume, ckpt, notes, "")
-                .train(
-                        opts,
-                        resolved.toPrettyString(),
-                        runInfo,
-                        owned -> new ClassifierTrainer(net, o, data, dev),
-                        (t, run) -> {
-                            if (test != null) {
-                                run.log(String.format(
-                                        Locale.ROOT,
-                                        "test accuracy tau=0.01 on %d images: %.4f",
-                                        evalImages,
-                                        t.accuracy(test, 0.01, evalImages)));
-                            }
-                        });
+        try (var group = dist.join(rendezvous, dev)) {
+            return new AuxiliaryRun(
+                            "train-classifier",
+                            "classifier",
+                            "ce",
+                            outdir,
+                            desc,
+                            logEvery,
+                            quiet,
+                            resume,
+                            ckpt,
+                            notes,
+                            "")
+                    .train(
+                            opts,
+                            resolved.toPrettyString(),
+                            runInfo,
+                            owned -> new ClassifierTrainer(net, o, data, dev),
+                            (t, run) -> {
+                                if (test != null) {
+                                    run.log(String.format(
+                                            Locale.ROOT,
+                                            "test accuracy tau=0.01 on %d images: %.4f",
+                                            evalImages,
+                                            t.accuracy(test, 0.01, evalImages)));
+                                }
+                            },
+                            group);
+        }
     }
 }

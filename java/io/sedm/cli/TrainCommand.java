@@ -2,6 +2,9 @@ package io.sedm.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sedm.data.ImageDataset;
+import io.sedm.dist.GradientReducer;
+import io.sedm.dist.ProcessGroup;
+import io.sedm.dist.Rendezvous;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.DeviceOutOfMemoryException;
 import io.sedm.train.Checkpoint;
@@ -16,6 +19,7 @@ import io.sedm.train.TrainingDivergedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -170,6 +174,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     ComputeOptions compute = new ComputeOptions();
+
+    @Mixin
+    DistributedOptions dist = new DistributedOptions();
 
     @Option(
             names = "--resume",
@@ -389,12 +396,21 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null)
             resolved.put("resume", resume.toString())
                     .put("resume_step", r.checkpoint().step());
+        Optional<Rendezvous> rendezvous = dist.validate();
+        resolved.put(
+                "processes",
+                dist.launchesWorkers()
+                        ? dist.nproc
+                        : rendezvous.map(Rendezvous::worldSize).orElse(1));
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
             return 0;
         }
+        if (dist.launchesWorkers()) {
+            return dist.launch(spec);
+        }
         compute.apply();
-        Device dev = Device.parse(compute.device());
+        Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset images = DenoiserTrainer.loadData(opts);
         if (net instanceof MlpConfig m) {
             require(
@@ -406,21 +422,29 @@ public final class TrainCommand implements Callable<Integer> {
         CheckpointRetention retention = new CheckpointRetention(keepLast, keepEvery, resume);
         RunDirectory run = null;
         boolean wroteCheckpoint = false;
-        try (DenoiserTrainer t = r.checkpoint() != null
+        try (ProcessGroup group = dist.join(rendezvous, dev);
+                DenoiserTrainer t = r.checkpoint() != null
                         ? DenoiserTrainer.resume(r.checkpoint(), opts, images, dev)
                         : DenoiserTrainer.create(net, opts, images, dev);
                 StopOnInterrupt interrupt = new StopOnInterrupt("train", 600)) {
-            run = RunDirectory.create(outdir, desc);
-            run.writeOptions(resolved.toPrettyString());
+            if (group != null) t.distribute(group, GradientReducer.DEFAULT_BUCKET_BYTES);
+            boolean leader = t.isLeader();
+            if (leader) {
+                run = RunDirectory.create(outdir, desc);
+                run.writeOptions(resolved.toPrettyString());
+            }
             long first = t.step();
-            if (resume != null) {
+            if (resume != null && leader) {
                 run.log("resumed from " + resume + " at step " + first
                         + (r.notes().isEmpty() ? "" : " with " + r.notes()));
             }
-            System.out.println(
-                    "run folder: " + run.path() + (resume != null ? " (resumed at step " + first + ")" : ""));
+            if (leader) {
+                System.out.println("run folder: " + run.path()
+                        + (resume != null ? " (resumed at step " + first + ")" : "")
+                        + (group != null ? " (" + group.worldSize() + " processes)" : ""));
+            }
             Path last;
-            try (Progress progress = Progress.start("train", opts.steps() - first, "steps", !quiet)) {
+            try (Progress progress = Progress.start("train", opts.steps() - first, "steps", !quiet && leader)) {
                 last = t.run(
                         run,
                         (step, l) -> progress.update(
@@ -431,12 +455,15 @@ public final class TrainCommand implements Callable<Integer> {
             }
             wroteCheckpoint = last != null;
             if (t.step() < opts.steps()) {
-                run.log("stopped by interrupt at step " + t.step());
-                System.out.println("stopped at step " + t.step() + " of " + opts.steps() + "; checkpoint " + last);
-                System.out.println("resume with: sedm train --resume " + last + " --steps " + opts.steps());
+                if (leader) {
+                    run.log("stopped by interrupt at step " + t.step());
+                    System.out.println("stopped at step " + t.step() + " of " + opts.steps() + "; checkpoint " + last);
+                    System.out.println("resume with: sedm train --resume " + last + " --steps " + opts.steps()
+                            + DistributedOptions.relaunchHint(group));
+                }
                 return 130;
             }
-            System.out.println("finished: step " + t.step() + ", last checkpoint " + last);
+            if (leader) System.out.println("finished: step " + t.step() + ", last checkpoint " + last);
             return 0;
         } catch (TrainingDivergedException e) {
             if (run != null) run.log("error: " + e.getMessage());

@@ -92,6 +92,9 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute = new ComputeOptions();
 
+    @Mixin
+    DistributedOptions dist = new DistributedOptions();
+
     @Option(
             names = "--resume",
             paramLabel = "SIDECAR",
@@ -168,16 +171,20 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                 .put("device", compute.device())
                 .put("data_limit", limit);
         if (resume != null) resolved.put("resume", resume.toString());
+        var rendezvous = dist.validate();
         if (dryRun) {
             System.out.println(resolved.toPrettyString());
             return 0;
+        }
+        if (dist.launchesWorkers()) {
+            return dist.launch(spec);
         }
         Checkpoint cls = Checkpoint.read(classifier, Checkpoint.Kind.CLASSIFIER, "--classifier");
         AdmEncoderConfig head =
                 ckpt != null ? (AdmEncoderConfig) ckpt.network() : headFor((AdmEncoderConfig) cls.network(), seed);
         resolved.set("network", json.readTree(head.toJson()));
         compute.apply();
-        Device dev = Device.parse(compute.device());
+        Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset generated = Npy.loadImages(fake, "--fake");
         ImageDataset real = FashionMnist.load(FashionMnist.directory(), true, limit, 32);
         TrainCommand.require(
@@ -189,26 +196,30 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
                         + "×"
                         + real.height() + "×" + real.width());
         DiscriminatorTrainer.Options o = opts;
-        return new AuxiliaryRun(
-                        "train-discriminator",
-                        "discriminator",
-                        "bce",
-                        outdir,
-                        desc,
-                        logEvery,
-                        quiet,
-                        resume,
-                        ckpt,
-                        notes,
-                        "--classifier " + classifier + " --fake " + fake + " ")
-                .train(
-                        opts,
-                        resolved.toPrettyString(),
-                        json.createObjectNode()
-                                .put("data_limit", limit)
-                                .put("classifier", classifier.toString())
-                                .put("fake", fake.toString()),
-                        owned -> new DiscriminatorTrainer(owned.add(cls.loadTrunk(dev)), head, o, real, generated, dev),
-                        (t, run) -> {});
+        try (var group = dist.join(rendezvous, dev)) {
+            return new AuxiliaryRun(
+                            "train-discriminator",
+                            "discriminator",
+                            "bce",
+                            outdir,
+                            desc,
+                            logEvery,
+                            quiet,
+                            resume,
+                            ckpt,
+                            notes,
+                            "--classifier " + classifier + " --fake " + fake + " ")
+                    .train(
+                            opts,
+                            resolved.toPrettyString(),
+                            json.createObjectNode()
+                                    .put("data_limit", limit)
+                                    .put("classifier", classifier.toString())
+                                    .put("fake", fake.toString()),
+                            owned -> new DiscriminatorTrainer(
+                                    owned.add(cls.loadTrunk(dev)), head, o, real, generated, dev),
+                            (t, run) -> {},
+                            group);
+        }
     }
 }

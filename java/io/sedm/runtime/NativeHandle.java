@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Ownership of one native handle: the C destroy function runs exactly once, either from
  * {@link #close()} or, as a safety net that logs a leak, from the {@link Cleaner} once the
- * owning object became unreachable without being closed.
+ * owning object became unreachable without being closed. Public for the handle classes of other
+ * packages ({@code io.sedm.dist}); it is not meant for users.
  */
-final class NativeHandle implements AutoCloseable {
+public final class NativeHandle implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NativeHandle.class);
     private static final Cleaner CLEANER = Cleaner.create();
     /** {@code -Dsedm.leakTrace=true}: remember where each handle was created and log it with a leak. */
@@ -21,20 +22,20 @@ final class NativeHandle implements AutoCloseable {
     private final State state;
     private final Cleaner.Cleanable cleanable;
 
-    NativeHandle(Object owner, String kind, MemorySegment address, Consumer<MemorySegment> destroy) {
+    public NativeHandle(Object owner, String kind, MemorySegment address, Consumer<MemorySegment> destroy) {
         this.state = new State(kind, address, destroy, TRACE ? new Throwable(kind + " created here") : null);
         this.cleanable = CLEANER.register(owner, state);
     }
 
     /** The native address; throws {@link IllegalStateException} once closed. */
-    MemorySegment address() {
+    public MemorySegment address() {
         if (state.closed.get()) {
             throw new IllegalStateException(state.kind + " is closed");
         }
         return state.address;
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return state.closed.get();
     }
 

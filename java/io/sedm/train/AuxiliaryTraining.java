@@ -2,6 +2,9 @@ package io.sedm.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sedm.data.ImageDataset;
+import io.sedm.dist.DataParallel;
+import io.sedm.dist.ProcessGroup;
+import io.sedm.dist.Shard;
 import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -27,6 +30,8 @@ abstract sealed class AuxiliaryTraining implements AuxiliaryTrainer permits Clas
 
     long step;
     private JsonNode runInfo;
+    /** Non-null when this trainer is one rank of a data-parallel run. */
+    DataParallel dp;
 
     AuxiliaryTraining(
             Checkpoint.Kind kind, AdmEncoderConfig config, Object options, double weightDecay, Device device) {
@@ -42,6 +47,40 @@ abstract sealed class AuxiliaryTraining implements AuxiliaryTrainer permits Clas
         if (batchSize < 1 || !(lr >= 0) || !(weightDecay >= 0) || !(tauMin > 0 && tauMin < 1) || steps < 0) {
             throw new IllegalArgumentException("batchSize ≥ 1, lr ≥ 0, weightDecay ≥ 0, tauMin in (0, 1), steps ≥ 0");
         }
+    }
+
+    @Override
+    public void distribute(ProcessGroup group, long bucketBytes) {
+        if (dp != null) throw new IllegalStateException("this trainer is already distributed");
+        Shard.of(((AuxiliaryTrainer.Settings) options).batchSize(), group.rank(), group.worldSize());
+        dp = DataParallel.join(group, bucketBytes, net);
+    }
+
+    @Override
+    public boolean isLeader() {
+        return dp == null || dp.isLeader();
+    }
+
+    @Override
+    public boolean agree(boolean mine) {
+        return dp == null ? mine : dp.any(mine);
+    }
+
+    /** This rank's slice of a batch of {@code b} (all of it in one process). */
+    Shard shard(int b) {
+        return dp == null ? new Shard(0, b) : dp.shard(b);
+    }
+
+    /**
+     * Data-parallel: averages the gradients over the ranks and returns the sum of every rank's
+     * per-sample loss terms ({@code terms} holds this rank's, zeros elsewhere), added in sample order
+     * as one process adds them.
+     */
+    double reduce(double[] terms) {
+        dp.averageGradients();
+        double total = 0;
+        for (double v : dp.sum(terms)) total += v;
+        return total;
     }
 
     @Override
@@ -84,6 +123,7 @@ abstract sealed class AuxiliaryTraining implements AuxiliaryTrainer permits Clas
 
     @Override
     public void close() {
+        if (dp != null) dp.close();
         adam.close();
         net.close();
     }

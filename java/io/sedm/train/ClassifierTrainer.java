@@ -57,29 +57,44 @@ public final class ClassifierTrainer extends AuxiliaryTraining {
         for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
         net.setTraining(true);
         net.zeroGrad();
-        double loss = AuxiliaryTraining.withNoisy(data, idx, seeds, tau, net.device(), z -> {
-            try (Tensor logits = net.forward(z, tau, null, true)) {
+        // data-parallel: this rank's slice; its gradient is a mean over the slice, averaged over ranks
+        io.sedm.dist.Shard mine = shard(b);
+        double[] terms = dp == null ? null : new double[b];
+        if (dp != null) {
+            idx = mine.of(idx);
+            tau = mine.of(tau);
+            seeds = mine.of(seeds);
+        }
+        int bl = mine.length();
+        int[] lidx = idx;
+        double[] ltau = tau;
+        double loss = AuxiliaryTraining.withNoisy(data, lidx, seeds, ltau, net.device(), z -> {
+            try (Tensor logits = net.forward(z, ltau, null, true)) {
                 double[] l = logits.toDoubleArray();
                 int k = config.outChannels();
                 double[] grad = new double[l.length];
                 double ce = 0;
-                for (int i = 0; i < b; i++) {
+                for (int i = 0; i < bl; i++) {
                     double max = Double.NEGATIVE_INFINITY;
                     for (int c = 0; c < k; c++) max = Math.max(max, l[i * k + c]);
                     double sum = 0;
                     for (int c = 0; c < k; c++) sum += Math.exp(l[i * k + c] - max);
-                    int label = data.labels()[idx[i]];
-                    ce += -(l[i * k + label] - max - Math.log(sum)) / b;
+                    int label = data.labels()[lidx[i]];
+                    double term = -(l[i * k + label] - max - Math.log(sum)) / b;
+                    ce += term;
+                    if (terms != null) terms[mine.start() + i] = term;
                     for (int c = 0; c < k; c++) {
-                        grad[i * k + c] = (Math.exp(l[i * k + c] - max) / sum - (c == label ? 1 : 0)) / b;
+                        grad[i * k + c] = (Math.exp(l[i * k + c] - max) / sum - (c == label ? 1 : 0)) / bl;
                     }
                 }
+                if (dp != null) dp.armGradients();
                 try (Tensor gt = Tensor.of(grad, logits.shape(), Device.CPU)) {
                     net.backward(gt);
                 }
                 return ce;
             }
         });
+        if (dp != null) loss = reduce(terms);
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
         if (!Double.isFinite(gradNorm))

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sedm.data.FashionMnist;
 import io.sedm.data.ImageDataset;
 import io.sedm.data.Npy;
+import io.sedm.dist.DataParallel;
+import io.sedm.dist.ProcessGroup;
+import io.sedm.dist.Shard;
 import io.sedm.runtime.Adam;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
@@ -26,6 +29,13 @@ import java.util.SplittableRandom;
  * <p>Every random draw of step {@code s} comes from streams seeded by {@code (seed, s)} — batch
  * indices, σ, per-sample noise seeds and the dropout seed — so a run resumed from a checkpoint
  * continues exactly as if it had never stopped.
+ *
+ * <p>Data-parallel ({@link #distribute}): every rank makes the same draws for the whole global batch
+ * and computes its contiguous {@link Shard} of each round; gradients are averaged over the ranks
+ * before Adam. Since the noise of sample i comes from its own Philox seed and the loss gradient is
+ * a mean over the batch, W ranks with B/W samples each take the same steps as one process with B
+ * (up to the order of floating-point sums; dropout masks, drawn from libtorch's global generator
+ * over the local batch, are the exception). Rank 0 alone writes logs and checkpoints.
  */
 public final class DenoiserTrainer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +52,8 @@ public final class DenoiserTrainer implements AutoCloseable {
     private long step;
     private long imagesSeen;
     private double lastGradNorm;
+    /** Non-null when this trainer is one rank of a data-parallel run. */
+    private DataParallel dp;
 
     private DenoiserTrainer(NetworkConfig config, TrainOptions options, ImageDataset data, Device device) {
         this.config = config;
@@ -93,6 +105,24 @@ public final class DenoiserTrainer implements AutoCloseable {
         return options.xflip() ? d.withXFlips() : d;
     }
 
+    /**
+     * Makes this trainer one rank of a data-parallel run over {@code group}: rank 0's weights (network
+     * and EMA) are broadcast to every rank and gradients are averaged in buckets of {@code bucketBytes}
+     * ({@link io.sedm.dist.GradientReducer}). The batch per accumulation round must split evenly over
+     * the ranks. Every rank of the group must call this, with the same options.
+     */
+    public DenoiserTrainer distribute(ProcessGroup group, long bucketBytes) {
+        if (dp != null) throw new IllegalStateException("this trainer is already distributed");
+        Shard.of(options.roundBatch(), group.rank(), group.worldSize());
+        dp = DataParallel.join(group, bucketBytes, net, ema);
+        return this;
+    }
+
+    /** Whether this process writes the run's files (rank 0, or the only process). */
+    public boolean isLeader() {
+        return dp == null || dp.isLeader();
+    }
+
     public Network network() {
         return net;
     }
@@ -130,6 +160,9 @@ public final class DenoiserTrainer implements AutoCloseable {
         net.setTraining(true);
         net.zeroGrad();
         double total = 0;
+        // data-parallel: this rank's slice of every round; the losses of all samples, in order
+        Shard mine = dp == null ? new Shard(0, batch) : dp.shard(batch);
+        double[] losses = dp == null ? null : new double[rounds * batch];
         for (int r = 0; r < rounds; r++) {
             int[] idx = new int[batch];
             for (int b = 0; b < batch; b++) idx[b] = rng.nextInt(data.size());
@@ -137,15 +170,31 @@ public final class DenoiserTrainer implements AutoCloseable {
             long[] seeds = new long[batch];
             for (int b = 0; b < batch; b++) seeds[b] = rng.nextLong();
             Network.manualSeed(rng.nextLong());
+            if (dp != null) {
+                idx = mine.of(idx);
+                sigma = mine.of(sigma);
+                seeds = mine.of(seeds);
+                if (r == rounds - 1) dp.armGradients();
+            }
             boolean conditional = config instanceof SongUNetConfig u && u.labelDim() > 0;
-            try (Tensor y = data.batch(idx, device);
+            try (Tensor y = images(idx, device);
                     Tensor labels = conditional ? data.oneHot(idx, device) : null;
                     Tensor noise = y.emptyLike();
                     Generator g = Generator.ofSeeds(seeds)) {
                 g.normal(noise);
                 double[] l = loss.accumulate(net, y, noise, sigma, labels, 1.0 / rounds);
-                for (double v : l) total += v;
+                if (dp == null) {
+                    for (double v : l) total += v;
+                } else {
+                    System.arraycopy(l, 0, losses, r * batch + mine.start(), l.length);
+                }
             }
+        }
+        if (dp != null) {
+            dp.averageGradients();
+            // each sample's loss comes from one rank and zeros from the others: the sum is exact, and
+            // adding in sample order gives the single-process total bit for bit
+            for (double v : dp.sum(losses)) total += v;
         }
         if (!Double.isFinite(total)) {
             throw new TrainingDivergedException(step + 1, "the loss is " + total);
@@ -158,6 +207,15 @@ public final class DenoiserTrainer implements AutoCloseable {
         imagesSeen += options.batchSize();
         step++;
         return total / options.batchSize();
+    }
+
+    /** The images {@code idx} in the network's dtype (float64 networks get float64 images). */
+    private Tensor images(int[] idx, Device device) {
+        Tensor y = data.batch(idx, device);
+        if (!config.dtype().equals("float64")) return y;
+        try (y) {
+            return y.to(device, io.sedm.runtime.DType.FLOAT64);
+        }
     }
 
     /** Called after every step with the step number and its loss (progress display). */
@@ -190,7 +248,9 @@ public final class DenoiserTrainer implements AutoCloseable {
         int n = 0;
         Path last = null;
         while (step < options.steps()) {
-            if (stop.getAsBoolean()) {
+            boolean stopNow = stop.getAsBoolean();
+            if (dp != null) stopNow = dp.any(stopNow); // every rank stops at the same step
+            if (stopNow) {
                 if (last == null || !last.getFileName().toString().equals(checkpointName(step) + ".json")) {
                     last = checkpoint(run, retention);
                 }
@@ -199,7 +259,7 @@ public final class DenoiserTrainer implements AutoCloseable {
             double l = trainStep();
             acc += l;
             n++;
-            if (step % options.logEvery() == 0 || step == options.steps()) {
+            if ((step % options.logEvery() == 0 || step == options.steps()) && isLeader()) {
                 run.log(String.format(
                         java.util.Locale.ROOT,
                         "step %d kimg %.3f loss %.5f grad_norm %.4g sec %.1f",
@@ -214,7 +274,7 @@ public final class DenoiserTrainer implements AutoCloseable {
             if ((options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0) || step == options.steps()) {
                 last = checkpoint(run, retention);
             }
-            if (progress != null) progress.onStep(step, l);
+            if (progress != null && isLeader()) progress.onStep(step, l);
         }
         return last;
     }
@@ -223,9 +283,14 @@ public final class DenoiserTrainer implements AutoCloseable {
         return String.format("checkpoint-%08d", step);
     }
 
-    /** Checks the weights are sane, saves {@code checkpoint-<step>}, then prunes old ones. */
+    /**
+     * Checks the weights are sane, saves {@code checkpoint-<step>}, then prunes old ones. In a
+     * data-parallel run every rank checks (their weights are equal, so all stop alike) and rank 0
+     * alone writes; the others return the sidecar's name.
+     */
     private Path checkpoint(RunDirectory run, CheckpointRetention retention) {
         checkWeights();
+        if (!isLeader()) return Path.of(checkpointName(step) + ".json");
         Path side = save(run.path(), checkpointName(step));
         if (retention != null) retention.apply(run.path());
         return side;
@@ -341,6 +406,7 @@ public final class DenoiserTrainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dp != null) dp.close();
         adam.close();
         ema.close();
         net.close();

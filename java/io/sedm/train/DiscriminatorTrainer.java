@@ -61,6 +61,10 @@ public final class DiscriminatorTrainer extends AuxiliaryTraining {
         net.setTraining(true);
         net.zeroGrad();
         double loss = 0;
+        // data-parallel: this rank's slice of both halves; gradient a mean over its 2·bl samples
+        io.sedm.dist.Shard mine = shard(b);
+        int bl = mine.length();
+        double[] terms = dp == null ? null : new double[2 * b];
         for (int part = 0; part < 2; part++) {
             ImageDataset d = part == 0 ? real : fake;
             double label = part == 0 ? 1 : 0;
@@ -69,18 +73,30 @@ public final class DiscriminatorTrainer extends AuxiliaryTraining {
             double[] tau = VpPerturbation.importanceTaus(rng, b, options.tauMin());
             long[] seeds = new long[b];
             for (int i = 0; i < b; i++) seeds[i] = rng.nextLong();
+            if (dp != null) {
+                idx = mine.of(idx);
+                tau = mine.of(tau);
+                seeds = mine.of(seeds);
+            }
+            double[] ltau = tau;
+            int at = part * b + mine.start();
+            boolean last = part == 1;
             double before = loss;
-            loss = AuxiliaryTraining.withNoisy(d, idx, seeds, tau, net.device(), z -> {
+            loss = AuxiliaryTraining.withNoisy(d, idx, seeds, ltau, net.device(), z -> {
                 double bce = before;
-                try (Tensor feats = trunk.forward(z, tau, null, false);
-                        Tensor logit = net.forward(feats, tau, null, true)) {
+                try (Tensor feats = trunk.forward(z, ltau, null, false);
+                        Tensor logit = net.forward(feats, ltau, null, true)) {
                     double[] l = logit.toDoubleArray();
-                    double[] grad = new double[b];
-                    for (int i = 0; i < b; i++) {
+                    double[] grad = new double[bl];
+                    for (int i = 0; i < bl; i++) {
                         // BCE with logits: −[y ln σ(ℓ) + (1−y) ln(1−σ(ℓ))], stable form
-                        bce += (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
-                        grad[i] = (1 / (1 + Math.exp(-l[i])) - label) / (2.0 * b);
+                        double term =
+                                (Math.max(l[i], 0) - l[i] * label + Math.log1p(Math.exp(-Math.abs(l[i])))) / (2.0 * b);
+                        bce += term;
+                        if (terms != null) terms[at + i] = term;
+                        grad[i] = (1 / (1 + Math.exp(-l[i])) - label) / (2.0 * bl);
                     }
+                    if (dp != null && last) dp.armGradients();
                     try (Tensor gt = Tensor.of(grad, logit.shape(), Device.CPU)) {
                         net.backward(gt);
                     }
@@ -88,6 +104,7 @@ public final class DiscriminatorTrainer extends AuxiliaryTraining {
                 return bce;
             });
         }
+        if (dp != null) loss = reduce(terms);
         if (!Double.isFinite(loss)) throw new TrainingDivergedException(step + 1, "the loss is " + loss);
         double gradNorm = adam.step(options.lr());
         if (!Double.isFinite(gradNorm))

@@ -36,6 +36,9 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
         return dtype;
     }
 
+    /** The parameter dtype, "float32" or "float64". */
+    String dtype();
+
     /** This config with parameters of {@code dtype} ("float32" or "float64"). */
     NetworkConfig withDType(String dtype);
 

@@ -23,10 +23,10 @@ public class Sedm extends Sedm$shared {
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
-    private static final int SEDM_ABI_VERSION = (int)2L;
+    private static final int SEDM_ABI_VERSION = (int)3L;
     /**
      * {@snippet lang=c :
-     * #define SEDM_ABI_VERSION 2
+     * #define SEDM_ABI_VERSION 3
      * }
      */
     public static int SEDM_ABI_VERSION() {
@@ -4355,6 +4355,816 @@ public class Sedm extends Sedm$shared {
                 traceDowncall("sedm_adam_destroy", opt);
             }
             mh$.invokeExact(opt);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int SEDM_DIST_BACKEND_GLOO = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_DIST_BACKEND_GLOO = 0
+     * }
+     */
+    public static int SEDM_DIST_BACKEND_GLOO() {
+        return SEDM_DIST_BACKEND_GLOO;
+    }
+    private static final int SEDM_DIST_BACKEND_NCCL = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_DIST_BACKEND_NCCL = 1
+     * }
+     */
+    public static int SEDM_DIST_BACKEND_NCCL() {
+        return SEDM_DIST_BACKEND_NCCL;
+    }
+
+    private static class sedm_dist_options_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_options_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_options_init(sedm_dist_options *options)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_options_init$descriptor() {
+        return sedm_dist_options_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_options_init(sedm_dist_options *options)
+     * }
+     */
+    public static MethodHandle sedm_dist_options_init$handle() {
+        return sedm_dist_options_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_options_init(sedm_dist_options *options)
+     * }
+     */
+    public static MemorySegment sedm_dist_options_init$address() {
+        return sedm_dist_options_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_options_init(sedm_dist_options *options)
+     * }
+     */
+    public static int sedm_dist_options_init(MemorySegment options) {
+        var mh$ = sedm_dist_options_init.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_options_init", options);
+            }
+            return (int)mh$.invokeExact(options);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_create(const sedm_dist_options *options, sedm_dist **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_create$descriptor() {
+        return sedm_dist_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_create(const sedm_dist_options *options, sedm_dist **out)
+     * }
+     */
+    public static MethodHandle sedm_dist_create$handle() {
+        return sedm_dist_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_create(const sedm_dist_options *options, sedm_dist **out)
+     * }
+     */
+    public static MemorySegment sedm_dist_create$address() {
+        return sedm_dist_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_create(const sedm_dist_options *options, sedm_dist **out)
+     * }
+     */
+    public static int sedm_dist_create(MemorySegment options, MemorySegment out) {
+        var mh$ = sedm_dist_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_create", options, out);
+            }
+            return (int)mh$.invokeExact(options, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_rank {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_rank");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_rank(const sedm_dist *d, int32_t *out_rank, int32_t *out_world_size)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_rank$descriptor() {
+        return sedm_dist_rank.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_rank(const sedm_dist *d, int32_t *out_rank, int32_t *out_world_size)
+     * }
+     */
+    public static MethodHandle sedm_dist_rank$handle() {
+        return sedm_dist_rank.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_rank(const sedm_dist *d, int32_t *out_rank, int32_t *out_world_size)
+     * }
+     */
+    public static MemorySegment sedm_dist_rank$address() {
+        return sedm_dist_rank.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_rank(const sedm_dist *d, int32_t *out_rank, int32_t *out_world_size)
+     * }
+     */
+    public static int sedm_dist_rank(MemorySegment d, MemorySegment out_rank, MemorySegment out_world_size) {
+        var mh$ = sedm_dist_rank.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_rank", d, out_rank, out_world_size);
+            }
+            return (int)mh$.invokeExact(d, out_rank, out_world_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_barrier {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_barrier");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_barrier(sedm_dist *d)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_barrier$descriptor() {
+        return sedm_dist_barrier.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_barrier(sedm_dist *d)
+     * }
+     */
+    public static MethodHandle sedm_dist_barrier$handle() {
+        return sedm_dist_barrier.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_barrier(sedm_dist *d)
+     * }
+     */
+    public static MemorySegment sedm_dist_barrier$address() {
+        return sedm_dist_barrier.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_barrier(sedm_dist *d)
+     * }
+     */
+    public static int sedm_dist_barrier(MemorySegment d) {
+        var mh$ = sedm_dist_barrier.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_barrier", d);
+            }
+            return (int)mh$.invokeExact(d);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_broadcast_module {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_broadcast_module");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_broadcast_module(sedm_dist *d, sedm_module *m, int32_t root)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_broadcast_module$descriptor() {
+        return sedm_dist_broadcast_module.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_broadcast_module(sedm_dist *d, sedm_module *m, int32_t root)
+     * }
+     */
+    public static MethodHandle sedm_dist_broadcast_module$handle() {
+        return sedm_dist_broadcast_module.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_broadcast_module(sedm_dist *d, sedm_module *m, int32_t root)
+     * }
+     */
+    public static MemorySegment sedm_dist_broadcast_module$address() {
+        return sedm_dist_broadcast_module.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_broadcast_module(sedm_dist *d, sedm_module *m, int32_t root)
+     * }
+     */
+    public static int sedm_dist_broadcast_module(MemorySegment d, MemorySegment m, int root) {
+        var mh$ = sedm_dist_broadcast_module.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_broadcast_module", d, m, root);
+            }
+            return (int)mh$.invokeExact(d, m, root);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_all_reduce_sum {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_all_reduce_sum");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_all_reduce_sum(sedm_dist *d, sedm_tensor *t)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_all_reduce_sum$descriptor() {
+        return sedm_dist_all_reduce_sum.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_all_reduce_sum(sedm_dist *d, sedm_tensor *t)
+     * }
+     */
+    public static MethodHandle sedm_dist_all_reduce_sum$handle() {
+        return sedm_dist_all_reduce_sum.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_all_reduce_sum(sedm_dist *d, sedm_tensor *t)
+     * }
+     */
+    public static MemorySegment sedm_dist_all_reduce_sum$address() {
+        return sedm_dist_all_reduce_sum.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_all_reduce_sum(sedm_dist *d, sedm_tensor *t)
+     * }
+     */
+    public static int sedm_dist_all_reduce_sum(MemorySegment d, MemorySegment t) {
+        var mh$ = sedm_dist_all_reduce_sum.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_all_reduce_sum", d, t);
+            }
+            return (int)mh$.invokeExact(d, t);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_gather {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_gather");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_gather(sedm_dist *d, const sedm_tensor *input, sedm_tensor *output, int32_t root)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_gather$descriptor() {
+        return sedm_dist_gather.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_gather(sedm_dist *d, const sedm_tensor *input, sedm_tensor *output, int32_t root)
+     * }
+     */
+    public static MethodHandle sedm_dist_gather$handle() {
+        return sedm_dist_gather.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_gather(sedm_dist *d, const sedm_tensor *input, sedm_tensor *output, int32_t root)
+     * }
+     */
+    public static MemorySegment sedm_dist_gather$address() {
+        return sedm_dist_gather.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_gather(sedm_dist *d, const sedm_tensor *input, sedm_tensor *output, int32_t root)
+     * }
+     */
+    public static int sedm_dist_gather(MemorySegment d, MemorySegment input, MemorySegment output, int root) {
+        var mh$ = sedm_dist_gather.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_gather", d, input, output, root);
+            }
+            return (int)mh$.invokeExact(d, input, output, root);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void sedm_dist_destroy(sedm_dist *d)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_destroy$descriptor() {
+        return sedm_dist_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void sedm_dist_destroy(sedm_dist *d)
+     * }
+     */
+    public static MethodHandle sedm_dist_destroy$handle() {
+        return sedm_dist_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void sedm_dist_destroy(sedm_dist *d)
+     * }
+     */
+    public static MemorySegment sedm_dist_destroy$address() {
+        return sedm_dist_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sedm_dist_destroy(sedm_dist *d)
+     * }
+     */
+    public static void sedm_dist_destroy(MemorySegment d) {
+        var mh$ = sedm_dist_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_destroy", d);
+            }
+            mh$.invokeExact(d);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_reducer_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_reducer_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_create(sedm_dist *d, sedm_module *m, int64_t bucket_bytes, sedm_dist_reducer **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_reducer_create$descriptor() {
+        return sedm_dist_reducer_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_create(sedm_dist *d, sedm_module *m, int64_t bucket_bytes, sedm_dist_reducer **out)
+     * }
+     */
+    public static MethodHandle sedm_dist_reducer_create$handle() {
+        return sedm_dist_reducer_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_create(sedm_dist *d, sedm_module *m, int64_t bucket_bytes, sedm_dist_reducer **out)
+     * }
+     */
+    public static MemorySegment sedm_dist_reducer_create$address() {
+        return sedm_dist_reducer_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_create(sedm_dist *d, sedm_module *m, int64_t bucket_bytes, sedm_dist_reducer **out)
+     * }
+     */
+    public static int sedm_dist_reducer_create(MemorySegment d, MemorySegment m, long bucket_bytes, MemorySegment out) {
+        var mh$ = sedm_dist_reducer_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_reducer_create", d, m, bucket_bytes, out);
+            }
+            return (int)mh$.invokeExact(d, m, bucket_bytes, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_reducer_arm {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_reducer_arm");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_arm(sedm_dist_reducer *r)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_reducer_arm$descriptor() {
+        return sedm_dist_reducer_arm.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_arm(sedm_dist_reducer *r)
+     * }
+     */
+    public static MethodHandle sedm_dist_reducer_arm$handle() {
+        return sedm_dist_reducer_arm.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_arm(sedm_dist_reducer *r)
+     * }
+     */
+    public static MemorySegment sedm_dist_reducer_arm$address() {
+        return sedm_dist_reducer_arm.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_arm(sedm_dist_reducer *r)
+     * }
+     */
+    public static int sedm_dist_reducer_arm(MemorySegment r) {
+        var mh$ = sedm_dist_reducer_arm.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_reducer_arm", r);
+            }
+            return (int)mh$.invokeExact(r);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_reducer_finish {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_reducer_finish");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_finish(sedm_dist_reducer *r, int32_t *out_launched_early)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_reducer_finish$descriptor() {
+        return sedm_dist_reducer_finish.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_finish(sedm_dist_reducer *r, int32_t *out_launched_early)
+     * }
+     */
+    public static MethodHandle sedm_dist_reducer_finish$handle() {
+        return sedm_dist_reducer_finish.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_finish(sedm_dist_reducer *r, int32_t *out_launched_early)
+     * }
+     */
+    public static MemorySegment sedm_dist_reducer_finish$address() {
+        return sedm_dist_reducer_finish.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_finish(sedm_dist_reducer *r, int32_t *out_launched_early)
+     * }
+     */
+    public static int sedm_dist_reducer_finish(MemorySegment r, MemorySegment out_launched_early) {
+        var mh$ = sedm_dist_reducer_finish.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_reducer_finish", r, out_launched_early);
+            }
+            return (int)mh$.invokeExact(r, out_launched_early);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_reducer_bucket_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_reducer_bucket_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_bucket_count(const sedm_dist_reducer *r, int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_reducer_bucket_count$descriptor() {
+        return sedm_dist_reducer_bucket_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_bucket_count(const sedm_dist_reducer *r, int32_t *out)
+     * }
+     */
+    public static MethodHandle sedm_dist_reducer_bucket_count$handle() {
+        return sedm_dist_reducer_bucket_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_bucket_count(const sedm_dist_reducer *r, int32_t *out)
+     * }
+     */
+    public static MemorySegment sedm_dist_reducer_bucket_count$address() {
+        return sedm_dist_reducer_bucket_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_dist_reducer_bucket_count(const sedm_dist_reducer *r, int32_t *out)
+     * }
+     */
+    public static int sedm_dist_reducer_bucket_count(MemorySegment r, MemorySegment out) {
+        var mh$ = sedm_dist_reducer_bucket_count.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_reducer_bucket_count", r, out);
+            }
+            return (int)mh$.invokeExact(r, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_dist_reducer_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_dist_reducer_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void sedm_dist_reducer_destroy(sedm_dist_reducer *r)
+     * }
+     */
+    public static FunctionDescriptor sedm_dist_reducer_destroy$descriptor() {
+        return sedm_dist_reducer_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void sedm_dist_reducer_destroy(sedm_dist_reducer *r)
+     * }
+     */
+    public static MethodHandle sedm_dist_reducer_destroy$handle() {
+        return sedm_dist_reducer_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void sedm_dist_reducer_destroy(sedm_dist_reducer *r)
+     * }
+     */
+    public static MemorySegment sedm_dist_reducer_destroy$address() {
+        return sedm_dist_reducer_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sedm_dist_reducer_destroy(sedm_dist_reducer *r)
+     * }
+     */
+    public static void sedm_dist_reducer_destroy(MemorySegment r) {
+        var mh$ = sedm_dist_reducer_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_dist_reducer_destroy", r);
+            }
+            mh$.invokeExact(r);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
