@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             TrainDiscriminatorCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

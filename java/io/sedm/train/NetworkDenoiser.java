@@ -6,6 +6,7 @@ import io.sedm.runtime.Network;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
 import io.sedm.sampler.Denoiser;
+import java.util.function.Supplier;
 
 /**
  * A trained network as the samplers' {@link Denoiser}: {@code D(x; σ) = c_skip·x +
@@ -16,18 +17,44 @@ import io.sedm.sampler.Denoiser;
 public final class NetworkDenoiser implements Denoiser {
     private final Network net;
     private final Preconditioning precond;
-    private final Tensor classLabels;
+    private final Supplier<Tensor> classLabels;
 
     /** @param classLabels one-hot labels [B, label_dim] bound for a conditional network, or null */
     public NetworkDenoiser(Network net, Preconditioning precond, Tensor classLabels) {
+        this(net, precond, () -> classLabels);
+    }
+
+    /**
+     * @param classLabels the one-hot labels [B, label_dim] of the rows being denoised now (a
+     *     batch run changes them between batches), or a supplier of null for an unconditional network
+     */
+    public NetworkDenoiser(Network net, Preconditioning precond, Supplier<Tensor> classLabels) {
         this.net = net;
         this.precond = precond;
         this.classLabels = classLabels;
     }
 
+    /** The preconditioning's supported range (EDM's {@code net.sigma_min}). */
+    @Override
+    public double sigmaMin() {
+        return precond.sigmaMin();
+    }
+
+    /** The preconditioning's supported range (EDM's {@code net.sigma_max}). */
+    @Override
+    public double sigmaMax() {
+        return precond.sigmaMax();
+    }
+
+    /** EDM's {@code net.round_sigma}. */
+    @Override
+    public double roundSigma(double sigma) {
+        return precond.roundSigma(sigma);
+    }
+
     /** An unconditional EDM-preconditioned denoiser with σ_data = 0.5. */
     public static NetworkDenoiser edm(Network net) {
-        return new NetworkDenoiser(net, new Preconditioning.Edm(0.5), null);
+        return new NetworkDenoiser(net, new Preconditioning.Edm(0.5), (Tensor) null);
     }
 
     @Override
@@ -48,7 +75,7 @@ public final class NetworkDenoiser implements Denoiser {
         DType dt = x.dtype();
         try (Tensor xIn = x.emptyLike()) {
             Ops.combine(xIn, cIn, x);
-            try (Tensor f = net.forward(xIn, cNoise, classLabels, false);
+            try (Tensor f = net.forward(xIn, cNoise, classLabels.get(), false);
                     Tensor fx = f.to(x.device(), dt);
                     Tensor fView = fx.reshape(x.shape())) {
                 if (out.dtype() == dt) {
