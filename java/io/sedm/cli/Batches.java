@@ -44,12 +44,30 @@ final class Batches {
             double[] latents,
             StepListener listener,
             boolean progress) {
+        return run(task, sampler, model, sigmas, seeds, sample, batch, dev, latents, listener, progress, b -> {});
+    }
+
+    /** As above; {@code beforeBatch} receives each batch's seeds before it is sampled (class labels). */
+    static double[] run(
+            String task,
+            Sampler sampler,
+            Denoiser model,
+            double[] sigmas,
+            long[] seeds,
+            long[] sample,
+            int batch,
+            Device dev,
+            double[] latents,
+            StepListener listener,
+            boolean progress,
+            java.util.function.Consumer<long[]> beforeBatch) {
         long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
         double[] all = new double[Math.toIntExact(seeds.length * per)];
         try (Progress bar = Progress.start(task, seeds.length, "img", progress)) {
             for (int start = 0; start < seeds.length; start += batch) {
                 int n = Math.min(batch, seeds.length - start);
                 long[] batchSeeds = Arrays.copyOfRange(seeds, start, start + n);
+                beforeBatch.accept(batchSeeds);
                 long[] batchShape = new long[sample.length + 1];
                 batchShape[0] = n;
                 System.arraycopy(sample, 0, batchShape, 1, sample.length);
