@@ -438,6 +438,7 @@ public final class SampleCommand implements Callable<Integer> {
             return 0;
         }
         Device dev = device();
+        double seconds;
         try (Models m = load(o, dev)) {
             long[] sample = o.shape() == null ? m.natural() : o.shape();
             long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
@@ -450,6 +451,7 @@ public final class SampleCommand implements Callable<Integer> {
             SamplerPlan.Built plan = o.sampler().build(m.denoiser(), m.discriminator());
             ExposureBiasProbe exposure = o.probe() ? new ExposureBiasProbe() : null;
             long[] seedList = parseSeeds(o.seeds());
+            long started = System.nanoTime();
             double[] all = Batches.run(
                     "sample " + o.sampler().sampler(),
                     plan.sampler(),
@@ -463,6 +465,7 @@ public final class SampleCommand implements Callable<Integer> {
                     exposure == null ? StepListener.NONE : exposure,
                     !quiet,
                     m.labels() == null ? b -> {} : m.labels()::select);
+            seconds = (System.nanoTime() - started) / 1e9;
             requireInRange(all, m, o.allowUnusual());
             write(
                     o,
@@ -471,7 +474,13 @@ public final class SampleCommand implements Callable<Integer> {
                     exposure,
                     m.labels() == null ? null : m.labels().classes(seedList));
         }
-        stdout.printf("wrote %d samples to %s%n", o.count(), outdir.resolve("samples.npy"));
+        stdout.printf(
+                java.util.Locale.ROOT,
+                "wrote %d samples to %s (sampling %.3f s, %.4g images/s)%n",
+                o.count(),
+                outdir.resolve("samples.npy"),
+                seconds,
+                o.count() / seconds);
         stdout.flush();
         return 0;
     }
