@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "handles.h"
-#include "nn/safetensors.h"
+#include "../nn/safetensors.h"
 
 struct sedm_state_dict {
     std::vector<std::pair<std::string, at::Tensor>> entries;  // file order, CPU, contiguous
@@ -340,6 +340,12 @@ private:
                 io_fail(path_, "a tensor of shape " + shape_string(size) + " reaches past its storage '" + s->key +
                                    "' (" + std::to_string(flat.numel()) + " elements)");
             return make(flat.as_strided(size, stride, offset).contiguous().clone());
+        }
+        if (name == "torch.jit._pickle.restore_type_tag") {
+            // torch::pickle_save (libtorch's writer, used by export) tags typed containers:
+            // restore_type_tag(value, "Dict[str, Tensor]") returns the value itself.
+            if (args->items.empty()) io_fail(path_, "corrupt pickle: " + name + " without a value");
+            return args->items[0];
         }
         if (name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") {
             if (args->items.empty() || !std::holds_alternative<at::Tensor>(args->items[0]->v))

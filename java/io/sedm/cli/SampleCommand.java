@@ -365,7 +365,10 @@ public final class SampleCommand implements Callable<Integer> {
                 }
                 ClassLabels batchLabels = labels;
                 model = new NetworkDenoiser(
-                        net, checkpoint.preconditioning(), () -> batchLabels == null ? null : batchLabels.current());
+                        net,
+                        checkpoint.preconditioning(),
+                        () -> batchLabels == null ? null : batchLabels.current(),
+                        checkpoint.imported());
             }
             Discriminator disc = null;
             if (o.discriminator() != null && o.discriminator().startsWith("oracle:")) {

@@ -29,7 +29,10 @@ import java.util.Set;
  * as tensors.
  */
 public record EdmSnapshot(Path dir, JsonNode config) {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Python's json writes float('inf') as Infinity (EDMPrecond's sigma_max). */
+    static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
 
     /** EDM model arguments sedm need not hold: training-only ones. */
     static final Set<String> TRAINING_ONLY = Set.of("label_dropout");

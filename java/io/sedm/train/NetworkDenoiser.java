@@ -18,6 +18,7 @@ public final class NetworkDenoiser implements Denoiser {
     private final Network net;
     private final Preconditioning precond;
     private final Supplier<Tensor> classLabels;
+    private final boolean float32;
 
     /** @param classLabels one-hot labels [B, label_dim] bound for a conditional network, or null */
     public NetworkDenoiser(Network net, Preconditioning precond, Tensor classLabels) {
@@ -29,9 +30,20 @@ public final class NetworkDenoiser implements Denoiser {
      *     batch run changes them between batches), or a supplier of null for an unconditional network
      */
     public NetworkDenoiser(Network net, Preconditioning precond, Supplier<Tensor> classLabels) {
+        this(net, precond, classLabels, false);
+    }
+
+    /**
+     * @param float32 evaluate as NVlabs/edm does (docs/ALGORITHMS.md §2 "Order"): x and σ cast to
+     *     float32, the coefficients in float32 ({@link io.sedm.precond.Float32Coefficients}), c_in·x and
+     *     D = c_skip·x + c_out·F rounded to float32 — for imported official networks, whose
+     *     float32 arithmetic the official samplers' results carry
+     */
+    public NetworkDenoiser(Network net, Preconditioning precond, Supplier<Tensor> classLabels, boolean float32) {
         this.net = net;
         this.precond = precond;
         this.classLabels = classLabels;
+        this.float32 = float32;
     }
 
     /** The preconditioning's supported range (EDM's {@code net.sigma_min}). */
@@ -67,10 +79,22 @@ public final class NetworkDenoiser implements Denoiser {
         double[] cIn = new double[batch], cNoise = new double[batch], mix = new double[2 * batch];
         for (int b = 0; b < batch; b++) {
             if (!(sigma[b] > 0)) throw new IllegalArgumentException("sigma[" + b + "] must be > 0, got " + sigma[b]);
-            cIn[b] = precond.cIn(sigma[b]);
-            cNoise[b] = precond.cNoise(sigma[b]);
-            mix[b] = precond.cSkip(sigma[b]);
-            mix[batch + b] = precond.cOut(sigma[b]);
+            if (float32) {
+                double[] c = io.sedm.precond.Float32Coefficients.of(precond, sigma[b]);
+                mix[b] = c[0];
+                mix[batch + b] = c[1];
+                cIn[b] = c[2];
+                cNoise[b] = c[3];
+            } else {
+                cIn[b] = precond.cIn(sigma[b]);
+                cNoise[b] = precond.cNoise(sigma[b]);
+                mix[b] = precond.cSkip(sigma[b]);
+                mix[batch + b] = precond.cOut(sigma[b]);
+            }
+        }
+        if (float32) {
+            denoiseFloat32(x, cIn, cNoise, mix, out);
+            return;
         }
         DType dt = x.dtype();
         try (Tensor xIn = x.emptyLike()) {
@@ -86,6 +110,22 @@ public final class NetworkDenoiser implements Denoiser {
                         out.copyFrom(d);
                     }
                 }
+            }
+        }
+    }
+
+    /** The float32 path: every product of two float32 values is exact in double, so rounding each
+     * combination once to float32 reproduces EDM's c_in·x exactly and D to within one float32 ulp. */
+    private void denoiseFloat32(Tensor x, double[] cIn, double[] cNoise, double[] mix, Tensor out) {
+        try (Tensor x32 = x.to(x.device(), DType.FLOAT32);
+                Tensor xIn = x32.emptyLike()) {
+            Ops.combine(xIn, cIn, x32);
+            try (Tensor f = net.forward(xIn, cNoise, classLabels.get(), false);
+                    Tensor f32 = f.to(x.device(), DType.FLOAT32);
+                    Tensor fView = f32.reshape(x.shape());
+                    Tensor d = x32.emptyLike()) {
+                Ops.combine(d, mix, x32, fView);
+                out.copyFrom(d);
             }
         }
     }

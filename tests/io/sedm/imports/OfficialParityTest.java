@@ -277,7 +277,7 @@ class OfficialParityTest {
             {"edm-gpp", "1.0", "disc", "0"}, {"sedm-gpp", "1.0004", "disc", "0"}, {"edm-gpp", "1.0", "disc-cond", "1"}
         }) {
             Path out = dir.resolve("s-" + run[0] + run[2]);
-            cli(
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
                     "sample",
                     "--denoiser",
                     "checkpoint:" + dir.resolve("net.json"),
@@ -301,12 +301,14 @@ class OfficialParityTest {
                     "2.0",
                     "--dg-w2",
                     "0",
-                    "--es-scale",
-                    run[0].equals("sedm-gpp") ? run[1] : "1.0004",
                     "--allow-unusual",
                     "--quiet",
                     "--threads",
-                    "1");
+                    "1"));
+            if (run[0].equals("sedm-gpp")) {
+                args.addAll(java.util.List.of("--es-scale", run[1]));
+            }
+            cli(args.toArray(String[]::new));
             Path refX = dir.resolve("r-" + run[0] + run[2] + ".npy");
             PythonTorch.run(
                     Path.of("bench/harness/reference.py").toString(),
