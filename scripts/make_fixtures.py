@@ -78,6 +78,8 @@ def cmd_dg(args):
     import torch
     from guided_diffusion.script_util import create_classifier
     torch.manual_seed(args.seed)
+    if not args.depth:
+        args.depth = 4 if args.kind == "classifier" else 2
     if args.kind == "classifier":  # classifier_lib.load_classifier
         model = create_classifier(image_size=args.resolution, classifier_use_fp16=False,
                                   classifier_width=args.width, classifier_depth=args.depth,
@@ -138,7 +140,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--resolution", type=int, default=32)
     p.add_argument("--width", type=int, default=128)
-    p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--depth", type=int, default=0, help="default: DG's, 4 (classifier) or 2 (discriminator)")
     p.add_argument("--cond", type=int, default=0)
     p.add_argument("--in-channels", type=int, default=0)
     p.add_argument("--out-channels", type=int, default=0)
