@@ -238,10 +238,14 @@ typedef struct sedm_adam sedm_adam;
 sedm_status sedm_manual_seed(uint64_t seed);
 
 /* Builds a network from a JSON config object. "kind" selects the architecture:
- *   "unet"          EDM SongUNet / DDPM++ (img_resolution, in_channels, out_channels,
+ *   "unet"          EDM SongUNet, DDPM++ or NCSN++ (img_resolution, in_channels, out_channels,
  *                   model_channels, channel_mult, channel_mult_emb, num_blocks,
- *                   attn_resolutions, dropout, label_dim, augment_dim, embedding_type,
- *                   channel_mult_noise)
+ *                   attn_resolutions, dropout, label_dim, label_dropout, augment_dim,
+ *                   embedding_type, channel_mult_noise, encoder_type, decoder_type,
+ *                   resample_filter)
+ *   "dhariwal_unet" EDM DhariwalUNet / ADM (img_resolution, in_channels, out_channels,
+ *                   model_channels, channel_mult, channel_mult_emb, num_blocks,
+ *                   attn_resolutions, dropout, label_dim, label_dropout, augment_dim)
  *   "mlp"           residual MLP for toy data (in_features, hidden, num_layers, noise_channels)
  *   "encoder"       ADM encoder trunk (img_resolution, in_channels, model_channels,
  *                   channel_mult, num_res_blocks, attn_resolutions, num_head_channels,
@@ -254,8 +258,10 @@ sedm_status sedm_manual_seed(uint64_t seed);
  *                   head on 8x8 trunk features, bare pool head)
  * Common keys: "dtype" ("float32" | "float64"), "init_seed" (seeds the initialisation).
  * EVERY key is required (the defaults live in the Java config records); a missing, mistyped or
- * unknown key is SEDM_ERR_INVALID_ARGUMENT naming it. noise_labels are c_noise for "unet"/"mlp"
- * and the VP time tau in [0, 1] for the ADM kinds (multiplied by time_scale inside). */
+ * unknown key is SEDM_ERR_INVALID_ARGUMENT naming it. Tensor names are NVlabs/edm's state-dict
+ * names of the network (EDM's up/down "resample_filter" buffers excepted: they follow from the config).
+ * noise_labels are c_noise for "unet"/"dhariwal_unet"/"mlp"
+ * and the VP time tau in [0, 1] for the ADM encoder kinds (multiplied by time_scale inside). */
 sedm_status sedm_module_create(const char *config_json, int32_t device_type, int32_t device_index, sedm_module **out);
 /* The resolved config (every key the network read) as JSON into buf (NUL-terminated,
  * truncated to cap); out_length (nullable) receives the full length. */

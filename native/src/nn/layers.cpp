@@ -1,6 +1,8 @@
 // Config reader and the layers shared by the networks.
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "network.h"
 
@@ -92,14 +94,17 @@ std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved) {
     std::shared_ptr<NetworkImpl> net;
     if (kind == "unet")
         net = make_song_unet(c);
+    else if (kind == "dhariwal_unet")
+        net = make_dhariwal_unet(c);
     else if (kind == "mlp")
         net = make_mlp(c);
     else if (kind == "encoder" || kind == "classifier" || kind == "discriminator" || kind == "pool_head")
         net = make_adm_encoder(c, kind);
     else
         throw std::invalid_argument(
-            "config \"kind\" must be one of unet, mlp, encoder, classifier, discriminator, pool_head; got \"" + kind +
-            "\"");
+            "config \"kind\" must be one of unet, dhariwal_unet, mlp, encoder, classifier, discriminator, pool_head; "
+            "got \"" +
+            kind + "\"");
     c.reject_unknown_keys();
     if (dtype == "float64") net->to(at::kDouble);
     resolved = c.resolved();
@@ -145,9 +150,28 @@ at::Tensor LinearImpl::forward(const at::Tensor& x) {
 
 // ---- Conv2d -------------------------------------------------------------------------------
 
+void check_resample_filter(const std::vector<int64_t>& filter, const std::string& who) {
+    int64_t sum = 0;
+    for (int64_t tap : filter) sum += tap;
+    if (filter.size() < 2 || filter.size() % 2 != 0 || sum <= 0)
+        throw std::invalid_argument(who +
+                                    ": resample_filter must have an even number (>= 2) of taps with a positive "
+                                    "sum (DDPM++ and ADM: [1,1], NCSN++: [1,3,3,1])");
+}
+
 Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, bool with_bias, bool up_, bool down_, Init init,
-                       int64_t stride_)
-    : up(up_), down(down_), stride(stride_) {
+                       int64_t stride_, std::vector<int64_t> filter, bool fused)
+    : in_channels(in),
+      out_channels(out),
+      up(up_),
+      down(down_),
+      stride(stride_),
+      resample_filter(std::move(filter)),
+      fused_resample(fused) {
+    if (up && down) throw std::invalid_argument("Conv2d: up and down are exclusive");
+    // EDM's networks fuse only the NCSN++ encoder's downsampling (aux_residual).
+    if (fused_resample && up) throw std::invalid_argument("Conv2d: fused resampling is for downsampling only");
+    check_resample_filter(resample_filter, "Conv2d");
     if (kernel > 0) {
         const int64_t fan_in = in * kernel * kernel, fan_out = out * kernel * kernel;
         weight = register_parameter("weight",
@@ -159,20 +183,42 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, bool with_bias, 
     }
 }
 
+at::Tensor Conv2dImpl::filter_like(const at::Tensor& x) const {
+    at::Tensor r = at::tensor(resample_filter, at::TensorOptions().dtype(at::kLong)).to(at::kFloat);
+    at::Tensor f = at::outer(r, r) / r.sum().square();  // EDM forms it in float32, then casts
+    return f.to(x.options()).unsqueeze(0).unsqueeze(1);
+}
+
 at::Tensor Conv2dImpl::forward(const at::Tensor& input) {
+    // EDM networks.py Conv2d.forward, operation for operation (so that float32 results match
+    // the reference bit for bit where the kernels are the same): depthwise (transposed)
+    // convolution with f (×4 when upsampling, so that each output pixel keeps unit gain),
+    // stride 2; then the k×k convolution; the bias added last.
     at::Tensor x = input;
-    if (up) {  // the [1,1] filter's transposed convolution = nearest-neighbour 2× upsampling
-        const auto s = x.sizes();
-        x = x.unsqueeze(3)
-                .unsqueeze(5)
-                .expand({s[0], s[1], s[2], 2, s[3], 2})
-                .reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
+    const int64_t w_pad = weight.defined() ? weight.size(-1) / 2 : 0;
+    const at::Tensor f = up || down ? filter_like(x) : at::Tensor();
+    const int64_t f_pad = f.defined() ? (f.size(-1) - 1) / 2 : 0;
+    const bool box = resample_filter.size() == 2 && resample_filter[0] == resample_filter[1];
+    auto depthwise = [](const at::Tensor& filter, int64_t channels) { return filter.repeat({channels, 1, 1, 1}); };
+    const int64_t one = 1, two = 2, none = 0;
+    if (fused_resample && down && weight.defined()) {
+        const int64_t pad_conv = w_pad + f_pad;
+        x = at::conv2d(x, weight, {}, one, pad_conv);
+        x = at::conv2d(x, depthwise(f, out_channels), {}, two, none, one, out_channels);
+    } else {
+        if (up && box) {  // the [1,1] filter ×4 is all ones: every output is one input × 1, exactly nearest 2×
+            const auto s = x.sizes();
+            x = x.unsqueeze(3)
+                    .unsqueeze(5)
+                    .expand({s[0], s[1], s[2], 2, s[3], 2})
+                    .reshape({s[0], s[1], 2 * s[2], 2 * s[3]});
+        } else if (up) {
+            x = at::conv_transpose2d(x, depthwise(f * 4, in_channels), {}, two, f_pad, none, in_channels);
+        }
+        if (down) x = at::conv2d(x, depthwise(f, in_channels), {}, two, f_pad, one, in_channels);
+        if (weight.defined()) x = at::conv2d(x, weight, {}, {stride, stride}, {w_pad, w_pad});
     }
-    if (down) x = at::avg_pool2d(x, {2, 2});  // the [1,1] filter with stride 2 = 2×2 box average
-    if (weight.defined()) {
-        const int64_t pad = weight.size(-1) / 2;
-        x = at::conv2d(x, weight, bias.defined() ? bias : at::Tensor(), {stride, stride}, {pad, pad});
-    }
+    if (bias.defined()) x = x + bias.reshape({1, -1, 1, 1});
     return x;
 }
 

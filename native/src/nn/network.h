@@ -55,11 +55,12 @@ public:
                                const at::Tensor& augment_labels) = 0;
 };
 
-/** Builds the network a config describes ("kind": "unet" | "mlp" | "encoder" | "classifier" |
- * "discriminator" | "pool_head"); fills `resolved` with every option. */
+/** Builds the network a config describes ("kind": "unet" | "dhariwal_unet" | "mlp" | "encoder" |
+ * "classifier" | "discriminator" | "pool_head"); fills `resolved` with every option. */
 std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved);
 
 std::shared_ptr<NetworkImpl> make_song_unet(Config& config);
+std::shared_ptr<NetworkImpl> make_dhariwal_unet(Config& config);
 std::shared_ptr<NetworkImpl> make_mlp(Config& config);
 std::shared_ptr<NetworkImpl> make_adm_encoder(Config& config, const std::string& kind);
 
@@ -86,18 +87,33 @@ public:
 };
 TORCH_MODULE(Linear);
 
-/** EDM's Conv2d: optional 2× up (nearest) / down (2×2 box) resampling with the [1,1] filter,
- * then a k×k convolution ("weight" [out, in, k, k], "bias" [out]); kernel 0 = resample only. */
+/** EDM's Conv2d: optional 2× up / down resampling with the separable FIR filter
+ * f = r rᵀ / (Σr)² of `resample_filter` r ([1,1]: nearest up / 2×2 box down; NCSN++: [1,3,3,1]),
+ * then a k×k convolution ("weight" [out, in, k, k], "bias" [out]); kernel 0 = resample only.
+ * `fused_resample` (downsampling only, the one use in EDM's networks) convolves with padding
+ * k/2 + (len(r)−1)/2 first and filters after, as EDM's fused path. The filter is not a module tensor (EDM
+ * keeps it as the buffer "resample_filter"): it follows from the config. */
 class Conv2dImpl : public torch::nn::Module {
 public:
     Conv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias, bool up, bool down, Init init,
-               int64_t stride = 1);
+               int64_t stride = 1, std::vector<int64_t> resample_filter = {1, 1}, bool fused_resample = false);
     at::Tensor forward(const at::Tensor& x);
     at::Tensor weight, bias;
+    int64_t in_channels, out_channels;
     bool up, down;
     int64_t stride;
+    std::vector<int64_t> resample_filter;
+    bool fused_resample;
+
+private:
+    /** f = r rᵀ / (Σr)² as [1, 1, k, k] in x's dtype and device. */
+    at::Tensor filter_like(const at::Tensor& x) const;
 };
 TORCH_MODULE(Conv2d);
+
+/** Checks an EDM resample filter: an even number (≥ 2) of integer taps with a positive sum, so
+ * that 2× up/down resampling maps H to exactly 2H / H/2. Throws std::invalid_argument. */
+void check_resample_filter(const std::vector<int64_t>& filter, const std::string& who);
 
 /** 1-D 1×1 convolution as in ADM's attention (weight [out, in, 1]). */
 class Conv1dImpl : public torch::nn::Module {
@@ -127,6 +143,42 @@ at::Tensor positional_embedding(const at::Tensor& x, int64_t num_channels, int64
 
 /** ADM's timestep_embedding: [cos(t·f), sin(t·f)], f_k = exp(−ln(max_period)·k/half). */
 at::Tensor timestep_embedding(const at::Tensor& t, int64_t dim, double max_period);
+
+/** The options of EDM's UNetBlock shared by the blocks of one network (networks.py: block_kwargs). */
+struct BlockOptions {
+    int64_t emb_channels = 0;
+    double dropout = 0;
+    double skip_scale = 1;
+    double eps = 1e-5;
+    std::vector<int64_t> resample_filter{1, 1};
+    bool resample_proj = false;
+    bool adaptive_scale = true;
+    int64_t num_heads = 0;           // > 0: this many heads in every attention block
+    int64_t channels_per_head = 64;  // num_heads == 0: out_channels / channels_per_head heads (0 → no attention)
+    Init init, init_zero, init_attn;
+};
+
+/** EDM's UNetBlock (networks.py), the union of the DDPM++, NCSN++ and ADM residual blocks:
+ * GN → SiLU → conv3×3 (optionally resampling) → embedding (added, or scale/shift when adaptive) →
+ * GN → SiLU → dropout → conv3×3, skip (1×1 or resample-only), ×skip_scale, then optional
+ * multi-head self-attention. Parameter names norm0, conv0, affine, norm1, conv1, skip, norm2, qkv, proj. */
+class UNetBlockImpl : public torch::nn::Module {
+public:
+    UNetBlockImpl(int64_t in, int64_t out, bool up, bool down, bool attention, const BlockOptions& options);
+    at::Tensor forward(const at::Tensor& input, const at::Tensor& emb);
+
+    int64_t in_channels, out_channels, num_heads;
+    double dropout, skip_scale;
+    bool adaptive_scale;
+    GroupNorm norm0{nullptr}, norm1{nullptr}, norm2{nullptr};
+    Conv2d conv0{nullptr}, conv1{nullptr}, skip{nullptr}, qkv{nullptr}, proj{nullptr};
+    Linear affine{nullptr};
+};
+TORCH_MODULE(UNetBlock);
+
+/** Class-label dropout for classifier-free guidance training (EDM networks.py): in training mode
+ * each row of `labels` is zeroed with probability p; otherwise `labels` unchanged. */
+at::Tensor drop_labels(const at::Tensor& labels, double p, bool training);
 
 /** A plain container module, so parameter names follow the reference ("enc.32x32_block0..."). */
 std::shared_ptr<torch::nn::Module> holder();

@@ -3,6 +3,7 @@ package io.sedm.cli;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Network;
 import io.sedm.train.AdmEncoderConfig;
+import io.sedm.train.EdmNetworkConfigs;
 import io.sedm.train.NetworkConfig;
 import io.sedm.train.SongUNetConfig;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ public final class ModelInfoCommand implements Callable<Integer> {
             names = "--preset",
             defaultValue = "ddpmpp-cifar10",
             paramLabel = "NAME",
-            description = "ddpmpp-cifar10 | ddpmpp-fmnist | dg-trunk | dg-classifier | dg-discriminator")
+            description = "ddpmpp-cifar10 | ncsnpp-cifar10 | ddpmpp-fmnist | dg-trunk | dg-classifier | "
+                    + "dg-discriminator | an official EDM network: edm-cifar10-32x32-{cond,uncond}-{vp,ve}, "
+                    + "edm-ffhq-64x64-uncond-{vp,ve}, edm-afhqv2-64x64-uncond-{vp,ve}, edm-imagenet-64x64-cond-adm")
     String preset;
 
     @Option(
@@ -42,15 +45,26 @@ public final class ModelInfoCommand implements Callable<Integer> {
 
     /** The config a preset name stands for. */
     static NetworkConfig preset(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
+        String key = name.toLowerCase(Locale.ROOT);
+        if (key.startsWith("edm-")) {
+            return EdmNetworkConfigs.byName(key).network();
+        }
+        return switch (key) {
             case "ddpmpp-cifar10" -> SongUNetConfig.ddpmppCifar10();
+            case "ncsnpp-cifar10" -> SongUNetConfig.ncsnppCifar10();
             case "ddpmpp-fmnist" -> SongUNetConfig.fashionMnist();
             case "dg-trunk" -> AdmEncoderConfig.dgTrunk32();
             case "dg-classifier" -> AdmEncoderConfig.dgTrunk32().asClassifier(1000);
             case "dg-discriminator" -> AdmEncoderConfig.dgDiscriminator();
             default ->
-                throw new IllegalArgumentException("--preset must be ddpmpp-cifar10, ddpmpp-fmnist, dg-trunk, "
-                        + "dg-classifier or dg-discriminator; got '" + name + "'");
+                throw new IllegalArgumentException("--preset must be ddpmpp-cifar10, ncsnpp-cifar10, ddpmpp-fmnist, "
+                        + "dg-trunk, dg-classifier, dg-discriminator or an official EDM network ("
+                        + String.join(
+                                ", ",
+                                EdmNetworkConfigs.all().stream()
+                                        .map(EdmNetworkConfigs.EdmNetwork::name)
+                                        .toList())
+                        + "); got '" + name + "'");
         };
     }
 

@@ -17,7 +17,7 @@ import java.util.List;
  * through the JSON config of {@code sedm_module_create} (snake_case keys plus {@code "kind"}).
  * The records own every default: the native side requires every key and rejects unknown ones.
  */
-public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, MlpConfig {
+public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig, AdmEncoderConfig, MlpConfig {
 
     ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -41,6 +41,11 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
 
     /** The {@code "kind"} key of the native config. */
     String kind();
+
+    /** The width of the one-hot class-label input (0: unconditional; the U-Nets override it). */
+    default int labelDim() {
+        return 0;
+    }
 
     /** The native config JSON. */
     default String toJson() {
@@ -84,8 +89,25 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
                 if (!rest.has("channel_mult_noise")) {
                     rest.put("channel_mult_noise", SongUNetConfig.DEFAULT_CHANNEL_MULT_NOISE);
                 }
+                // U-Net keys added with NCSN++ support: EDM's DDPM++ defaults.
+                if (!rest.has("encoder_type")) {
+                    rest.put("encoder_type", SongUNetConfig.STANDARD);
+                }
+                if (!rest.has("decoder_type")) {
+                    rest.put("decoder_type", SongUNetConfig.STANDARD);
+                }
+                if (!rest.has("resample_filter")) {
+                    var filter = rest.putArray("resample_filter");
+                    for (int tap : SongUNetConfig.BOX_FILTER) {
+                        filter.add(tap);
+                    }
+                }
+                if (!rest.has("label_dropout")) {
+                    rest.put("label_dropout", 0.0);
+                }
                 yield SongUNetConfig.class;
             }
+            case "dhariwal_unet" -> DhariwalUNetConfig.class;
             case "mlp" -> MlpConfig.class;
             case "encoder", "classifier", "discriminator" -> {
                 rest.put("kind", kind);
@@ -101,7 +123,7 @@ public sealed interface NetworkConfig permits SongUNetConfig, AdmEncoderConfig, 
                 yield AdmEncoderConfig.class;
             }
             default ->
-                throw new IllegalArgumentException("network config \"kind\" must be unet, mlp, encoder, "
+                throw new IllegalArgumentException("network config \"kind\" must be unet, dhariwal_unet, mlp, encoder, "
                         + "classifier or discriminator, got \"" + kind + "\"");
         };
         List<String> valid = keys(type);

@@ -32,6 +32,15 @@ class CommandsTest {
     }
 
     @Test
+    void modelInfoKnowsTheOfficialEdmNetworks() {
+        assertThat(run(new ModelInfoCommand(), "--preset", "edm-cifar10-32x32-cond-ve"))
+                .contains("\"encoder_type\":\"residual\"")
+                .contains("\"resample_filter\":[1,3,3,1]")
+                .contains("parameters: 56,400,643");
+        assertThat(new CommandLine(new ModelInfoCommand()).getUsageMessage()).contains("edm-imagenet-64x64-cond-adm");
+    }
+
+    @Test
     void dryRunsPrintResolvedOptions() {
         assertThat(run(new TrainCommand(), "--dry-run", "--batch", "64", "--loss", "vp"))
                 .contains("\"batchSize\" : 64")

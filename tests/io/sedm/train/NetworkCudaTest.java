@@ -10,20 +10,30 @@ import io.sedm.runtime.Tensor;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @Tag("cuda")
 class NetworkCudaTest {
     @TempDir
     Path dir;
 
-    @Test
-    void cudaForwardMatchesTheCpuWithTheSameWeights() {
+    /** DDPM++, NCSN++ (FIR resampling, residual encoder) and ADM (the EDM ImageNet architecture). */
+    static java.util.stream.Stream<NetworkConfig> configs() {
+        return java.util.stream.Stream.of(
+                SongUNetConfig.tiny(16, 1).withAttnResolutions(8).withInitSeed(4),
+                SongUNetConfig.tiny(16, 1).withAttnResolutions(8).asNcsnpp().withInitSeed(4),
+                DhariwalUNetConfig.tiny(16, 1, 0).withInitSeed(4));
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void cudaForwardMatchesTheCpuWithTheSameWeights(NetworkConfig cfg) {
         Assumptions.assumeTrue(Device.cudaDeviceCount() > 0, "no CUDA device");
-        SongUNetConfig cfg = SongUNetConfig.tiny(16, 1).withAttnResolutions(8).withInitSeed(4);
         try (Network cpu = cfg.build(Device.CPU);
                 Network gpu = cfg.build(Device.cuda(0))) {
+            NetworkArchitectureTest.randomizeZeroInitLayers(cpu);
             cpu.save(dir.resolve("w.safetensors"), null);
             gpu.load(dir.resolve("w.safetensors"), true);
             cpu.setTraining(false);
