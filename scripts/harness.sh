@@ -47,7 +47,7 @@ out="${out:-$(mktemp -d /tmp/sedm-harness.XXXXXX)}"
 mkdir -p "$out"
 jar="$(ls "$root"/target/sedm-*.jar 2>/dev/null | grep -v sources | head -1)"
 [ -n "$jar" ] || { echo "harness: no target/sedm-*.jar (run scripts/build.sh)" >&2; exit 2; }
-sedm() { java --enable-native-access=ALL-UNNAMED -Dsedm.library.dir="$root/build/native" -Dsedm.scripts="$root/scripts" \
+sedm() { java --enable-native-access=ALL-UNNAMED -Dsedm.library.dir="${SEDM_LIBRARY_DIR:-$root/build/native}" -Dsedm.scripts="$root/scripts" \
   -cp "$jar:$root/target/lib/*" io.sedm.cli.Main "$@"; }
 ref() { "$python" "$root/bench/harness/reference.py" "$@" --edm-src "$edm" --pkl "$pkl" --device "$device" \
   --threads "$threads" --batch "$batch"; }

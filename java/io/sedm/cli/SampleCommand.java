@@ -344,6 +344,11 @@ public final class SampleCommand implements Callable<Integer> {
                         bound = 2;
                         range = "images trained in [-1, 1]";
                     }
+                    case io.sedm.train.DhariwalUNetConfig d -> {
+                        natural = new long[] {d.inChannels(), d.imgResolution(), d.imgResolution()};
+                        bound = 2;
+                        range = "images trained in [-1, 1]";
+                    }
                     case MlpConfig m -> {
                         natural = new long[] {m.inFeatures()};
                         bound = Double.NaN;

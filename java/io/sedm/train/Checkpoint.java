@@ -112,6 +112,7 @@ public final class Checkpoint {
     public int labelDim() {
         return switch (network) {
             case SongUNetConfig u -> u.labelDim();
+            case DhariwalUNetConfig d -> d.labelDim();
             default -> 0;
         };
     }
