@@ -114,8 +114,8 @@ public final class NetworkDenoiser implements Denoiser {
         }
     }
 
-    /** The float32 path: every product of two float32 values is exact in double, so rounding each
-     * combination once to float32 reproduces EDM's c_in·x exactly and D to within one float32 ulp. */
+    /** The float32 path: every product and sum of two float32 values is exact in double, so
+     * rounding each combination once to float32 reproduces EDM's float32 operations exactly. */
     private void denoiseFloat32(Tensor x, double[] cIn, double[] cNoise, double[] mix, Tensor out) {
         try (Tensor x32 = x.to(x.device(), DType.FLOAT32);
                 Tensor xIn = x32.emptyLike()) {
@@ -123,8 +123,16 @@ public final class NetworkDenoiser implements Denoiser {
             try (Tensor f = net.forward(xIn, cNoise, classLabels.get(), false);
                     Tensor f32 = f.to(x.device(), DType.FLOAT32);
                     Tensor fView = f32.reshape(x.shape());
-                    Tensor d = x32.emptyLike()) {
-                Ops.combine(d, mix, x32, fView);
+                    Tensor d = x32.emptyLike();
+                    Tensor skip = x32.emptyLike();
+                    Tensor scaled = x32.emptyLike()) {
+                // EDM rounds c_skip·x and c_out·F to float32 before their float32 sum.
+                int batch = cIn.length;
+                double[] ones = new double[2 * batch];
+                java.util.Arrays.fill(ones, 1.0);
+                Ops.combine(skip, java.util.Arrays.copyOfRange(mix, 0, batch), x32);
+                Ops.combine(scaled, java.util.Arrays.copyOfRange(mix, batch, 2 * batch), fView);
+                Ops.combine(d, ones, skip, scaled);
                 out.copyFrom(d);
             }
         }

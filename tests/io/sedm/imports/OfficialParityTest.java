@@ -144,7 +144,7 @@ class OfficialParityTest {
         double maxDiff = 0;
         try (Network net = c.loadDenoiser(Device.CPU);
                 Tensor lab = Tensor.of(
-                        DgImportTest.oneHot(Math.max(1, labelDim), classes),
+                        DgImportTest.oneHot(Math.max(1, labelDim), labelDim > 0 ? classes : new int[n]),
                         new long[] {n, Math.max(1, labelDim)},
                         Device.CPU);
                 Tensor xt = Tensor.of(x, shape, Device.CPU)) {
@@ -160,10 +160,9 @@ class OfficialParityTest {
                         atSigma = Math.max(atSigma, Math.abs(got[i] - want[s * n * per + i]));
                     }
                     System.out.printf("parity %s: denoiser at σ = %s max |Δ| = %.3g%n", name, SIGMAS[s], atSigma);
-                    // F agrees with the official network to a few float32 ulps (op order: bmm vs einsum,
-                    // conv blocking); D = c_skip·x + c_out·F carries that times |c_out| (VP: σ = 80).
-                    double cOut = Math.abs(c.preconditioning().cOut(SIGMAS[s]));
-                    assertThat(atSigma).as("σ = " + SIGMAS[s]).isLessThanOrEqualTo(1e-5 * Math.max(1, cOut));
+                    // Same float32 operations in the same order (nets: EDM's exact ops; here EDM's
+                    // float32 coefficients): measured 0; 1e-5 is the bound.
+                    assertThat(atSigma).as("σ = " + SIGMAS[s]).isLessThanOrEqualTo(1e-5);
                     maxDiff = Math.max(maxDiff, atSigma);
                 }
             }
@@ -219,8 +218,8 @@ class OfficialParityTest {
         double heun = 0;
         for (int i = 0; i < a.length; i++) heun = Math.max(heun, Math.abs(a[i] - b[i]));
         System.out.printf("parity %s: 18-step Heun max |Δ| = %.3g%n", name, heun);
-        // The σ = 80 step's difference (above) contracts along the trajectory; measured ≤ 2e-4 for VP.
-        assertThat(heun).isLessThanOrEqualTo(1e-3);
+        // Bit-equal denoisers; the float64 sampler arithmetic differs in order only (measured ≤ 6e-14).
+        assertThat(heun).isLessThanOrEqualTo(1e-4);
     }
 
     @Test
@@ -356,6 +355,8 @@ class OfficialParityTest {
             double m = 0;
             for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
             System.out.printf("parity %s with %s: max |Δ| = %.3g%n", run[0], run[2], m);
+            // The DG gradient passes through float32 autograd of the classifier: measured ≤ 1.1e-4
+            // before the denoiser's float32 emulation, see the notes for the figures after it.
             assertThat(m).isLessThanOrEqualTo(1e-3);
         }
     }
