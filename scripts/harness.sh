@@ -73,7 +73,8 @@ for row in "${rows[@]}"; do
         --batch "$batch" --latents "$out/z.npy" --outdir "$dir" --dtype float64 --device "$device"
         --threads "$threads" --allow-unusual --quiet)
   [ "$sampler" = edm ] || args+=(--classifier "$out/cls.json" --discriminator "net:$out/disc.json" --dg-w1 "$w1"
-                                 --dg-w2 0 --es-scale "${scale}")
+                                 --dg-w2 0)
+  [ "$sampler" = sedm-gpp ] && args+=(--es-scale "$scale")
   line=$(sedm "${args[@]}")
   sedm_rate=$(sed -n 's/.*, \([0-9.e+-]*\) images\/s).*/\1/p' <<<"$line")
   labels=()
