@@ -3,7 +3,7 @@
 # downloaded besides Maven's own dependencies). Idempotent: does nothing when all is present.
 set -euo pipefail
 
-packages=(libtorch-dev dataset-fashion-mnist cmake ninja-build maven g++ libclang1-14 libclang-common-14-dev
+packages=(libtorch-dev dataset-fashion-mnist cmake ninja-build maven g++ libclang1-14 libclang-common-14-dev python3-torch python3-numpy
           nlohmann-json3-dev zlib1g-dev clang-format-14 libgloo-dev)
 missing=()
 for p in "${packages[@]}"; do

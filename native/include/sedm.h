@@ -27,7 +27,9 @@ extern "C" {
  * the calls that queue device work but lacked it (tensor_create, gmm_create, module_zero_grad,
  * module_get_tensor, module_set_tensor, module_load_safetensors, module_copy_parameters,
  * adam_load). 3: c10d process groups (sedm_dist_*: rendezvous, broadcast of a module, all-reduce,
- * gather, barrier) and the bucketed gradient reducer (sedm_dist_reducer_*). */
+ * gather, barrier) and the bucketed gradient reducer (sedm_dist_reducer_*); sedm_state_dict
+ * (reading and writing torch.save archives and safetensors for the import and export of official
+ * checkpoints) and the encoder config key num_classes (DG's conditional discriminator). */
 #define SEDM_ABI_VERSION 3
 
 /* ---- status codes ------------------------------------------------------------------------ */
@@ -249,8 +251,10 @@ sedm_status sedm_manual_seed(uint64_t seed);
  *   "encoder"       ADM encoder trunk (img_resolution, in_channels, model_channels,
  *                   channel_mult, num_res_blocks, attn_resolutions, num_head_channels,
  *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale,
- *                   pool; with pool "attention" also out_channels): pool "none" -> feature map,
- *                   "attention" -> [B, out_channels] logits
+ *                   pool, num_classes; with pool "attention" also out_channels): pool "none" ->
+ *                   feature map, "attention" -> [B, out_channels] logits; num_classes > 0 adds DG's
+ *                   label embedding label_emb.weight [num_classes, 4*model_channels], indexed by
+ *                   argmax of the one-hot class_labels (required then)
  *   "classifier", "discriminator", "pool_head"  the same keys (DG's classifier, discriminator
  *                   head on 8x8 trunk features, bare pool head)
  * Common keys: "dtype" ("float32" | "float64"), "init_seed" (seeds the initialisation).
@@ -389,6 +393,35 @@ sedm_status sedm_dist_reducer_arm(sedm_dist_reducer *r);
 sedm_status sedm_dist_reducer_finish(sedm_dist_reducer *r, int32_t *out_launched_early);
 sedm_status sedm_dist_reducer_bucket_count(const sedm_dist_reducer *r, int32_t *out);
 void sedm_dist_reducer_destroy(sedm_dist_reducer *r);
+
+/* ==== state dicts: import and export of other programs' checkpoints ======================== */
+
+/* An ordered list of named CPU tensors, as another program stores a network: the zip archive
+ * torch.save writes (a dict or OrderedDict of tensors, i.e. module.state_dict(); pickle protocols
+ * 2-5; only tensors are built, any other Python object is refused by name, nothing in the file is
+ * executed) or a safetensors file. The import maps these names onto a sedm module's; export
+ * builds one and saves it for torch.load. */
+typedef struct sedm_state_dict sedm_state_dict;
+
+enum { SEDM_STATE_DICT_TORCH = 0, SEDM_STATE_DICT_SAFETENSORS = 1 };
+
+/* An empty state dict. */
+sedm_status sedm_state_dict_create(sedm_state_dict **out);
+/* Reads every entry of a file. A missing, truncated or corrupt file, a legacy (pre-zip) torch
+ * archive, a non-tensor entry or a non-string key fail with SEDM_ERR_IO naming the file. */
+sedm_status sedm_state_dict_load(const char *path, int32_t format, sedm_state_dict **out);
+/* Writes every entry (torch: a dict {name: tensor} that torch.load reads), atomically (temp file
+ * in the same folder, then rename). */
+sedm_status sedm_state_dict_save(const sedm_state_dict *d, const char *path, int32_t format);
+sedm_status sedm_state_dict_size(const sedm_state_dict *d, int64_t *out);
+/* Name of entry `index` into buf (NUL-terminated, truncated to cap); out_length (nullable)
+ * receives the full length. */
+sedm_status sedm_state_dict_name(const sedm_state_dict *d, int64_t index, char *buf, int64_t cap, int64_t *out_length);
+/* A copy of entry `index` (CPU, the file's dtype). */
+sedm_status sedm_state_dict_get(const sedm_state_dict *d, int64_t index, sedm_tensor **out);
+/* Sets entry `name` to a CPU copy of `value` (replacing one of the same name, else appending). */
+sedm_status sedm_state_dict_put(sedm_state_dict *d, const char *name, const sedm_tensor *value);
+void sedm_state_dict_destroy(sedm_state_dict *d);
 
 #ifdef __cplusplus
 }

@@ -195,8 +195,9 @@ public:
         time_scale = c.real("time_scale");
         const std::string pool = c.text("pool");
         const int64_t out_channels = pool == "none" ? 0 : c.integer("out_channels");
+        num_classes = c.integer("num_classes");
         if (image_size < 1 || in_channels < 1 || model_channels < 2 || num_res_blocks < 1 || channel_mult.empty() ||
-            head_channels < 1)
+            head_channels < 1 || num_classes < 0)
             throw std::invalid_argument(kind + ": sizes must be positive");
         if (image_size % (int64_t{1} << (channel_mult.size() - 1)) != 0)
             throw std::invalid_argument(kind + ": img_resolution must be divisible by 2^(levels-1)");
@@ -220,6 +221,11 @@ public:
         auto time_embed = register_module("time_embed", holder());
         time_embed0 = time_embed->register_module("0", Linear(model_channels, emb_dim, true, kTorch));
         time_embed2 = time_embed->register_module("2", Linear(emb_dim, emb_dim, true, kTorch));
+        // DG's conditional discriminator (guided_diffusion/unet.py EncoderUNetModel, condition=True):
+        // nn.Embedding(num_class, time_embed_dim) added to the time embedding; N(0, 1) init as torch's.
+        if (num_classes > 0)
+            label_emb =
+                register_module("label_emb", holder())->register_parameter("weight", at::randn({num_classes, emb_dim}));
 
         auto input_blocks = register_module("input_blocks", holder());
         auto new_step = [&] {
@@ -263,10 +269,20 @@ public:
         }
     }
 
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor&,
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& noise_labels, const at::Tensor& class_labels,
                        const at::Tensor&) override {
         at::Tensor emb = timestep_embedding(noise_labels * time_scale, model_channels, 10000.0);
         emb = time_embed2->forward(at::silu(time_embed0->forward(emb)));
+        if (num_classes > 0) {
+            // EncoderUNetModel.forward: emb += label_emb(argmax(condition, 1)) for one-hot labels.
+            if (!class_labels.defined() || class_labels.dim() != 2 || class_labels.size(0) != x.size(0))
+                throw std::invalid_argument("encoder: class_labels [B, label_dim] are required (num_classes = " +
+                                            std::to_string(num_classes) + ")");
+            if (class_labels.size(1) > num_classes)
+                throw std::invalid_argument("encoder: class_labels have " + std::to_string(class_labels.size(1)) +
+                                            " classes, the label embedding " + std::to_string(num_classes));
+            emb = emb + label_emb.index_select(0, class_labels.argmax(1).to(at::kLong)).to(emb.scalar_type());
+        }
         at::Tensor h = x;
         for (const auto& s : steps) h = s.forward(h, emb);
         h = middle.forward(h, emb);
@@ -275,8 +291,9 @@ public:
     }
 
 private:
-    int64_t model_channels = 0;
+    int64_t model_channels = 0, num_classes = 0;
     double time_scale = 999.0;
+    at::Tensor label_emb;
     Linear time_embed0{nullptr}, time_embed2{nullptr};
     std::vector<Step> steps;
     Step middle;

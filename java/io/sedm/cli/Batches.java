@@ -46,14 +46,15 @@ final class Batches {
             double[] latents,
             StepListener listener,
             boolean progress) {
-        return run(task, sampler, model, sigmas, seeds, sample, batch, dev, latents, listener, progress, null);
+        return run(task, sampler, model, sigmas, seeds, sample, batch, dev, latents, listener, progress, b -> {}, null);
     }
 
     /**
      * As above, sharded over {@code group} (null = one process): rank r samples the batches
      * {@link Shard#batchesOf} gives it — whole batches with the seeds they have in one process, so
      * each is bitwise the single-process result — and rank 0 gathers them into the full array, in seed
-     * order. Returns that array on rank 0 and null on the other ranks.
+     * order. Returns that array on rank 0 and null on the other ranks. {@code beforeBatch} receives
+     * each batch's seeds before it is sampled (class labels).
      */
     static double[] run(
             String task,
@@ -67,6 +68,7 @@ final class Batches {
             double[] latents,
             StepListener listener,
             boolean progress,
+            java.util.function.Consumer<long[]> beforeBatch,
             ProcessGroup group) {
         long per = Arrays.stream(sample).reduce(1, (a, b) -> a * b);
         int batches = (seeds.length + batch - 1) / batch;
@@ -83,6 +85,7 @@ final class Batches {
                 int at = group == null ? start : j * batch;
                 int n = Math.min(batch, seeds.length - start);
                 long[] batchSeeds = Arrays.copyOfRange(seeds, start, start + n);
+                beforeBatch.accept(batchSeeds);
                 long[] batchShape = new long[sample.length + 1];
                 batchShape[0] = n;
                 System.arraycopy(sample, 0, batchShape, 1, sample.length);

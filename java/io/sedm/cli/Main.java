@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

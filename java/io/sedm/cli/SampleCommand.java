@@ -61,8 +61,16 @@ public final class SampleCommand implements Callable<Integer> {
             required = true,
             paramLabel = "gmm:FILE.json|checkpoint:SIDECAR.json",
             description = "the model: gmm:FILE = exact Gaussian-mixture denoiser from {weights, means, variances}; "
-                    + "checkpoint:SIDECAR = the EMA network of a `sedm train` checkpoint (EDM preconditioning)")
+                    + "checkpoint:SIDECAR = the EMA network of a `sedm train` checkpoint (EDM preconditioning) or "
+                    + "of a `sedm import` one (its VP, VE, iDDPM or EDM preconditioning)")
     String denoiser;
+
+    @Option(
+            names = "--class",
+            paramLabel = "INT",
+            description = "class-conditional models: the class of every sample, in [0, label_dim) "
+                    + "[default: a random class per seed, drawn from the seed's generator as EDM's generate.py]")
+    Integer classIndex;
 
     @Option(
             names = "--seeds",
@@ -129,6 +137,7 @@ public final class SampleCommand implements Callable<Integer> {
             String denoiser,
             String discriminator,
             String classifier,
+            Integer classIndex,
             String seeds,
             int count,
             int batch,
@@ -168,6 +177,9 @@ public final class SampleCommand implements Callable<Integer> {
             require(
                     disc == null || !disc.startsWith("net:") || samplerOptions.classifier != null,
                     "--discriminator net: needs --classifier SIDECAR.json (the trunk the head was trained on)");
+            require(
+                    classIndex == null || denoiser.startsWith("checkpoint:"),
+                    "--class needs a class-conditional checkpoint: denoiser");
             require(batch >= 1 && batch <= 65536, "--batch must be in [1, 65536], got " + batch);
             require(
                     List.of("float32", "float64", "uint8").contains(dtype),
@@ -185,6 +197,7 @@ public final class SampleCommand implements Callable<Integer> {
                     denoiser,
                     disc,
                     samplerOptions.classifier,
+                    classIndex,
                     seeds,
                     seedList.length,
                     batch,
@@ -281,6 +294,7 @@ public final class SampleCommand implements Callable<Integer> {
             long[] natural,
             double dataBound,
             String dataRange,
+            ClassLabels labels,
             List<AutoCloseable> owned)
             implements AutoCloseable {
         @Override
@@ -308,6 +322,7 @@ public final class SampleCommand implements Callable<Integer> {
             double bound;
             String range;
             GaussianMixture mixture = null;
+            ClassLabels labels = null;
             if (o.denoiser().startsWith("gmm:")) {
                 mixture = GaussianMixture.read(Path.of(after(o.denoiser())));
                 GaussianMixtureDenoiser gmm = GaussianMixtureDenoiser.of(mixture, dev);
@@ -332,6 +347,11 @@ public final class SampleCommand implements Callable<Integer> {
                         bound = 2;
                         range = "images trained in [-1, 1]";
                     }
+                    case io.sedm.train.DhariwalUNetConfig d -> {
+                        natural = new long[] {d.inChannels(), d.imgResolution(), d.imgResolution()};
+                        bound = 2;
+                        range = "images trained in [-1, 1]";
+                    }
                     case MlpConfig m -> {
                         natural = new long[] {m.inFeatures()};
                         bound = Double.NaN;
@@ -343,7 +363,20 @@ public final class SampleCommand implements Callable<Integer> {
                 }
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
-                model = NetworkDenoiser.edm(net);
+                int labelDim = checkpoint.labelDim();
+                if (labelDim > 0) {
+                    labels = new ClassLabels(labelDim, o.classIndex(), dev);
+                    owned.add(labels);
+                } else if (o.classIndex() != null) {
+                    throw new IllegalArgumentException("--class " + o.classIndex() + ": " + o.denoiser()
+                            + " is an unconditional model (label_dim 0)");
+                }
+                ClassLabels batchLabels = labels;
+                model = new NetworkDenoiser(
+                        net,
+                        checkpoint.preconditioning(),
+                        () -> batchLabels == null ? null : batchLabels.current(),
+                        checkpoint.imported());
             }
             Discriminator disc = null;
             if (o.discriminator() != null && o.discriminator().startsWith("oracle:")) {
@@ -359,9 +392,18 @@ public final class SampleCommand implements Callable<Integer> {
                 owned.add(trunkNet);
                 Network headNet = head.loadHead(dev);
                 owned.add(headNet);
-                disc = new NetworkDiscriminator(trunkNet, headNet);
+                int headClasses = head.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.numClasses() : 0;
+                if (headClasses > 0 && labels == null) {
+                    throw new IllegalArgumentException("--discriminator " + o.discriminator()
+                            + " is class-conditional (a label embedding of " + headClasses
+                            + " classes); it needs a class-conditional denoiser");
+                }
+                ClassLabels batchLabels = labels;
+                disc = headClasses > 0
+                        ? new NetworkDiscriminator(trunkNet, headNet, batchLabels::current)
+                        : new NetworkDiscriminator(trunkNet, headNet);
             }
-            return new Models(model, disc, natural, bound, range, owned);
+            return new Models(model, disc, natural, bound, range, labels, owned);
         } catch (Exception | Error e) {
             closeAll(owned);
             throw e;
@@ -414,6 +456,7 @@ public final class SampleCommand implements Callable<Integer> {
             return dist.launch(spec);
         }
         Device dev = DistributedOptions.device(rendezvous, device());
+        double seconds;
         try (var group = dist.join(rendezvous, dev);
                 Models m = load(o, dev)) {
             long[] sample = o.shape() == null ? m.natural() : o.shape();
@@ -427,6 +470,7 @@ public final class SampleCommand implements Callable<Integer> {
             SamplerPlan.Built plan = o.sampler().build(m.denoiser(), m.discriminator());
             ExposureBiasProbe exposure = o.probe() ? new ExposureBiasProbe() : null;
             long[] seedList = parseSeeds(o.seeds());
+            long started = System.nanoTime();
             double[] all = Batches.run(
                     "sample " + o.sampler().sampler(),
                     plan.sampler(),
@@ -439,14 +483,27 @@ public final class SampleCommand implements Callable<Integer> {
                     z,
                     exposure == null ? StepListener.NONE : exposure,
                     !quiet && (group == null || group.isLeader()),
+                    m.labels() == null ? b -> {} : m.labels()::select,
                     group);
             if (all == null) {
                 return 0; // a rank other than 0: its samples went to rank 0, which writes the files
             }
+            seconds = (System.nanoTime() - started) / 1e9;
             requireInRange(all, m, o.allowUnusual());
-            write(o, all, sample, exposure);
+            write(
+                    o,
+                    all,
+                    sample,
+                    exposure,
+                    m.labels() == null ? null : m.labels().classes(seedList));
         }
-        stdout.printf("wrote %d samples to %s%n", o.count(), outdir.resolve("samples.npy"));
+        stdout.printf(
+                java.util.Locale.ROOT,
+                "wrote %d samples to %s (sampling %.3f s, %.4g images/s)%n",
+                o.count(),
+                outdir.resolve("samples.npy"),
+                seconds,
+                o.count() / seconds);
         stdout.flush();
         return 0;
     }
@@ -460,7 +517,8 @@ public final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    private void write(RunOptions o, double[] all, long[] sample, ExposureBiasProbe exposure) throws Exception {
+    private void write(RunOptions o, double[] all, long[] sample, ExposureBiasProbe exposure, int[] classes)
+            throws Exception {
         int n = o.count();
         try (RunFolder folder = RunFolder.open(outdir, "--outdir")) {
             JSON.writeValue(folder.file("options.json").toFile(), o);
@@ -483,7 +541,12 @@ public final class SampleCommand implements Callable<Integer> {
             if (exposure != null) {
                 exposure.writeCsv(folder.file("exposure.csv"));
             }
-            folder.commit("options.json", "samples.npy", "grid.png", "exposure.csv");
+            if (classes != null) {
+                long[] c = new long[classes.length];
+                for (int i = 0; i < c.length; i++) c[i] = classes[i];
+                Npy.write(folder.file("labels.npy"), Npy.Array.ofLongs(c, c.length));
+            }
+            folder.commit("options.json", "samples.npy", "grid.png", "exposure.csv", "labels.npy");
         }
     }
 

@@ -76,7 +76,9 @@ sealed interface SamplerPlan {
 
         @Override
         public Built build(Denoiser model, Discriminator discriminator) {
-            double[] sigmas = EdmSchedule.sigmas(steps, sigmaMin, sigmaMax, rho);
+            // generate.py: the range clamped to the network's [sigma_min, sigma_max], then round_sigma.
+            double[] sigmas = EdmSchedule.sigmas(
+                    steps, sigmaMin, sigmaMax, rho, model.sigmaMin(), model.sigmaMax(), model::roundSigma);
             Churn churn = new Churn(sChurn, sMin, sMax, sNoise);
             if (sampler.equals("edm")) {
                 return new Built(

@@ -28,8 +28,49 @@ public record AdmEncoderConfig(
         int outChannels,
         long initSeed,
         String pool,
-        String dtype)
+        String dtype,
+        int numClasses)
         implements NetworkConfig {
+
+    /** As the canonical constructor with no label embedding ({@code numClasses} 0). */
+    public AdmEncoderConfig(
+            String kind,
+            int imgResolution,
+            int inChannels,
+            int modelChannels,
+            int[] channelMult,
+            int numResBlocks,
+            int[] attnResolutions,
+            int numHeadChannels,
+            boolean useScaleShiftNorm,
+            boolean resblockUpdown,
+            boolean legacyAttention,
+            double dropout,
+            double timeScale,
+            int outChannels,
+            long initSeed,
+            String pool,
+            String dtype) {
+        this(
+                kind,
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
+                numHeadChannels,
+                useScaleShiftNorm,
+                resblockUpdown,
+                legacyAttention,
+                dropout,
+                timeScale,
+                outChannels,
+                initSeed,
+                pool,
+                dtype,
+                0);
+    }
 
     /** A float32 network with the kind's default head ("none" for an encoder, else "attention"). */
     public AdmEncoderConfig(
@@ -82,6 +123,9 @@ public record AdmEncoderConfig(
         }
         if (!"none".equals(pool) && !"attention".equals(pool)) {
             throw new IllegalArgumentException("pool must be none or attention, got " + pool);
+        }
+        if (numClasses < 0) {
+            throw new IllegalArgumentException("numClasses must be >= 0 (0 = no label embedding), got " + numClasses);
         }
         if (pool.equals("none") && outChannels != 0) {
             throw new IllegalArgumentException("pool \"none\" has no outChannels, got " + outChannels);
@@ -143,6 +187,14 @@ public record AdmEncoderConfig(
     /** Side of the trunk's output feature map. */
     public int featureResolution() {
         return imgResolution >> (channelMult.length - 1);
+    }
+
+    /**
+     * This config with DG's label embedding over {@code classes} classes (its conditional
+     * discriminator: {@code nn.Embedding(1000, 4·model_channels)}), or none for 0.
+     */
+    public AdmEncoderConfig withNumClasses(int classes) {
+        return edit(c -> c.numClasses = classes);
     }
 
     public AdmEncoderConfig withInitSeed(long seed) {
@@ -210,6 +262,7 @@ public record AdmEncoderConfig(
         long initSeed;
         String pool;
         String dtype;
+        int numClasses;
 
         Copy(AdmEncoderConfig o) {
             kind = o.kind;
@@ -229,6 +282,7 @@ public record AdmEncoderConfig(
             initSeed = o.initSeed;
             pool = o.pool;
             dtype = o.dtype;
+            numClasses = o.numClasses;
         }
 
         AdmEncoderConfig build() {
@@ -249,7 +303,8 @@ public record AdmEncoderConfig(
                     outChannels,
                     initSeed,
                     pool,
-                    dtype);
+                    dtype,
+                    numClasses);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.sedm.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sedm.precond.Preconditioning;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Network;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class Checkpoint {
     private final JsonNode side;
     private final Kind kind;
     private final NetworkConfig network;
+    private final Preconditioning preconditioning;
 
     private Checkpoint(Path sidecar, JsonNode side) {
         this.sidecar = sidecar;
@@ -58,7 +60,8 @@ public final class Checkpoint {
         switch (kind) {
             case DENOISER -> {
                 if (encoder) throw bad("a denoiser checkpoint with an encoder network (" + network.kind() + ")");
-                requireFiles("net", "ema", "optimizer");
+                if (imported()) requireFiles("ema");
+                else requireFiles("net", "ema", "optimizer");
             }
             case CLASSIFIER -> {
                 if (!(network instanceof AdmEncoderConfig a) || !a.kind().equals("classifier")) {
@@ -77,7 +80,41 @@ public final class Checkpoint {
             throw bad("missing or negative \"step\"");
         }
         JsonNode training = side.get("training");
-        if (training == null || !training.isObject()) throw bad("missing the \"training\" options object");
+        if (!imported() && (training == null || !training.isObject())) {
+            throw bad("missing the \"training\" options object");
+        }
+        try {
+            this.preconditioning = io.sedm.precond.Preconditionings.fromJson(side.get("preconditioning"));
+        } catch (IllegalArgumentException e) {
+            throw bad("bad \"preconditioning\": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Whether {@code sedm import} wrote this checkpoint from another program's file (it then has
+     * an {@code "imported"} provenance object, the weights under {@code "ema"}, and no optimizer
+     * state nor training options).
+     */
+    public boolean imported() {
+        return side.path("imported").isObject();
+    }
+
+    /**
+     * How the network becomes a denoiser: the sidecar's {@code "preconditioning"} (written by
+     * {@code sedm import}: VP, VE, iDDPM or EDM), else EDM's with σ_data = 0.5, which is what
+     * {@code sedm train} uses.
+     */
+    public Preconditioning preconditioning() {
+        return preconditioning;
+    }
+
+    /** The number of classes of a class-conditional denoiser (EDM's {@code label_dim}); 0 = unconditional. */
+    public int labelDim() {
+        return switch (network) {
+            case SongUNetConfig u -> u.labelDim();
+            case DhariwalUNetConfig d -> d.labelDim();
+            default -> 0;
+        };
     }
 
     /** Reads and validates {@code sidecar}; every problem throws {@link IllegalArgumentException} naming the file. */

@@ -68,7 +68,7 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
     /**
      * Parses a config JSON written by {@link #toJson()}. Keys added after a config may have been
      * written ({@code dtype}, {@code channel_mult_noise}, {@code pool}, an encoder's
-     * {@code out_channels}) get their defaults; any other missing key, and any unknown key, is an
+     * {@code out_channels} and {@code num_classes}) get their defaults; any other missing key, and any unknown key, is an
      * error that names the key and lists the valid ones.
      */
     static NetworkConfig fromJson(String json) {
@@ -116,6 +116,9 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
                 rest.put("kind", kind);
                 if (!rest.has("pool")) {
                     rest.put("pool", AdmEncoderConfig.defaultPool(kind));
+                }
+                if (!rest.has("num_classes")) {
+                    rest.put("num_classes", 0);
                 }
                 if (rest.path("pool").asText().equals("none") && !rest.has("out_channels")) {
                     rest.put("out_channels", 0);

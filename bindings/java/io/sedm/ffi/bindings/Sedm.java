@@ -5171,5 +5171,515 @@ public class Sedm extends Sedm$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int SEDM_STATE_DICT_TORCH = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_STATE_DICT_TORCH = 0
+     * }
+     */
+    public static int SEDM_STATE_DICT_TORCH() {
+        return SEDM_STATE_DICT_TORCH;
+    }
+    private static final int SEDM_STATE_DICT_SAFETENSORS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_STATE_DICT_SAFETENSORS = 1
+     * }
+     */
+    public static int SEDM_STATE_DICT_SAFETENSORS() {
+        return SEDM_STATE_DICT_SAFETENSORS;
+    }
+
+    private static class sedm_state_dict_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_create(sedm_state_dict **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_create$descriptor() {
+        return sedm_state_dict_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_create(sedm_state_dict **out)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_create$handle() {
+        return sedm_state_dict_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_create(sedm_state_dict **out)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_create$address() {
+        return sedm_state_dict_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_create(sedm_state_dict **out)
+     * }
+     */
+    public static int sedm_state_dict_create(MemorySegment out) {
+        var mh$ = sedm_state_dict_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_create", out);
+            }
+            return (int)mh$.invokeExact(out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_load {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_INT,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_load");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_load(const char *path, int32_t format, sedm_state_dict **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_load$descriptor() {
+        return sedm_state_dict_load.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_load(const char *path, int32_t format, sedm_state_dict **out)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_load$handle() {
+        return sedm_state_dict_load.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_load(const char *path, int32_t format, sedm_state_dict **out)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_load$address() {
+        return sedm_state_dict_load.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_load(const char *path, int32_t format, sedm_state_dict **out)
+     * }
+     */
+    public static int sedm_state_dict_load(MemorySegment path, int format, MemorySegment out) {
+        var mh$ = sedm_state_dict_load.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_load", path, format, out);
+            }
+            return (int)mh$.invokeExact(path, format, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_save {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_save");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_save(const sedm_state_dict *d, const char *path, int32_t format)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_save$descriptor() {
+        return sedm_state_dict_save.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_save(const sedm_state_dict *d, const char *path, int32_t format)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_save$handle() {
+        return sedm_state_dict_save.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_save(const sedm_state_dict *d, const char *path, int32_t format)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_save$address() {
+        return sedm_state_dict_save.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_save(const sedm_state_dict *d, const char *path, int32_t format)
+     * }
+     */
+    public static int sedm_state_dict_save(MemorySegment d, MemorySegment path, int format) {
+        var mh$ = sedm_state_dict_save.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_save", d, path, format);
+            }
+            return (int)mh$.invokeExact(d, path, format);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_size(const sedm_state_dict *d, int64_t *out)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_size$descriptor() {
+        return sedm_state_dict_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_size(const sedm_state_dict *d, int64_t *out)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_size$handle() {
+        return sedm_state_dict_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_size(const sedm_state_dict *d, int64_t *out)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_size$address() {
+        return sedm_state_dict_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_size(const sedm_state_dict *d, int64_t *out)
+     * }
+     */
+    public static int sedm_state_dict_size(MemorySegment d, MemorySegment out) {
+        var mh$ = sedm_state_dict_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_size", d, out);
+            }
+            return (int)mh$.invokeExact(d, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_name(const sedm_state_dict *d, int64_t index, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_name$descriptor() {
+        return sedm_state_dict_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_name(const sedm_state_dict *d, int64_t index, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_name$handle() {
+        return sedm_state_dict_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_name(const sedm_state_dict *d, int64_t index, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_name$address() {
+        return sedm_state_dict_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_name(const sedm_state_dict *d, int64_t index, char *buf, int64_t cap, int64_t *out_length)
+     * }
+     */
+    public static int sedm_state_dict_name(MemorySegment d, long index, MemorySegment buf, long cap, MemorySegment out_length) {
+        var mh$ = sedm_state_dict_name.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_name", d, index, buf, cap, out_length);
+            }
+            return (int)mh$.invokeExact(d, index, buf, cap, out_length);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_get {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_LONG,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_get");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_get(const sedm_state_dict *d, int64_t index, sedm_tensor **out)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_get$descriptor() {
+        return sedm_state_dict_get.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_get(const sedm_state_dict *d, int64_t index, sedm_tensor **out)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_get$handle() {
+        return sedm_state_dict_get.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_get(const sedm_state_dict *d, int64_t index, sedm_tensor **out)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_get$address() {
+        return sedm_state_dict_get.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_get(const sedm_state_dict *d, int64_t index, sedm_tensor **out)
+     * }
+     */
+    public static int sedm_state_dict_get(MemorySegment d, long index, MemorySegment out) {
+        var mh$ = sedm_state_dict_get.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_get", d, index, out);
+            }
+            return (int)mh$.invokeExact(d, index, out);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_put {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_put");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_put(sedm_state_dict *d, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_put$descriptor() {
+        return sedm_state_dict_put.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_put(sedm_state_dict *d, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_put$handle() {
+        return sedm_state_dict_put.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_put(sedm_state_dict *d, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_put$address() {
+        return sedm_state_dict_put.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_state_dict_put(sedm_state_dict *d, const char *name, const sedm_tensor *value)
+     * }
+     */
+    public static int sedm_state_dict_put(MemorySegment d, MemorySegment name, MemorySegment value) {
+        var mh$ = sedm_state_dict_put.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_put", d, name, value);
+            }
+            return (int)mh$.invokeExact(d, name, value);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class sedm_state_dict_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_state_dict_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void sedm_state_dict_destroy(sedm_state_dict *d)
+     * }
+     */
+    public static FunctionDescriptor sedm_state_dict_destroy$descriptor() {
+        return sedm_state_dict_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void sedm_state_dict_destroy(sedm_state_dict *d)
+     * }
+     */
+    public static MethodHandle sedm_state_dict_destroy$handle() {
+        return sedm_state_dict_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void sedm_state_dict_destroy(sedm_state_dict *d)
+     * }
+     */
+    public static MemorySegment sedm_state_dict_destroy$address() {
+        return sedm_state_dict_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void sedm_state_dict_destroy(sedm_state_dict *d)
+     * }
+     */
+    public static void sedm_state_dict_destroy(MemorySegment d) {
+        var mh$ = sedm_state_dict_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_state_dict_destroy", d);
+            }
+            mh$.invokeExact(d);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
 

@@ -1,0 +1,363 @@
+package io.sedm.imports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sedm.cli.Main;
+import io.sedm.data.Npy;
+import io.sedm.runtime.Device;
+import io.sedm.runtime.Network;
+import io.sedm.runtime.Tensor;
+import io.sedm.train.Checkpoint;
+import io.sedm.train.NetworkDenoiser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Against the official code itself (runs only with -Dsedm.edm.src=DIR [-Dsedm.dg.src=DIR]; not in
+ * CI): random-weight snapshots made by NVlabs/edm's classes, imported through {@code sedm import},
+ * agree with the official network and sampler; DG's classifier and discriminator likewise with DG's
+ * EDM-G++ sampler. Tolerances: the denoiser 1e−5 max abs (both sides float32 networks with the
+ * same operations; the differences are float32 reassociation, ~1e−6), 18-step Heun 1e−4 (those
+ * differences carried through 35 evaluations of a random network).
+ */
+class OfficialParityTest {
+    @TempDir
+    Path dir;
+
+    static final double[] SIGMAS = {0.002, 1, 80};
+
+    int cli(String... args) {
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        int rc = cl.execute(args);
+        assertThat(rc).as(String.join(" ", args) + "\n" + err).isZero();
+        return rc;
+    }
+
+    Path pickle(Path edm, String name, String precond, String model, int res, int labelDim, String kwargs)
+            throws Exception {
+        Path pkl = dir.resolve(name + ".pkl");
+        PythonTorch.run(
+                PythonTorch.scripts().resolve("make_fixtures.py").toString(),
+                "edm",
+                "--edm-src",
+                edm.toString(),
+                "--out",
+                pkl.toString(),
+                "--precond",
+                precond,
+                "--model",
+                model,
+                "--resolution",
+                Integer.toString(res),
+                "--channels",
+                "3",
+                "--label-dim",
+                Integer.toString(labelDim),
+                "--model-kwargs",
+                kwargs);
+        return pkl;
+    }
+
+    static Path npy(Path file, double[] v, long... shape) {
+        Npy.write(file, Npy.Array.ofDoubles(v, shape));
+        return file;
+    }
+
+    static double[] gaussian(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            double u1 = r.nextDouble(), u2 = r.nextDouble();
+            v[i] = Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+        }
+        return v;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "ddpmpp-cond-vp;VPPrecond;SongUNet;16;10;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0}",
+                "ncsnpp-ve;VEPrecond;SongUNet;16;0;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0,\"embedding_type\":\"fourier\",\"channel_mult_noise\":2,\"encoder_type\":\"residual\",\"decoder_type\":\"standard\",\"resample_filter\":[1,3,3,1]}",
+                "adm-cond-edm;EDMPrecond;DhariwalUNet;16;10;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0}"
+            })
+    void importedDenoiserAndHeunAgreeWithTheOfficialCode(
+            String name, String precond, String model, int res, int labelDim, String kwargs) throws Exception {
+        Path edm = PythonTorch.officialTree("sedm.edm.src", "NVlabs/edm");
+        Path pkl = pickle(edm, name, precond, model, res, labelDim, kwargs);
+        Path sidecar = dir.resolve(name + ".json");
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        int rc = cl.execute(
+                "import",
+                "edm",
+                pkl.toString(),
+                "--edm-src",
+                edm.toString(),
+                "--python",
+                PythonTorch.python(),
+                "--out",
+                sidecar.toString());
+        Assumptions.assumeFalse(
+                rc != 0 && err.toString().contains("has no"), name + ": this sedm lacks the architecture: " + err);
+        assertThat(rc).as(err.toString()).isZero();
+
+        int n = 4;
+        int per = 3 * res * res;
+        long[] shape = {n, 3, res, res};
+        double[] x = gaussian(n * per, 11);
+        for (int i = 0; i < x.length; i++) x[i] *= 1.5;
+        Path xs = npy(dir.resolve("x.npy"), x, shape);
+        int[] classes = {0, 3, 7, 9};
+        long[] cl64 = {0, 3, 7, 9};
+        Path labels = dir.resolve("labels.npy");
+        Npy.write(labels, Npy.Array.ofLongs(cl64, n));
+        Path ref = dir.resolve("ref-d.npy");
+        PythonTorch.run(
+                Path.of("bench/harness/reference.py").toString(),
+                "denoise",
+                "--edm-src",
+                edm.toString(),
+                "--pkl",
+                pkl.toString(),
+                "--x",
+                xs.toString(),
+                "--labels",
+                labels.toString(),
+                "--threads",
+                "1",
+                "--out",
+                ref.toString());
+        double[] want = Npy.read(ref).toDoubles();
+        Checkpoint c = Checkpoint.read(sidecar);
+        double maxDiff = 0;
+        try (Network net = c.loadDenoiser(Device.CPU);
+                Tensor lab = Tensor.of(
+                        DgImportTest.oneHot(Math.max(1, labelDim), labelDim > 0 ? classes : new int[n]),
+                        new long[] {n, Math.max(1, labelDim)},
+                        Device.CPU);
+                Tensor xt = Tensor.of(x, shape, Device.CPU)) {
+            Supplier<Tensor> labelsNow = () -> labelDim > 0 ? lab : null;
+            NetworkDenoiser d = new NetworkDenoiser(net, c.preconditioning(), labelsNow, c.imported());
+            for (int s = 0; s < SIGMAS.length; s++) {
+                double[] sig = new double[n];
+                java.util.Arrays.fill(sig, SIGMAS[s]);
+                try (Tensor out = d.denoise(xt, sig)) {
+                    double[] got = out.toDoubleArray();
+                    double atSigma = 0;
+                    for (int i = 0; i < got.length; i++) {
+                        atSigma = Math.max(atSigma, Math.abs(got[i] - want[s * n * per + i]));
+                    }
+                    System.out.printf("parity %s: denoiser at σ = %s max |Δ| = %.3g%n", name, SIGMAS[s], atSigma);
+                    // Same float32 operations in the same order (nets: EDM's exact ops; here EDM's
+                    // float32 coefficients): measured 0; 1e-5 is the bound.
+                    assertThat(atSigma).as("σ = " + SIGMAS[s]).isLessThanOrEqualTo(1e-5);
+                    maxDiff = Math.max(maxDiff, atSigma);
+                }
+            }
+        }
+        System.out.printf("parity %s: denoiser max |Δ| over σ ∈ {0.002, 1, 80} = %.3g%n", name, maxDiff);
+
+        // 18-step Heun from shared latents and classes.
+        Path z = npy(dir.resolve("z.npy"), gaussian(n * per, 12), shape);
+        Path out = dir.resolve("sedm-" + name);
+        String[] base = {
+            "sample",
+            "--denoiser",
+            "checkpoint:" + sidecar,
+            "--sampler",
+            "edm",
+            "--steps",
+            "18",
+            "--seeds",
+            "0-3",
+            "--latents",
+            z.toString(),
+            "--outdir",
+            out.toString(),
+            "--dtype",
+            "float64",
+            "--allow-unusual",
+            "--quiet",
+            "--threads",
+            "1"
+        };
+        cli(base);
+        Path refX = dir.resolve("ref-x.npy");
+        java.util.List<String> refArgs = new java.util.ArrayList<>(java.util.List.of(
+                Path.of("bench/harness/reference.py").toString(),
+                "edm",
+                "--edm-src",
+                edm.toString(),
+                "--pkl",
+                pkl.toString(),
+                "--latents",
+                z.toString(),
+                "--out",
+                refX.toString(),
+                "--threads",
+                "1"));
+        if (labelDim > 0) {
+            refArgs.addAll(
+                    java.util.List.of("--labels", out.resolve("labels.npy").toString()));
+        }
+        PythonTorch.run(refArgs.toArray(String[]::new));
+        double[] a = Npy.read(out.resolve("samples.npy")).toDoubles();
+        double[] b = Npy.read(refX).toDoubles();
+        double heun = 0;
+        for (int i = 0; i < a.length; i++) heun = Math.max(heun, Math.abs(a[i] - b[i]));
+        System.out.printf("parity %s: 18-step Heun max |Δ| = %.3g%n", name, heun);
+        // Bit-equal denoisers; the float64 sampler arithmetic differs in order only (measured ≤ 6e-14).
+        assertThat(heun).isLessThanOrEqualTo(1e-4);
+    }
+
+    @Test
+    void dgGuidedSamplersAgreeWithDgsSampler() throws Exception {
+        Path edm = PythonTorch.officialTree("sedm.edm.src", "NVlabs/edm");
+        Path dg = PythonTorch.officialTree("sedm.dg.src", "alsdudrla10/DG");
+        String fixtures = PythonTorch.scripts().resolve("make_fixtures.py").toString();
+        Path pkl = pickle(
+                edm,
+                "ddpmpp32",
+                "VPPrecond",
+                "SongUNet",
+                32,
+                10,
+                "{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[16],\"dropout\":0}");
+        Path cls = dir.resolve("cls.pt"), disc = dir.resolve("disc.pt"), discCond = dir.resolve("disc-cond.pt");
+        PythonTorch.run(fixtures, "dg", "--dg-src", dg.toString(), "--kind", "classifier", "--out", cls.toString());
+        PythonTorch.run(fixtures, "dg", "--dg-src", dg.toString(), "--kind", "discriminator", "--out", disc.toString());
+        PythonTorch.run(
+                fixtures,
+                "dg",
+                "--dg-src",
+                dg.toString(),
+                "--kind",
+                "discriminator",
+                "--cond",
+                "1",
+                "--out",
+                discCond.toString(),
+                "--seed",
+                "1");
+        cli(
+                "import",
+                "edm",
+                pkl.toString(),
+                "--edm-src",
+                edm.toString(),
+                "--python",
+                PythonTorch.python(),
+                "--out",
+                dir.resolve("net.json").toString());
+        cli(
+                "import",
+                "dg-classifier",
+                cls.toString(),
+                "--out",
+                dir.resolve("cls.json").toString());
+        cli(
+                "import",
+                "dg-discriminator",
+                disc.toString(),
+                "--out",
+                dir.resolve("disc.json").toString());
+        cli(
+                "import",
+                "dg-discriminator",
+                discCond.toString(),
+                "--out",
+                dir.resolve("disc-cond.json").toString());
+        // DG's classifier is full size (classifier_lib.py fixes it: 46M parameters); one image and
+        // 8 steps keep this to minutes on one CPU thread. The tolerance argument is the same.
+        int n = 1;
+        String steps = "8";
+        Path z = npy(dir.resolve("z.npy"), gaussian(n * 3 * 32 * 32, 13), n, 3, 32, 32);
+        for (String[] run : new String[][] {
+            {"edm-gpp", "1.0", "disc", "0"}, {"sedm-gpp", "1.0004", "disc", "0"}, {"edm-gpp", "1.0", "disc-cond", "1"}
+        }) {
+            Path out = dir.resolve("s-" + run[0] + run[2]);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                    "sample",
+                    "--denoiser",
+                    "checkpoint:" + dir.resolve("net.json"),
+                    "--sampler",
+                    run[0],
+                    "--steps",
+                    steps,
+                    "--seeds",
+                    "0",
+                    "--latents",
+                    z.toString(),
+                    "--outdir",
+                    out.toString(),
+                    "--dtype",
+                    "float64",
+                    "--classifier",
+                    dir.resolve("cls.json").toString(),
+                    "--discriminator",
+                    "net:" + dir.resolve(run[2] + ".json"),
+                    "--dg-w1",
+                    "2.0",
+                    "--dg-w2",
+                    "0",
+                    "--allow-unusual",
+                    "--quiet",
+                    "--threads",
+                    "1"));
+            if (run[0].equals("sedm-gpp")) {
+                args.addAll(java.util.List.of("--es-scale", run[1]));
+            }
+            cli(args.toArray(String[]::new));
+            Path refX = dir.resolve("r-" + run[0] + run[2] + ".npy");
+            PythonTorch.run(
+                    Path.of("bench/harness/reference.py").toString(),
+                    "dg",
+                    "--edm-src",
+                    edm.toString(),
+                    "--dg-src",
+                    dg.toString(),
+                    "--pkl",
+                    pkl.toString(),
+                    "--classifier",
+                    cls.toString(),
+                    "--discriminator",
+                    dir.resolve(run[2] + ".pt").toString(),
+                    "--cond",
+                    run[3],
+                    "--latents",
+                    z.toString(),
+                    "--labels",
+                    out.resolve("labels.npy").toString(),
+                    "--w1",
+                    "2.0",
+                    "--steps",
+                    steps,
+                    "--es",
+                    run[1],
+                    "--threads",
+                    "1",
+                    "--out",
+                    refX.toString());
+            double[] a = Npy.read(out.resolve("samples.npy")).toDoubles();
+            double[] b = Npy.read(refX).toDoubles();
+            double m = 0;
+            for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+            System.out.printf("parity %s with %s: max |Δ| = %.3g%n", run[0], run[2], m);
+            // The DG gradient goes through float32 autograd of a classifier that is not op-for-op DG's
+            // (encoder.cpp): measured 5e-5 to 1.1e-4 here; 18 steps × 2 images (scripts/harness.sh) 6.1e-5.
+            assertThat(m).isLessThanOrEqualTo(1e-3);
+        }
+    }
+}
