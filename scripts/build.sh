@@ -7,6 +7,7 @@ cd "$root"
 . scripts/env.sh
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+mkdir -p build
 if [ ! -f build/native/CMakeCache.txt ]; then
   cmake -S . -B build/native "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >build/cmake-configure.log 2>&1 \
     || { cat build/cmake-configure.log >&2; exit 1; }
