@@ -107,22 +107,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     boolean dryRun;
 
     AdmEncoderConfig config(int width, int depth, long seed) {
-        return new AdmEncoderConfig(
-                "classifier",
-                32,
-                1,
-                width,
-                new int[] {1, 2, 4},
-                depth,
-                new int[] {32, 16, 8},
-                64,
-                true,
-                true,
-                true,
-                0.0,
-                999.0,
-                10,
-                seed);
+        return AdmEncoderConfig.dg(
+                "classifier", 32, 1, width, new int[] {1, 2, 4}, depth, new int[] {32, 16, 8}, 10, seed);
     }
 
     void validate() {

@@ -122,22 +122,7 @@ public final class TrainDiscriminatorCommand implements Callable<Integer> {
         int[] mult = trunk.channelMult();
         int feats = trunk.modelChannels() * mult[mult.length - 1];
         int res = trunk.imgResolution() >> (mult.length - 1);
-        return new AdmEncoderConfig(
-                "discriminator",
-                res,
-                feats,
-                128,
-                new int[] {1},
-                2,
-                new int[] {res},
-                64,
-                true,
-                true,
-                true,
-                0.0,
-                999.0,
-                1,
-                seed);
+        return AdmEncoderConfig.dg("discriminator", res, feats, 128, new int[] {1}, 2, new int[] {res}, 1, seed);
     }
 
     @Override

@@ -167,7 +167,7 @@ public final class OfficialImport {
                 classes = Math.toIntExact(t.shape()[0]);
             }
         }
-        AdmEncoderConfig c = new AdmEncoderConfig(
+        AdmEncoderConfig c = AdmEncoderConfig.dg(
                 kind == DgKind.CLASSIFIER ? "classifier" : "discriminator",
                 image,
                 Math.toIntExact(stem[1]),
@@ -175,12 +175,6 @@ public final class OfficialImport {
                 mult,
                 depth,
                 new int[] {32, 16, 8},
-                64,
-                true,
-                true,
-                true,
-                0.0,
-                999.0,
                 Math.toIntExact(proj[0]),
                 0);
         return c.withNumClasses(classes);

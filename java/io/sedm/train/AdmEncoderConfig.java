@@ -137,28 +137,45 @@ public record AdmEncoderConfig(
 
     /** DG's frozen 32×32 classifier trunk (46,435,840 parameters): width 128, mult (1,2,4), 4 blocks. */
     public static AdmEncoderConfig dgTrunk32() {
+        return dg("encoder", 32, 3, 128, new int[] {1, 2, 4}, 4, new int[] {32, 16, 8}, 0, 0);
+    }
+
+    /**
+     * An encoder with DG's fixed choices (its {@code classifier_lib} settings): 64 channels per
+     * attention head, scale-shift norm, residual up/down-sampling, legacy attention, no dropout, and
+     * VP time scaled by 999.
+     */
+    public static AdmEncoderConfig dg(
+            String kind,
+            int imgResolution,
+            int inChannels,
+            int modelChannels,
+            int[] channelMult,
+            int numResBlocks,
+            int[] attnResolutions,
+            int outChannels,
+            long initSeed) {
         return new AdmEncoderConfig(
-                "encoder",
-                32,
-                3,
-                128,
-                new int[] {1, 2, 4},
-                4,
-                new int[] {32, 16, 8},
+                kind,
+                imgResolution,
+                inChannels,
+                modelChannels,
+                channelMult,
+                numResBlocks,
+                attnResolutions,
                 64,
                 true,
                 true,
                 true,
                 0.0,
                 999.0,
-                0,
-                0);
+                outChannels,
+                initSeed);
     }
 
     /** DG's unconditional discriminator head on [B, 512, 8, 8] features (2,883,841 parameters). */
     public static AdmEncoderConfig dgDiscriminator() {
-        return new AdmEncoderConfig(
-                "discriminator", 8, 512, 128, new int[] {1}, 2, new int[] {8}, 64, true, true, true, 0.0, 999.0, 1, 0);
+        return dg("discriminator", 8, 512, 128, new int[] {1}, 2, new int[] {8}, 1, 0);
     }
 
     /** This trunk plus an attention-pool head over {@code classes} outputs (same trunk names). */
