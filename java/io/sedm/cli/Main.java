@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             TrainDiscriminatorCommand.class,
             TrainFeaturesCommand.class,
             EvalCommand.class,
+            StudyCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
             ImportCommand.class,

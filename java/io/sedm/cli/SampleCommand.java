@@ -288,7 +288,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /** The loaded denoiser and discriminator, the natural sample shape and the data's range (NaN = unknown). */
-    private record Models(
+    record Models(
             Denoiser denoiser,
             Discriminator discriminator,
             long[] natural,
@@ -313,8 +313,17 @@ public final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** The one place that reads models from disk. */
     private static Models load(RunOptions o, Device dev) throws Exception {
+        return load(o.denoiser(), o.classIndex(), o.classifier(), o.discriminator(), dev);
+    }
+
+    /**
+     * The one place that reads models from disk: {@code denoiser} is a checkpoint sidecar or
+     * {@code gmm:FILE}; {@code discriminator} (null = none) a head checkpoint with its
+     * {@code classifier} trunk, or {@code oracle:FILE}.
+     */
+    static Models load(String denoiser, Integer classIndex, String classifier, String discriminator, Device dev)
+            throws Exception {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             Denoiser model;
@@ -323,8 +332,8 @@ public final class SampleCommand implements Callable<Integer> {
             String range;
             GaussianMixture mixture = null;
             ClassLabels labels = null;
-            if (o.denoiser().startsWith("gmm:")) {
-                mixture = GaussianMixture.read(Path.of(after(o.denoiser())));
+            if (denoiser.startsWith("gmm:")) {
+                mixture = GaussianMixture.read(Path.of(after(denoiser)));
                 GaussianMixtureDenoiser gmm = GaussianMixtureDenoiser.of(mixture, dev);
                 owned.add(gmm);
                 model = gmm;
@@ -340,7 +349,7 @@ public final class SampleCommand implements Callable<Integer> {
                 range = "the mixture's components (|μ| + 10·c)";
             } else {
                 Checkpoint checkpoint =
-                        Checkpoint.read(Path.of(after(o.denoiser())), Checkpoint.Kind.DENOISER, "--denoiser");
+                        Checkpoint.read(Path.of(after(denoiser)), Checkpoint.Kind.DENOISER, "--denoiser");
                 switch (checkpoint.network()) {
                     case SongUNetConfig u -> {
                         natural = new long[] {u.inChannels(), u.imgResolution(), u.imgResolution()};
@@ -359,17 +368,17 @@ public final class SampleCommand implements Callable<Integer> {
                     }
                     default ->
                         throw new IllegalArgumentException(
-                                "--denoiser " + o.denoiser() + " is not a denoiser checkpoint (U-Net or MLP)");
+                                "--denoiser " + denoiser + " is not a denoiser checkpoint (U-Net or MLP)");
                 }
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
                 int labelDim = checkpoint.labelDim();
                 if (labelDim > 0) {
-                    labels = new ClassLabels(labelDim, o.classIndex(), dev);
+                    labels = new ClassLabels(labelDim, classIndex, dev);
                     owned.add(labels);
-                } else if (o.classIndex() != null) {
-                    throw new IllegalArgumentException("--class " + o.classIndex() + ": " + o.denoiser()
-                            + " is an unconditional model (label_dim 0)");
+                } else if (classIndex != null) {
+                    throw new IllegalArgumentException(
+                            "--class " + classIndex + ": " + denoiser + " is an unconditional model (label_dim 0)");
                 }
                 ClassLabels batchLabels = labels;
                 model = new NetworkDenoiser(
@@ -379,22 +388,21 @@ public final class SampleCommand implements Callable<Integer> {
                         checkpoint.imported());
             }
             Discriminator disc = null;
-            if (o.discriminator() != null && o.discriminator().startsWith("oracle:")) {
-                GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(after(o.discriminator())), dev);
+            if (discriminator != null && discriminator.startsWith("oracle:")) {
+                GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(after(discriminator)), dev);
                 owned.add(data);
                 disc = new GaussianMixtureOracle(data.density(), ((GaussianMixtureDenoiser) model).density());
-            } else if (o.discriminator() != null) {
-                Checkpoint classifier =
-                        Checkpoint.read(Path.of(o.classifier()), Checkpoint.Kind.CLASSIFIER, "--classifier");
+            } else if (discriminator != null) {
+                Checkpoint trunk = Checkpoint.read(Path.of(classifier), Checkpoint.Kind.CLASSIFIER, "--classifier");
                 Checkpoint head = Checkpoint.read(
-                        Path.of(after(o.discriminator())), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
-                Network trunkNet = classifier.loadTrunk(dev);
+                        Path.of(after(discriminator)), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
+                Network trunkNet = trunk.loadTrunk(dev);
                 owned.add(trunkNet);
                 Network headNet = head.loadHead(dev);
                 owned.add(headNet);
                 int headClasses = head.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.numClasses() : 0;
                 if (headClasses > 0 && labels == null) {
-                    throw new IllegalArgumentException("--discriminator " + o.discriminator()
+                    throw new IllegalArgumentException("--discriminator " + discriminator
                             + " is class-conditional (a label embedding of " + headClasses
                             + " classes); it needs a class-conditional denoiser");
                 }
