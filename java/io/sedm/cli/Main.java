@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             TrainFeaturesCommand.class,
             EvalCommand.class,
             StudyCommand.class,
+            LikelihoodCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
             ImportCommand.class,
