@@ -7,7 +7,6 @@ import io.sedm.eval.SampleImages;
 import io.sedm.eval.SampleQuality;
 import io.sedm.runtime.Device;
 import io.sedm.train.RunDirectory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,11 +60,7 @@ public final class EvalCommand implements Callable<Integer> {
         TrainCommand.require(splits >= 1 && splits <= 10, "--splits must be in [1, 10], got " + splits);
         TrainCommand.require(
                 splits == 1 || inputs.size() == 1, "--splits needs exactly one INPUT, got " + inputs.size());
-        if (json != null) {
-            Path parent = json.toAbsolutePath().getParent();
-            TrainCommand.require(
-                    Files.isDirectory(parent), "--json " + json + ": the folder " + parent + " does not exist");
-        }
+        TrainCommand.requireFolderOf(json, "--json");
         // Read and check every input before computing anything.
         List<SampleQuality.Named> sets = new ArrayList<>();
         for (String in : inputs) {

@@ -11,7 +11,6 @@ import io.sedm.runtime.Device;
 import io.sedm.runtime.Generator;
 import io.sedm.runtime.Tensor;
 import io.sedm.train.RunDirectory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -101,11 +100,7 @@ final class LikelihoodCommand implements Callable<Integer> {
                                 throw new IllegalArgumentException(
                                         "--probe must be rademacher or gaussian, got " + probe);
                         });
-        if (json != null) {
-            Path parent = json.toAbsolutePath().getParent();
-            TrainCommand.require(
-                    Files.isDirectory(parent), "--json " + json + ": the folder " + parent + " does not exist");
-        }
+        TrainCommand.requireFolderOf(json, "--json");
         compute.apply();
         Device dev = Device.parse(compute.device());
         ImageDataset test = FashionMnist.load(FashionMnist.directory(), false, images, 32);
