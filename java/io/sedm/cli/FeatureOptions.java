@@ -65,8 +65,16 @@ final class FeatureOptions {
 
     /** The default feature checkpoint: relative to the working folder, else to the checkout holding the jar. */
     static Path defaultFeatures() {
-        Path here = Path.of(DEFAULT_FEATURES);
-        if (Files.isRegularFile(here)) return here;
+        return inCheckout(DEFAULT_FEATURES);
+    }
+
+    /**
+     * A path of the repository ({@code models/...}): relative to the working folder when it exists
+     * there, else relative to the checkout that holds the running jar, else the plain relative path.
+     */
+    static Path inCheckout(String relative) {
+        Path here = Path.of(relative);
+        if (Files.exists(here)) return here;
         try {
             Path jar = Path.of(FeatureOptions.class
                     .getProtectionDomain()
@@ -74,10 +82,10 @@ final class FeatureOptions {
                     .getLocation()
                     .toURI());
             for (Path p = jar.getParent(); p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve(DEFAULT_FEATURES))) return p.resolve(DEFAULT_FEATURES);
+                if (Files.exists(p.resolve(relative))) return p.resolve(relative);
             }
         } catch (java.net.URISyntaxException | RuntimeException e) {
-            // fall through to the plain relative path, whose absence is reported by validate()
+            // fall through to the plain relative path, whose absence the caller reports
         }
         return here;
     }
