@@ -21,6 +21,7 @@ import io.sedm.serve.EngineConfig;
 import io.sedm.serve.EngineFullException;
 import io.sedm.serve.EngineMetrics;
 import io.sedm.serve.OpenApi;
+import io.sedm.serve.RowLabels;
 import io.sedm.serve.SampleRequest;
 import io.sedm.serve.Samples;
 import io.sedm.serve.SamplingEngine;
@@ -104,7 +105,8 @@ public final class ServeCommand implements Callable<Integer> {
             "dg-window",
             "dg-boosting");
 
-    static final List<String> OTHER_FIELDS = List.of("model", "seeds", "format", "deadline-ms", "allow-unusual");
+    static final List<String> OTHER_FIELDS =
+            List.of("model", "seeds", "class", "classes", "format", "deadline-ms", "allow-unusual");
 
     @Option(
             names = "--model",
@@ -419,6 +421,7 @@ public final class ServeCommand implements Callable<Integer> {
             Denoiser denoiser;
             long[] shape;
             GaussianMixtureDenoiser mixture = null;
+            RowLabels labels = null;
             if (spec.startsWith("gmm:")) {
                 requireFile("--model " + name, after(spec));
                 mixture = GaussianMixtureDenoiser.of(GaussianMixture.read(Path.of(after(spec))), dev);
@@ -438,7 +441,13 @@ public final class ServeCommand implements Callable<Integer> {
                 };
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
-                denoiser = NetworkDenoiser.edm(net);
+                if (checkpoint.labelDim() > 0) {
+                    labels = new RowLabels(checkpoint.labelDim(), dev);
+                    owned.add(labels);
+                }
+                // as `sedm sample` loads it: the checkpoint's preconditioning, float32 order for imports
+                denoiser = new NetworkDenoiser(
+                        net, checkpoint.preconditioning(), labels == null ? () -> null : labels, checkpoint.imported());
             } else {
                 throw new IllegalArgumentException(
                         "--model must be NAME=gmm:FILE.json or NAME=checkpoint:SIDECAR.json, got '" + name + "=" + spec
@@ -466,10 +475,20 @@ public final class ServeCommand implements Callable<Integer> {
                 Network trunk = Checkpoint.read(Path.of(cls), Checkpoint.Kind.CLASSIFIER, "--classifier")
                         .loadTrunk(dev);
                 owned.add(trunk);
-                Network head = Checkpoint.read(Path.of(after(d)), Checkpoint.Kind.DISCRIMINATOR, "--discriminator")
-                        .loadHead(dev);
+                Checkpoint headCheckpoint =
+                        Checkpoint.read(Path.of(after(d)), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
+                Network head = headCheckpoint.loadHead(dev);
                 owned.add(head);
-                disc = new NetworkDiscriminator(trunk, head);
+                int headClasses =
+                        headCheckpoint.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.numClasses() : 0;
+                if (headClasses > 0 && labels == null) {
+                    throw new IllegalArgumentException("--discriminator " + name + "=" + d
+                            + " is class-conditional (a label embedding of " + headClasses
+                            + " classes); it needs a class-conditional --model");
+                }
+                disc = headClasses > 0
+                        ? new NetworkDiscriminator(trunk, head, labels)
+                        : new NetworkDiscriminator(trunk, head);
             } else if (d != null) {
                 throw new IllegalArgumentException("--discriminator must be NAME=oracle:FILE.json or "
                         + "NAME=net:SIDECAR.json, got '" + name + "=" + d + "'");
@@ -485,7 +504,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 shape = dims;
             }
-            out.add(new ServedModel(name, denoiser, disc, shape, dev));
+            out.add(new ServedModel(name, denoiser, disc, shape, dev, labels));
         }
         return out;
     }
@@ -549,6 +568,7 @@ public final class ServeCommand implements Callable<Integer> {
                     shape.add(d);
                 }
                 o.put("device", m.device().toString());
+                o.put("labelDim", m.labelDim());
                 ArrayNode samplers = o.putArray("samplers");
                 samplers.add("edm").add("edm-es");
                 if (m.discriminator() != null) {
@@ -650,6 +670,12 @@ public final class ServeCommand implements Callable<Integer> {
                         for (long seed : s.seeds()) {
                             seeds.add(seed);
                         }
+                        if (s.classes() != null) {
+                            ArrayNode classes = body.putArray("classes");
+                            for (int c : s.classes()) {
+                                classes.add(c);
+                            }
+                        }
                         ArrayNode sh = body.putArray("shape");
                         for (long d : shape) {
                             sh.add(d);
@@ -741,8 +767,55 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 deadline = Duration.ofMillis(d.asLong());
             }
+            int[] classes = classes(root, model, seeds.length);
             return new Parsed(
-                    new SampleRequest(model.name(), options, built.sigmas(), seeds, deadline, null), format, edm);
+                    new SampleRequest(model.name(), options, built.sigmas(), seeds, deadline, null, classes),
+                    format,
+                    edm);
+        }
+
+        /**
+         * The request's class labels: {@code "class": C} for every image (the {@code --class} of
+         * {@code sedm sample}) or {@code "classes": [..]} one per image; neither = EDM's random class per
+         * seed on a conditional model. Checked against the model's label_dim here so the message names
+         * the field.
+         */
+        private static int[] classes(JsonNode root, ServedModel model, int images) {
+            if (root.has("class") && root.has("classes")) {
+                throw new BadRequest("give either class (one for every image) or classes (one per image), not both");
+            }
+            if (!root.has("class") && !root.has("classes")) {
+                return null;
+            }
+            String field = root.has("class") ? "class" : "classes";
+            if (model.labelDim() == 0) {
+                throw new BadRequest(field + ": model " + model.name()
+                        + " is unconditional (label_dim 0) and takes no class labels");
+            }
+            int max = model.labelDim() - 1;
+            JsonNode v = root.get(field);
+            int[] out;
+            if (field.equals("class")) {
+                out = new int[] {classIndex(field, v, max)};
+            } else {
+                if (!v.isArray() || v.size() != images) {
+                    throw new BadRequest("classes must be a list of " + images
+                            + " integers (one per image, as many as seeds), got " + v);
+                }
+                out = new int[images];
+                for (int i = 0; i < images; i++) {
+                    out[i] = classIndex("classes[" + i + "]", v.get(i), max);
+                }
+            }
+            return out;
+        }
+
+        private static int classIndex(String field, JsonNode v, int max) {
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > max) {
+                throw new BadRequest(field + " must be an integer in [0, " + max + "] (the model has " + (max + 1)
+                        + " classes), got " + v);
+            }
+            return v.asInt();
         }
 
         private ServedModel model(JsonNode root) {

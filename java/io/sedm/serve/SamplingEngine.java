@@ -143,10 +143,11 @@ public final class SamplingEngine implements AutoCloseable {
             throw new IllegalArgumentException("model " + model.name()
                     + " has no discriminator, so Discriminator Guidance (edm-gpp, sedm-gpp) cannot run on it");
         }
+        int[] classes = classes(request, model);
         EdmSampler sampler = new EdmSampler(request.options(), model.discriminator());
         long now = System.nanoTime();
         Duration deadline = request.deadline() != null ? request.deadline() : config.defaultDeadline();
-        Job job = new Job(ids.incrementAndGet(), request, model, sampler, now, now + deadline.toNanos());
+        Job job = new Job(ids.incrementAndGet(), request, model, sampler, classes, now, now + deadline.toNanos());
         lock.lock();
         try {
             if (!accepting) {
@@ -166,6 +167,32 @@ public final class SamplingEngine implements AutoCloseable {
             lock.unlock();
         }
         return job.future;
+    }
+
+    /**
+     * The class of each image: none for an unconditional model (which refuses labels), the request's
+     * classes checked against label_dim, or EDM's random class per seed when the request gives none.
+     */
+    static int[] classes(SampleRequest request, ServedModel model) {
+        int[] given = request.classes();
+        int labelDim = model.labelDim();
+        if (labelDim == 0) {
+            if (given != null) {
+                throw new IllegalArgumentException("model " + model.name()
+                        + " is unconditional (label_dim 0); a request for it takes no class labels");
+            }
+            return null;
+        }
+        if (given == null) {
+            return RowLabels.randomClasses(request.seeds(), labelDim);
+        }
+        for (int c : given) {
+            if (c >= labelDim) {
+                throw new IllegalArgumentException("class " + c + " is out of range: model " + model.name() + " has "
+                        + labelDim + " classes [0, " + (labelDim - 1) + "]");
+            }
+        }
+        return given;
     }
 
     /** A rough wait until a queue slot frees: the queued row evaluations at the recent speed, at least 1 s. */
@@ -525,6 +552,7 @@ public final class SamplingEngine implements AutoCloseable {
                 System.arraycopy(g.rows.inputSigma(), 0, sigma, offset, n);
                 offset += n;
             }
+            selectLabels(model, groups, rows);
             model.denoiser().denoise(in, sigma, out);
             offset = 0;
             for (Group g : groups) {
@@ -560,6 +588,7 @@ public final class SamplingEngine implements AutoCloseable {
                 System.arraycopy(g.rows.inputSigma(), 0, sigma, offset, n);
                 offset += n;
             }
+            selectLabels(model, open, rows);
             // the window was tested per row set above; the evaluation itself depends on no window
             try (DiscriminatorGuidance.Evaluation all =
                     open.get(0).job.sampler.discriminatorGuidance().evaluateOpen(in, sigma)) {
@@ -573,6 +602,21 @@ public final class SamplingEngine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A conditional model: each row brings its own class into the batch, in the batch's row order. */
+    private static void selectLabels(ServedModel model, List<Group> groups, int rows) {
+        if (model.labels() == null) {
+            return;
+        }
+        int[] classes = new int[rows];
+        int offset = 0;
+        for (Group g : groups) {
+            int n = g.rows.batch();
+            System.arraycopy(g.job.classes, g.offset, classes, offset, n);
+            offset += n;
+        }
+        model.labels().select(classes);
     }
 
     private static long[] batchShape(ServedModel model, int rows) {
@@ -618,7 +662,8 @@ public final class SamplingEngine implements AutoCloseable {
                 j.model.sampleShape(),
                 j.values,
                 j.firstRowNanos - j.submittedNanos,
-                now - j.submittedNanos);
+                now - j.submittedNanos,
+                j.classes);
         if (j.future.complete(s)) {
             observer.completed(j.request.images(), s.queuedNanos(), s.totalNanos());
         }
@@ -630,6 +675,9 @@ public final class SamplingEngine implements AutoCloseable {
         final SampleRequest request;
         final ServedModel model;
         final EdmSampler sampler;
+        /** One class per image (a conditional model), or null. */
+        final int[] classes;
+
         final long submittedNanos;
         final long deadlineNanos;
         final CompletableFuture<Samples> future = new CompletableFuture<>();
@@ -640,11 +688,19 @@ public final class SamplingEngine implements AutoCloseable {
         long rowEvaluations;
         long firstRowNanos;
 
-        Job(long id, SampleRequest request, ServedModel model, EdmSampler sampler, long now, long deadline) {
+        Job(
+                long id,
+                SampleRequest request,
+                ServedModel model,
+                EdmSampler sampler,
+                int[] classes,
+                long now,
+                long deadline) {
             this.id = id;
             this.request = request;
             this.model = model;
             this.sampler = sampler;
+            this.classes = classes;
             this.submittedNanos = now;
             this.deadlineNanos = deadline;
             this.values = new double[Math.toIntExact(request.images() * model.sampleSize())];
