@@ -51,6 +51,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import javax.imageio.ImageIO;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -615,13 +619,91 @@ public final class ServeCommand implements Callable<Integer> {
                 error(ctx, 400, e.getMessage());
                 return;
             }
+            cancelOnDisconnect(ctx, future);
             ctx.future(() -> future.handle((samples, failure) -> {
                 respond(ctx, parsed, samples, failure);
                 return null;
             }));
         }
 
+        /** The reason a request is cancelled with when its client goes away. */
+        static final String DISCONNECTED = "client disconnected";
+
+        /**
+         * Cancels the request when its client closes the connection before the result.
+         *
+         * <p>Mechanism: Jetty's own read-readiness notification on the connection's {@link EndPoint}
+         * ({@code tryFillInterested}), plus Jetty core's {@code Request.addFailureListener}. Why not the
+         * servlet {@code AsyncListener.onError} or the failure listener alone: over HTTP/1.1 Jetty 12 does
+         * not read from a connection whose request body has been consumed until the response is done (it
+         * would otherwise buffer pipelined requests), so a client that closes while we sample is not
+         * noticed — measured with Javalin 7.2.3 / Jetty 12.1.12: neither fired when the client closed, only
+         * at server stop. So we ask the endpoint to tell us when the socket becomes readable: a read of −1
+         * is the client's FIN or reset → cancel with {@link #DISCONNECTED}, which frees the rows at the next
+         * tick. When the response completes first, Jetty's {@code HttpConnection.onCompleted} fails the
+         * pending read itself ("Pending read in onCompleted") and the connection stays persistent, so the
+         * probe never outlives its request. Bytes instead of −1 are a pipelined next request, which the
+         * probe has consumed: it stops watching and the response closes the connection, which RFC 9112
+         * §9.3.2 lets the client answer by retrying its unanswered request. The failure listener covers
+         * what Jetty does notice itself (an HTTP/2 reset, an idle timeout, a failed write).
+         */
+        private void cancelOnDisconnect(Context ctx, CompletableFuture<Samples> future) {
+            ServletContextRequest core = ServletContextRequest.getServletContextRequest(ctx.req());
+            if (core == null) {
+                return;
+            }
+            core.addFailureListener(t -> engine.cancel(future, DISCONNECTED));
+            EndPoint endPoint = core.getConnectionMetaData().getConnection().getEndPoint();
+            watch(endPoint, future, ctx);
+        }
+
+        private void watch(EndPoint endPoint, CompletableFuture<Samples> future, Context ctx) {
+            if (future.isDone()) {
+                return;
+            }
+            endPoint.tryFillInterested(new Callback() {
+                @Override
+                public void succeeded() {
+                    if (future.isDone()) {
+                        return;
+                    }
+                    int n;
+                    try {
+                        n = endPoint.fill(BufferUtil.allocate(1));
+                    } catch (IOException e) {
+                        n = -1;
+                    }
+                    if (n < 0) {
+                        engine.cancel(future, DISCONNECTED);
+                    } else if (n == 0) {
+                        watch(endPoint, future, ctx);
+                    } else {
+                        ctx.attribute(PIPELINED, Boolean.TRUE);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    // the response completed (Jetty fails a pending read then) or the connection closed
+                    if (!endPoint.isOpen()) {
+                        engine.cancel(future, DISCONNECTED);
+                    }
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return InvocationType.NON_BLOCKING;
+                }
+            });
+        }
+
+        /** Set when the disconnect probe read the first byte of a pipelined request: the response closes. */
+        static final String PIPELINED = "sedm.pipelined";
+
         private void respond(Context ctx, Parsed parsed, Samples s, Throwable failure) {
+            if (ctx.attribute(PIPELINED) != null) {
+                ctx.header("Connection", "close");
+            }
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause()

@@ -70,6 +70,9 @@ public final class SamplingEngine implements AutoCloseable {
     private final List<Group> active = new ArrayList<>();
 
     private final AtomicLong ids = new AtomicLong();
+    /** Accepted requests not yet released, by their future (for {@link #cancel}). */
+    private final Map<CompletableFuture<Samples>, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Thread scheduler;
     private volatile boolean accepting = true;
     private volatile long graceEndNanos = Long.MAX_VALUE;
@@ -161,6 +164,7 @@ public final class SamplingEngine implements AutoCloseable {
                         retryAfterSeconds());
             }
             queue.addLast(job);
+            jobs.put(job.future, job);
             queuedRequests = queuedRequests + 1;
             wake.signalAll();
         } finally {
@@ -193,6 +197,28 @@ public final class SamplingEngine implements AutoCloseable {
             }
         }
         return given;
+    }
+
+    /**
+     * Cancels the request whose future is {@code future} with {@code reason} (e.g. "client
+     * disconnected"): the future completes with a {@link CancellationException} carrying the reason, the
+     * cancelled metric counts it, and its rows leave the batch at the next tick. Returns false when the
+     * request had already finished. Safe from any thread.
+     */
+    public boolean cancel(CompletableFuture<Samples> future, String reason) {
+        Job j = jobs.get(future);
+        if (j == null || !future.completeExceptionally(new CancellationException(reason))) {
+            return false;
+        }
+        j.counted = true;
+        observer.cancelled(reason);
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return true;
     }
 
     /** A rough wait until a queue slot frees: the queued row evaluations at the recent speed, at least 1 s. */
@@ -303,7 +329,9 @@ public final class SamplingEngine implements AutoCloseable {
         }
         for (Job j : all) {
             if (j.future.isCancelled()) {
-                observer.cancelled("cancelled by the caller");
+                if (!j.counted) {
+                    observer.cancelled("cancelled by the caller");
+                }
                 release(j);
             } else if (now > j.deadlineNanos && !j.future.isDone()) {
                 j.future.completeExceptionally(new TimeoutException("request " + j.id + " passed its deadline of "
@@ -345,6 +373,7 @@ public final class SamplingEngine implements AutoCloseable {
             queuedRequests = queuedRequests - 1;
         }
         running.remove(j);
+        jobs.remove(j.future);
         activeRows = countRows();
     }
 
@@ -656,6 +685,7 @@ public final class SamplingEngine implements AutoCloseable {
     private void complete(Job j) {
         long now = System.nanoTime();
         running.remove(j);
+        jobs.remove(j.future);
         Samples s = new Samples(
                 j.id,
                 j.request.seeds(),
@@ -683,6 +713,9 @@ public final class SamplingEngine implements AutoCloseable {
         final CompletableFuture<Samples> future = new CompletableFuture<>();
         final double[] values;
         boolean started;
+        /** Cancelled through {@link #cancel}, which counted it already. */
+        volatile boolean counted;
+
         int admitted;
         int imagesDone;
         long rowEvaluations;

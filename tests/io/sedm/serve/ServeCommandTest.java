@@ -79,6 +79,14 @@ class ServeCommandTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    static String metrics(ServeCommand.Running s) {
+        try {
+            return get(s, "/metrics").body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String error(HttpResponse<byte[]> r) throws Exception {
         return JSON.readTree(r.body()).get("error").asText();
     }
@@ -243,6 +251,37 @@ class ServeCommandTest {
             HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(error(r)).isEqualTo("cancelled: the engine shut down before the request finished");
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpCancelsItsRequestAndFreesItsRows() throws Exception {
+        try (ServeCommand.Running s = start("--max-rows", "4")) {
+            String slow = "{\"model\": \"gmm\", \"steps\": 10000, \"seeds\": \"0-3\", \"format\": \"json\"}";
+            // a client of its own, so that aborting closes its connection and no other exchange shares it
+            HttpClient aborting =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            CompletableFuture<HttpResponse<byte[]>> hungUp =
+                    aborting.sendAsync(request(s, slow), HttpResponse.BodyHandlers.ofByteArray());
+            SamplingEngineTest.waitFor(() -> s.engine().activeRows() == 4);
+            long t0 = System.nanoTime();
+            hungUp.cancel(true); // java.net.http aborts the exchange and closes the connection
+            aborting.close();
+            SamplingEngineTest.waitFor(() -> s.engine().activeRows() == 0);
+            long freedMs = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("ServeCommandTest: rows freed " + freedMs + " ms after the client hung up");
+            assertThat(get(s, "/metrics").body())
+                    .contains("sedm_requests_total{outcome=\"cancelled\"} 1.0")
+                    .contains("sedm_requests_total{outcome=\"completed\"} 0.0");
+            // the server still answers, on kept-alive connections too (the probe ends with its request)
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> r =
+                        post(s, "{\"model\": \"gmm\", \"steps\": 5, \"seeds\": [1], \"format\": \"json\"}");
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+            // the engine counts a completion right after handing out the result, so the client may be first
+            SamplingEngineTest.waitFor(() -> metrics(s).contains("sedm_requests_total{outcome=\"completed\"} 2.0"));
+            assertThat(metrics(s)).contains("sedm_requests_total{outcome=\"cancelled\"} 1.0");
         }
     }
 }
