@@ -284,4 +284,71 @@ class ServeCommandTest {
             assertThat(metrics(s)).contains("sedm_requests_total{outcome=\"cancelled\"} 1.0");
         }
     }
+
+    /** A class-conditional tiny SongUNet (label_dim 3) written as an imported checkpoint: weights + sidecar. */
+    static Path conditionalCheckpoint(Path dir) throws Exception {
+        io.sedm.train.SongUNetConfig config =
+                io.sedm.train.SongUNetConfig.tiny(8, 1).withLabelDim(3);
+        Path weights = dir.resolve("cond.safetensors");
+        try (io.sedm.runtime.Network net = config.build(Device.CPU)) {
+            NetworkBatchingTest.randomize(net, 41);
+            ConditionalBatchingTest.strongLabels(net);
+            net.save(weights, java.util.Map.of());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode side = JSON.createObjectNode();
+        side.put("format", "sedm-checkpoint-1");
+        side.put("kind", "denoiser");
+        side.set("network", JSON.readTree(config.toJson()));
+        side.put("step", 0);
+        side.putObject("files").put("ema", "cond.safetensors");
+        side.putObject("imported").put("from", "ServeCommandTest");
+        Path sidecar = dir.resolve("cond.json");
+        Files.writeString(sidecar, side.toPrettyString());
+        return sidecar;
+    }
+
+    @Test
+    void classLabelsAreServedAndCheckedAgainstTheModel() throws Exception {
+        Path cond = conditionalCheckpoint(dir);
+        try (ServeCommand.Running s = start("--model", "cond=checkpoint:" + cond)) {
+            JsonNode models = JSON.readTree(get(s, "/v1/models").body()).get("models");
+            assertThat(models.toString()).contains("\"name\":\"cond\"").contains("\"labelDim\":3");
+            HttpResponse<byte[]> r = post(s, """
+                    {"model": "cond", "steps": 4, "seeds": [5, 6, 7], "classes": [2, 0, 1], "format": "json"}""");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("classes").toString()).isEqualTo("[2,0,1]");
+            r = post(s, """
+                    {"model": "cond", "steps": 4, "seeds": [5, 6], "class": 1, "format": "json"}""");
+            assertThat(JSON.readTree(r.body()).get("classes").toString()).isEqualTo("[1,1]");
+            r = post(s, """
+                    {"model": "cond", "steps": 4, "seeds": "0-5", "format": "json"}""");
+            int[] random = RowLabels.randomClasses(new long[] {0, 1, 2, 3, 4, 5}, 3);
+            assertThat(JSON.readTree(r.body()).get("classes").toString())
+                    .isEqualTo(java.util.Arrays.toString(random).replace(" ", ""));
+            record Bad(String body, String message) {}
+            for (Bad b : List.of(
+                    new Bad(
+                            "{\"model\": \"gmm\", \"class\": 1}",
+                            "class: model gmm is unconditional (label_dim 0) and takes no class labels"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"class\": 3}",
+                            "class must be an integer in [0, 2] (the model has 3 classes), got 3"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"class\": \"shirt\"}",
+                            "class must be an integer in [0, 2] (the model has 3 classes), got \"shirt\""),
+                    new Bad(
+                            "{\"model\": \"cond\", \"seeds\": [1, 2], \"classes\": [0]}",
+                            "classes must be a list of 2 integers (one per image, as many as seeds), got [0]"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"seeds\": [1, 2], \"classes\": [0, -1]}",
+                            "classes[1] must be an integer in [0, 2] (the model has 3 classes), got -1"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"class\": 0, \"classes\": [0]}",
+                            "give either class (one for every image) or classes (one per image), not both"))) {
+                HttpResponse<byte[]> bad = post(s, b.body());
+                assertThat(bad.statusCode()).as(b.body()).isEqualTo(400);
+                assertThat(error(bad)).as(b.body()).isEqualTo(b.message());
+            }
+        }
+    }
 }
