@@ -550,17 +550,23 @@ public final class LoadTest {
                     .withDefaultDeadline(Duration.ofMinutes(5));
             EngineConfig baseline = continuous.withRequestBatching(Duration.ofMillis(50));
 
-            // capacity: a saturated burst through the continuous engine (images/s at full rows)
-            List<Arrival> burst = workload(1e6, 40 / 1e6, 99);
-            Result cap = run("calibration burst", continuous.withMaxQueued(1000), model, burst);
-            double meanImages = 8.5;
-            double capacityRps = cap.imagesPerSecond() / meanImages;
-            System.out.printf(
-                    Locale.ROOT,
-                    "capacity (continuous, saturated burst of %d requests): %.1f images/s = %.2f requests/s%n",
-                    burst.size(),
-                    cap.imagesPerSecond(),
-                    capacityRps);
+            // capacity: a saturated burst through the continuous engine (images/s at full rows), unless
+            // --rate R fixes the requests/s that the load factors multiply
+            double capacityRps = rate;
+            if (capacityRps <= 0) {
+                List<Arrival> burst = workload(1e6, 40 / 1e6, 99);
+                Result cap = run("calibration burst", continuous.withMaxQueued(1000), model, burst);
+                double meanImages = 8.5;
+                capacityRps = cap.imagesPerSecond() / meanImages;
+                System.out.printf(
+                        Locale.ROOT,
+                        "capacity (continuous, saturated burst of %d requests): %.1f images/s = %.2f requests/s%n",
+                        burst.size(),
+                        cap.imagesPerSecond(),
+                        capacityRps);
+            } else {
+                System.out.printf(Locale.ROOT, "rate fixed by --rate: %.3f requests/s at 1.0x%n", capacityRps);
+            }
 
             List<Arrival> equal = workload(load * capacityRps, seconds, 7);
             List<Arrival> light = workload(0.3 * capacityRps, seconds, 8);
