@@ -12,7 +12,9 @@
 # folder), first with --batching continuous (which also measures the capacity and so the rate), then
 # with --batching request at the same rate; each server gets SIGTERM after its runs. It checks that
 # every request got an answer: 200, 429/503 with Retry-After, or a cancellation/timeout with a reason.
-# ONLY=equal,light,overload picks runs (default all).
+# ONLY=equal,light,overload picks runs (default all). In-process only, --rate R fixes the
+# requests/s at load 1.0 instead of measuring the capacity with a saturated burst, e.g.
+#   ONLY=equal scripts/loadtest.sh --rate 1.2 50 32 1.0
 #
 # Needs libsedm (scripts/build.sh --skip-java, or -Dsedm.library.dir via SEDM_LIBRARY_DIR).
 # Prints Markdown tables; exits non-zero if an accepted request was lost or a native handle leaked.

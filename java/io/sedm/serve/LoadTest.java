@@ -34,7 +34,11 @@ import java.util.concurrent.TimeoutException;
  * seeds): the cost of an evaluation is what matters here, not the images. In-process (no HTTP), so
  * the numbers are the scheduler's, not the JSON encoder's.
  *
- * <p>Arguments: {@code [seconds per run] [max rows] [load factor]} (defaults 40, 32, 0.9).
+ * <p>Arguments: {@code [seconds per run] [max rows] [load factor]} (defaults 40, 32, 0.9), and the
+ * flags {@code --rate R} (requests/s at 1.0×, instead of the capacity a saturated burst measures),
+ * {@code --only equal,light,overload}, {@code --http URL [--label NAME]} (the workload over loopback
+ * HTTP to a running {@code sedm serve}, see {@link #runHttp}) and {@code --write-models DIR} (the
+ * checkpoints that server loads).
  */
 public final class LoadTest {
     private LoadTest() {}
