@@ -12,8 +12,9 @@
 # folder), first with --batching continuous (which also measures the capacity and so the rate), then
 # with --batching request at the same rate; each server gets SIGTERM after its runs. It checks that
 # every request got an answer: 200, 429/503 with Retry-After, or a cancellation/timeout with a reason.
-# ONLY=equal,light,overload picks runs (default all). In-process only, --rate R fixes the
-# requests/s at load 1.0 instead of measuring the capacity with a saturated burst, e.g.
+# MAX_QUEUED=N bounds the servers' queues (default 64). ONLY=equal,light,overload picks runs
+# (default all). In-process only, --rate R fixes the requests/s at load 1.0 instead of measuring
+# the capacity with a saturated burst, e.g.
 #   ONLY=equal scripts/loadtest.sh --rate 1.2 50 32 1.0
 #
 # Needs libsedm (scripts/build.sh --skip-java, or -Dsedm.library.dir via SEDM_LIBRARY_DIR).
@@ -60,7 +61,7 @@ start_server() {
   local log="$work/serve-$1.log"
   timeout 900 nice -n 10 "${java_run[@]}" io.sedm.cli.Main serve \
     --model "net=checkpoint:$work/net.json" --discriminator "net=net:$work/disc.json" --classifier "net=$work/cls.json" \
-    --port 0 --max-rows "$max_rows" --max-queued 64 --max-images 16 --batching "$1" --max-batch-delay-ms 50 \
+    --port 0 --max-rows "$max_rows" --max-queued "${MAX_QUEUED:-64}" --max-images 16 --batching "$1" --max-batch-delay-ms 50 \
     --threads "$threads" --grace-s 5 >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
