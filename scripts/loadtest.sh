@@ -12,7 +12,8 @@
 # folder), first with --batching continuous (which also measures the capacity and so the rate), then
 # with --batching request at the same rate; each server gets SIGTERM after its runs. It checks that
 # every request got an answer: 200, 429/503 with Retry-After, or a cancellation/timeout with a reason.
-# MAX_QUEUED=N bounds the servers' queues (default 64). ONLY=equal,light,overload picks runs
+# MAX_QUEUED=N bounds the servers' queues (default 64); with --http, RATE=R fixes the requests/s
+# at load 1.0 for both servers (no calibration burst). ONLY=equal,light,overload picks runs
 # (default all). In-process only, --rate R fixes the requests/s at load 1.0 instead of measuring
 # the capacity with a saturated burst, e.g.
 #   ONLY=equal scripts/loadtest.sh --rate 1.2 50 32 1.0
@@ -82,7 +83,9 @@ stop_server() {
 status=0
 start_server continuous
 out="$work/continuous.out"
-timeout 900 nice -n 10 "${java_run[@]}" io.sedm.serve.LoadTest --http "$url" --label continuous "${only[@]}" \
+fixed=()
+if [[ -n "${RATE:-}" ]]; then fixed=(--rate "$RATE"); fi
+timeout 900 nice -n 10 "${java_run[@]}" io.sedm.serve.LoadTest --http "$url" --label continuous "${only[@]}" "${fixed[@]}" \
   "$seconds" "$max_rows" "$load" | tee "$out" || status=1
 stop_server
 rate="$(grep -o 'RATE=[0-9.]*' "$out" | head -1 | cut -d= -f2)"
