@@ -2,7 +2,6 @@ package io.sedm.cli;
 
 import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
-import io.sedm.runtime.Generator;
 import io.sedm.runtime.Tensor;
 
 /**
@@ -15,7 +14,7 @@ import io.sedm.runtime.Tensor;
  */
 final class ClassLabels implements AutoCloseable {
     /** The Philox counter offset of the class draw (2^60: beyond any run's latent and churn draws). */
-    static final long OFFSET = 1L << 60;
+    static final long OFFSET = io.sedm.serve.RowLabels.CLASS_OFFSET;
 
     private final int labelDim;
     private final Integer fixedClass;
@@ -42,15 +41,7 @@ final class ClassLabels implements AutoCloseable {
             java.util.Arrays.fill(out, fixedClass);
             return out;
         }
-        try (Generator g = Generator.ofSeeds(seeds, OFFSET);
-                Tensor u = Tensor.zeros(new long[] {seeds.length, 1}, DType.FLOAT64, Device.CPU)) {
-            g.uniform(u);
-            double[] v = u.toDoubleArray();
-            for (int i = 0; i < v.length; i++) {
-                out[i] = Math.min(labelDim - 1, (int) Math.floor(v[i] * labelDim));
-            }
-        }
-        return out;
+        return io.sedm.serve.RowLabels.randomClasses(seeds, labelDim);
     }
 
     /** Makes the one-hot labels of {@code seeds} current. */

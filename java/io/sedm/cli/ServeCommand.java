@@ -21,6 +21,7 @@ import io.sedm.serve.EngineConfig;
 import io.sedm.serve.EngineFullException;
 import io.sedm.serve.EngineMetrics;
 import io.sedm.serve.OpenApi;
+import io.sedm.serve.RowLabels;
 import io.sedm.serve.SampleRequest;
 import io.sedm.serve.Samples;
 import io.sedm.serve.SamplingEngine;
@@ -50,6 +51,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import javax.imageio.ImageIO;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -104,7 +109,8 @@ public final class ServeCommand implements Callable<Integer> {
             "dg-window",
             "dg-boosting");
 
-    static final List<String> OTHER_FIELDS = List.of("model", "seeds", "format", "deadline-ms", "allow-unusual");
+    static final List<String> OTHER_FIELDS =
+            List.of("model", "seeds", "class", "classes", "format", "deadline-ms", "allow-unusual");
 
     @Option(
             names = "--model",
@@ -419,6 +425,7 @@ public final class ServeCommand implements Callable<Integer> {
             Denoiser denoiser;
             long[] shape;
             GaussianMixtureDenoiser mixture = null;
+            RowLabels labels = null;
             if (spec.startsWith("gmm:")) {
                 requireFile("--model " + name, after(spec));
                 mixture = GaussianMixtureDenoiser.of(GaussianMixture.read(Path.of(after(spec))), dev);
@@ -438,7 +445,13 @@ public final class ServeCommand implements Callable<Integer> {
                 };
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
-                denoiser = NetworkDenoiser.edm(net);
+                if (checkpoint.labelDim() > 0) {
+                    labels = new RowLabels(checkpoint.labelDim(), dev);
+                    owned.add(labels);
+                }
+                // as `sedm sample` loads it: the checkpoint's preconditioning, float32 order for imports
+                denoiser = new NetworkDenoiser(
+                        net, checkpoint.preconditioning(), labels == null ? () -> null : labels, checkpoint.imported());
             } else {
                 throw new IllegalArgumentException(
                         "--model must be NAME=gmm:FILE.json or NAME=checkpoint:SIDECAR.json, got '" + name + "=" + spec
@@ -466,10 +479,20 @@ public final class ServeCommand implements Callable<Integer> {
                 Network trunk = Checkpoint.read(Path.of(cls), Checkpoint.Kind.CLASSIFIER, "--classifier")
                         .loadTrunk(dev);
                 owned.add(trunk);
-                Network head = Checkpoint.read(Path.of(after(d)), Checkpoint.Kind.DISCRIMINATOR, "--discriminator")
-                        .loadHead(dev);
+                Checkpoint headCheckpoint =
+                        Checkpoint.read(Path.of(after(d)), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
+                Network head = headCheckpoint.loadHead(dev);
                 owned.add(head);
-                disc = new NetworkDiscriminator(trunk, head);
+                int headClasses =
+                        headCheckpoint.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.numClasses() : 0;
+                if (headClasses > 0 && labels == null) {
+                    throw new IllegalArgumentException("--discriminator " + name + "=" + d
+                            + " is class-conditional (a label embedding of " + headClasses
+                            + " classes); it needs a class-conditional --model");
+                }
+                disc = headClasses > 0
+                        ? new NetworkDiscriminator(trunk, head, labels)
+                        : new NetworkDiscriminator(trunk, head);
             } else if (d != null) {
                 throw new IllegalArgumentException("--discriminator must be NAME=oracle:FILE.json or "
                         + "NAME=net:SIDECAR.json, got '" + name + "=" + d + "'");
@@ -485,7 +508,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 shape = dims;
             }
-            out.add(new ServedModel(name, denoiser, disc, shape, dev));
+            out.add(new ServedModel(name, denoiser, disc, shape, dev, labels));
         }
         return out;
     }
@@ -549,6 +572,7 @@ public final class ServeCommand implements Callable<Integer> {
                     shape.add(d);
                 }
                 o.put("device", m.device().toString());
+                o.put("labelDim", m.labelDim());
                 ArrayNode samplers = o.putArray("samplers");
                 samplers.add("edm").add("edm-es");
                 if (m.discriminator() != null) {
@@ -595,13 +619,91 @@ public final class ServeCommand implements Callable<Integer> {
                 error(ctx, 400, e.getMessage());
                 return;
             }
+            cancelOnDisconnect(ctx, future);
             ctx.future(() -> future.handle((samples, failure) -> {
                 respond(ctx, parsed, samples, failure);
                 return null;
             }));
         }
 
+        /** The reason a request is cancelled with when its client goes away. */
+        static final String DISCONNECTED = "client disconnected";
+
+        /**
+         * Cancels the request when its client closes the connection before the result.
+         *
+         * <p>Mechanism: Jetty's own read-readiness notification on the connection's {@link EndPoint}
+         * ({@code tryFillInterested}), plus Jetty core's {@code Request.addFailureListener}. Why not the
+         * servlet {@code AsyncListener.onError} or the failure listener alone: over HTTP/1.1 Jetty 12 does
+         * not read from a connection whose request body has been consumed until the response is done (it
+         * would otherwise buffer pipelined requests), so a client that closes while we sample is not
+         * noticed — measured with Javalin 7.2.3 / Jetty 12.1.12: neither fired when the client closed, only
+         * at server stop. So we ask the endpoint to tell us when the socket becomes readable: a read of −1
+         * is the client's FIN or reset → cancel with {@link #DISCONNECTED}, which frees the rows at the next
+         * tick. When the response completes first, Jetty's {@code HttpConnection.onCompleted} fails the
+         * pending read itself ("Pending read in onCompleted") and the connection stays persistent, so the
+         * probe never outlives its request. Bytes instead of −1 are a pipelined next request, which the
+         * probe has consumed: it stops watching and the response closes the connection, which RFC 9112
+         * §9.3.2 lets the client answer by retrying its unanswered request. The failure listener covers
+         * what Jetty does notice itself (an HTTP/2 reset, an idle timeout, a failed write).
+         */
+        private void cancelOnDisconnect(Context ctx, CompletableFuture<Samples> future) {
+            ServletContextRequest core = ServletContextRequest.getServletContextRequest(ctx.req());
+            if (core == null) {
+                return;
+            }
+            core.addFailureListener(t -> engine.cancel(future, DISCONNECTED));
+            EndPoint endPoint = core.getConnectionMetaData().getConnection().getEndPoint();
+            watch(endPoint, future, ctx);
+        }
+
+        private void watch(EndPoint endPoint, CompletableFuture<Samples> future, Context ctx) {
+            if (future.isDone()) {
+                return;
+            }
+            endPoint.tryFillInterested(new Callback() {
+                @Override
+                public void succeeded() {
+                    if (future.isDone()) {
+                        return;
+                    }
+                    int n;
+                    try {
+                        n = endPoint.fill(BufferUtil.allocate(1));
+                    } catch (IOException e) {
+                        n = -1;
+                    }
+                    if (n < 0) {
+                        engine.cancel(future, DISCONNECTED);
+                    } else if (n == 0) {
+                        watch(endPoint, future, ctx);
+                    } else {
+                        ctx.attribute(PIPELINED, Boolean.TRUE);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    // the response completed (Jetty fails a pending read then) or the connection closed
+                    if (!endPoint.isOpen()) {
+                        engine.cancel(future, DISCONNECTED);
+                    }
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return InvocationType.NON_BLOCKING;
+                }
+            });
+        }
+
+        /** Set when the disconnect probe read the first byte of a pipelined request: the response closes. */
+        static final String PIPELINED = "sedm.pipelined";
+
         private void respond(Context ctx, Parsed parsed, Samples s, Throwable failure) {
+            if (ctx.attribute(PIPELINED) != null) {
+                ctx.header("Connection", "close");
+            }
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause()
@@ -649,6 +751,12 @@ public final class ServeCommand implements Callable<Integer> {
                         ArrayNode seeds = body.putArray("seeds");
                         for (long seed : s.seeds()) {
                             seeds.add(seed);
+                        }
+                        if (s.classes() != null) {
+                            ArrayNode classes = body.putArray("classes");
+                            for (int c : s.classes()) {
+                                classes.add(c);
+                            }
                         }
                         ArrayNode sh = body.putArray("shape");
                         for (long d : shape) {
@@ -741,8 +849,55 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 deadline = Duration.ofMillis(d.asLong());
             }
+            int[] classes = classes(root, model, seeds.length);
             return new Parsed(
-                    new SampleRequest(model.name(), options, built.sigmas(), seeds, deadline, null), format, edm);
+                    new SampleRequest(model.name(), options, built.sigmas(), seeds, deadline, null, classes),
+                    format,
+                    edm);
+        }
+
+        /**
+         * The request's class labels: {@code "class": C} for every image (the {@code --class} of
+         * {@code sedm sample}) or {@code "classes": [..]} one per image; neither = EDM's random class per
+         * seed on a conditional model. Checked against the model's label_dim here so the message names
+         * the field.
+         */
+        private static int[] classes(JsonNode root, ServedModel model, int images) {
+            if (root.has("class") && root.has("classes")) {
+                throw new BadRequest("give either class (one for every image) or classes (one per image), not both");
+            }
+            if (!root.has("class") && !root.has("classes")) {
+                return null;
+            }
+            String field = root.has("class") ? "class" : "classes";
+            if (model.labelDim() == 0) {
+                throw new BadRequest(field + ": model " + model.name()
+                        + " is unconditional (label_dim 0) and takes no class labels");
+            }
+            int max = model.labelDim() - 1;
+            JsonNode v = root.get(field);
+            int[] out;
+            if (field.equals("class")) {
+                out = new int[] {classIndex(field, v, max)};
+            } else {
+                if (!v.isArray() || v.size() != images) {
+                    throw new BadRequest("classes must be a list of " + images
+                            + " integers (one per image, as many as seeds), got " + v);
+                }
+                out = new int[images];
+                for (int i = 0; i < images; i++) {
+                    out[i] = classIndex("classes[" + i + "]", v.get(i), max);
+                }
+            }
+            return out;
+        }
+
+        private static int classIndex(String field, JsonNode v, int max) {
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > max) {
+                throw new BadRequest(field + " must be an integer in [0, " + max + "] (the model has " + (max + 1)
+                        + " classes), got " + v);
+            }
+            return v.asInt();
         }
 
         private ServedModel model(JsonNode root) {

@@ -73,6 +73,8 @@ public final class OpenApi {
                     "properties": {
                       "model": {"type": "string", "description": "required when the server has several models"},
                       "seeds": {"oneOf": [{"type": "string", "example": "0-15"}, {"type": "array", "items": {"type": "integer", "minimum": 0}}]},
+                      "class": {"type": "integer", "minimum": 0, "description": "class-conditional models: the class of every image, in [0, labelDim)"},
+                      "classes": {"type": "array", "items": {"type": "integer", "minimum": 0}, "description": "class-conditional models: one class per seed; without class/classes each seed draws EDM's random class"},
                       "format": {"enum": ["png", "npy", "json"], "description": "default png for image models, else json"},
                       "deadline-ms": {"type": "integer", "minimum": 1},
                       "allow-unusual": {"type": "boolean"},
@@ -101,6 +103,7 @@ public final class OpenApi {
                       "sampler": {"type": "string"},
                       "steps": {"type": "integer"},
                       "seeds": {"type": "array", "items": {"type": "integer"}},
+                      "classes": {"type": "array", "items": {"type": "integer"}, "description": "conditional models only"},
                       "shape": {"type": "array", "items": {"type": "integer"}},
                       "samples": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}
                     }

@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param seeds    one per image
  * @param deadline how long the request may take from submission to result; null = the engine's default
  * @param progress called on the scheduler thread after every evaluation that advanced the request; null = none
+ * @param classes  class-conditional models: the class of each image (one per seed), or one class for
+ *                 every image; null = EDM's random class per seed ({@link RowLabels#randomClasses}).
+ *                 The engine checks them against the model's label_dim (an unconditional model takes none)
  */
 public record SampleRequest(
         String model,
@@ -23,7 +26,8 @@ public record SampleRequest(
         double[] sigmas,
         long[] seeds,
         Duration deadline,
-        ProgressListener progress) {
+        ProgressListener progress,
+        int[] classes) {
 
     /** What a request reports after each evaluation it took part in. */
     public record Progress(long request, long rowEvaluations, long totalRowEvaluations, int imagesDone, int images) {}
@@ -46,6 +50,35 @@ public record SampleRequest(
         }
         sigmas = sigmas.clone();
         seeds = seeds.clone();
+        if (classes != null) {
+            if (classes.length != 1 && classes.length != seeds.length) {
+                throw new IllegalArgumentException("classes must hold one class for every image or one per image ("
+                        + seeds.length + "), got " + classes.length);
+            }
+            for (int c : classes) {
+                if (c < 0) {
+                    throw new IllegalArgumentException("classes must be >= 0, got " + c);
+                }
+            }
+            if (classes.length == 1 && seeds.length > 1) {
+                int c = classes[0];
+                classes = new int[seeds.length];
+                java.util.Arrays.fill(classes, c);
+            } else {
+                classes = classes.clone();
+            }
+        }
+    }
+
+    /** A request for an unconditional model, or EDM's random class per seed on a conditional one. */
+    public SampleRequest(
+            String model,
+            EdmSampler.Options options,
+            double[] sigmas,
+            long[] seeds,
+            Duration deadline,
+            ProgressListener progress) {
+        this(model, options, sigmas, seeds, deadline, progress, null);
     }
 
     /** A request without deadline or progress listener. */
@@ -54,11 +87,16 @@ public record SampleRequest(
     }
 
     public SampleRequest withDeadline(Duration d) {
-        return new SampleRequest(model, options, sigmas, seeds, d, progress);
+        return new SampleRequest(model, options, sigmas, seeds, d, progress, classes);
     }
 
     public SampleRequest withProgress(ProgressListener p) {
-        return new SampleRequest(model, options, sigmas, seeds, deadline, p);
+        return new SampleRequest(model, options, sigmas, seeds, deadline, p, classes);
+    }
+
+    /** The same request with class labels: one per image, or one for every image. */
+    public SampleRequest withClasses(int... c) {
+        return new SampleRequest(model, options, sigmas, seeds, deadline, progress, c);
     }
 
     public int images() {
@@ -79,5 +117,11 @@ public record SampleRequest(
     @Override
     public long[] seeds() {
         return seeds.clone();
+    }
+
+    /** One class per image, or null (none given). */
+    @Override
+    public int[] classes() {
+        return classes == null ? null : classes.clone();
     }
 }

@@ -10,9 +10,16 @@ package io.sedm.serve;
  * @param values      {@code seeds.length × Π sampleShape} values
  * @param queuedNanos from submission to the first evaluation of its first row
  * @param totalNanos  from submission to completion
+ * @param classes     the class of each image (a conditional model), or null (an unconditional one)
  */
 public record Samples(
-        long request, long[] seeds, long[] sampleShape, double[] values, long queuedNanos, long totalNanos) {
+        long request,
+        long[] seeds,
+        long[] sampleShape,
+        double[] values,
+        long queuedNanos,
+        long totalNanos,
+        int[] classes) {
     public int images() {
         return seeds.length;
     }

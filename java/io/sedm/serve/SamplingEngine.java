@@ -70,6 +70,9 @@ public final class SamplingEngine implements AutoCloseable {
     private final List<Group> active = new ArrayList<>();
 
     private final AtomicLong ids = new AtomicLong();
+    /** Accepted requests not yet released, by their future (for {@link #cancel}). */
+    private final Map<CompletableFuture<Samples>, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Thread scheduler;
     private volatile boolean accepting = true;
     private volatile long graceEndNanos = Long.MAX_VALUE;
@@ -143,10 +146,11 @@ public final class SamplingEngine implements AutoCloseable {
             throw new IllegalArgumentException("model " + model.name()
                     + " has no discriminator, so Discriminator Guidance (edm-gpp, sedm-gpp) cannot run on it");
         }
+        int[] classes = classes(request, model);
         EdmSampler sampler = new EdmSampler(request.options(), model.discriminator());
         long now = System.nanoTime();
         Duration deadline = request.deadline() != null ? request.deadline() : config.defaultDeadline();
-        Job job = new Job(ids.incrementAndGet(), request, model, sampler, now, now + deadline.toNanos());
+        Job job = new Job(ids.incrementAndGet(), request, model, sampler, classes, now, now + deadline.toNanos());
         lock.lock();
         try {
             if (!accepting) {
@@ -160,12 +164,61 @@ public final class SamplingEngine implements AutoCloseable {
                         retryAfterSeconds());
             }
             queue.addLast(job);
+            jobs.put(job.future, job);
             queuedRequests = queuedRequests + 1;
             wake.signalAll();
         } finally {
             lock.unlock();
         }
         return job.future;
+    }
+
+    /**
+     * The class of each image: none for an unconditional model (which refuses labels), the request's
+     * classes checked against label_dim, or EDM's random class per seed when the request gives none.
+     */
+    static int[] classes(SampleRequest request, ServedModel model) {
+        int[] given = request.classes();
+        int labelDim = model.labelDim();
+        if (labelDim == 0) {
+            if (given != null) {
+                throw new IllegalArgumentException("model " + model.name()
+                        + " is unconditional (label_dim 0); a request for it takes no class labels");
+            }
+            return null;
+        }
+        if (given == null) {
+            return RowLabels.randomClasses(request.seeds(), labelDim);
+        }
+        for (int c : given) {
+            if (c >= labelDim) {
+                throw new IllegalArgumentException("class " + c + " is out of range: model " + model.name() + " has "
+                        + labelDim + " classes [0, " + (labelDim - 1) + "]");
+            }
+        }
+        return given;
+    }
+
+    /**
+     * Cancels the request whose future is {@code future} with {@code reason} (e.g. "client
+     * disconnected"): the future completes with a {@link CancellationException} carrying the reason, the
+     * cancelled metric counts it, and its rows leave the batch at the next tick. Returns false when the
+     * request had already finished. Safe from any thread.
+     */
+    public boolean cancel(CompletableFuture<Samples> future, String reason) {
+        Job j = jobs.get(future);
+        if (j == null || !future.completeExceptionally(new CancellationException(reason))) {
+            return false;
+        }
+        j.counted = true;
+        observer.cancelled(reason);
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return true;
     }
 
     /** A rough wait until a queue slot frees: the queued row evaluations at the recent speed, at least 1 s. */
@@ -276,7 +329,9 @@ public final class SamplingEngine implements AutoCloseable {
         }
         for (Job j : all) {
             if (j.future.isCancelled()) {
-                observer.cancelled("cancelled by the caller");
+                if (!j.counted) {
+                    observer.cancelled("cancelled by the caller");
+                }
                 release(j);
             } else if (now > j.deadlineNanos && !j.future.isDone()) {
                 j.future.completeExceptionally(new TimeoutException("request " + j.id + " passed its deadline of "
@@ -318,6 +373,7 @@ public final class SamplingEngine implements AutoCloseable {
             queuedRequests = queuedRequests - 1;
         }
         running.remove(j);
+        jobs.remove(j.future);
         activeRows = countRows();
     }
 
@@ -525,6 +581,7 @@ public final class SamplingEngine implements AutoCloseable {
                 System.arraycopy(g.rows.inputSigma(), 0, sigma, offset, n);
                 offset += n;
             }
+            selectLabels(model, groups, rows);
             model.denoiser().denoise(in, sigma, out);
             offset = 0;
             for (Group g : groups) {
@@ -560,6 +617,7 @@ public final class SamplingEngine implements AutoCloseable {
                 System.arraycopy(g.rows.inputSigma(), 0, sigma, offset, n);
                 offset += n;
             }
+            selectLabels(model, open, rows);
             // the window was tested per row set above; the evaluation itself depends on no window
             try (DiscriminatorGuidance.Evaluation all =
                     open.get(0).job.sampler.discriminatorGuidance().evaluateOpen(in, sigma)) {
@@ -573,6 +631,21 @@ public final class SamplingEngine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A conditional model: each row brings its own class into the batch, in the batch's row order. */
+    private static void selectLabels(ServedModel model, List<Group> groups, int rows) {
+        if (model.labels() == null) {
+            return;
+        }
+        int[] classes = new int[rows];
+        int offset = 0;
+        for (Group g : groups) {
+            int n = g.rows.batch();
+            System.arraycopy(g.job.classes, g.offset, classes, offset, n);
+            offset += n;
+        }
+        model.labels().select(classes);
     }
 
     private static long[] batchShape(ServedModel model, int rows) {
@@ -612,13 +685,15 @@ public final class SamplingEngine implements AutoCloseable {
     private void complete(Job j) {
         long now = System.nanoTime();
         running.remove(j);
+        jobs.remove(j.future);
         Samples s = new Samples(
                 j.id,
                 j.request.seeds(),
                 j.model.sampleShape(),
                 j.values,
                 j.firstRowNanos - j.submittedNanos,
-                now - j.submittedNanos);
+                now - j.submittedNanos,
+                j.classes);
         if (j.future.complete(s)) {
             observer.completed(j.request.images(), s.queuedNanos(), s.totalNanos());
         }
@@ -630,21 +705,35 @@ public final class SamplingEngine implements AutoCloseable {
         final SampleRequest request;
         final ServedModel model;
         final EdmSampler sampler;
+        /** One class per image (a conditional model), or null. */
+        final int[] classes;
+
         final long submittedNanos;
         final long deadlineNanos;
         final CompletableFuture<Samples> future = new CompletableFuture<>();
         final double[] values;
         boolean started;
+        /** Cancelled through {@link #cancel}, which counted it already. */
+        volatile boolean counted;
+
         int admitted;
         int imagesDone;
         long rowEvaluations;
         long firstRowNanos;
 
-        Job(long id, SampleRequest request, ServedModel model, EdmSampler sampler, long now, long deadline) {
+        Job(
+                long id,
+                SampleRequest request,
+                ServedModel model,
+                EdmSampler sampler,
+                int[] classes,
+                long now,
+                long deadline) {
             this.id = id;
             this.request = request;
             this.model = model;
             this.sampler = sampler;
+            this.classes = classes;
             this.submittedNanos = now;
             this.deadlineNanos = deadline;
             this.values = new double[Math.toIntExact(request.images() * model.sampleSize())];

@@ -15,9 +15,16 @@ import java.util.Arrays;
  * @param discriminator DG's discriminator, or null (then guided presets are refused)
  * @param sampleShape   the shape of one sample, e.g. {@code [1, 32, 32]}
  * @param device        where the rows live
+ * @param labels        a class-conditional model's row labels, which its denoiser (and a conditional
+ *                      discriminator) read as their label supplier; null for an unconditional model
  */
 public record ServedModel(
-        String name, Denoiser denoiser, Discriminator discriminator, long[] sampleShape, Device device) {
+        String name,
+        Denoiser denoiser,
+        Discriminator discriminator,
+        long[] sampleShape,
+        Device device,
+        RowLabels labels) {
     public ServedModel {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a served model needs a name");
@@ -32,6 +39,16 @@ public record ServedModel(
             }
         }
         sampleShape = sampleShape.clone();
+    }
+
+    /** An unconditional model. */
+    public ServedModel(String name, Denoiser denoiser, Discriminator discriminator, long[] sampleShape, Device device) {
+        this(name, denoiser, discriminator, sampleShape, device, null);
+    }
+
+    /** The number of classes of a conditional model; 0 = unconditional. */
+    public int labelDim() {
+        return labels == null ? 0 : labels.labelDim();
     }
 
     /** Values per sample. */

@@ -9,6 +9,7 @@
  * Heun, any step count, churn, Epsilon Scaling, Discriminator Guidance). Not served yet: the EDM
  * ablation presets ({@code GeneralizedEdmSampler}), DDIM, DDPM, the score-SDE predictor–corrector and
  * probability-flow samplers and NCSN — they still run their loops inside {@code sample} and have no
- * row-set transitions; class-conditional models (labels would have to travel with the rows).
+ * row-set transitions. Class-conditional models are served: each row carries its class into the
+ * batched evaluation ({@link io.sedm.serve.RowLabels}).
  */
 package io.sedm.serve;

@@ -234,6 +234,37 @@ class SamplingEngineTest {
     }
 
     @Test
+    void cancelWithAReasonCountsOnceAndFreesTheRows() throws Exception {
+        Gated gate = new Gated(0);
+        List<String> reasons = java.util.Collections.synchronizedList(new ArrayList<>());
+        EngineObserver observer = new EngineObserver() {
+            @Override
+            public void cancelled(String reason) {
+                reasons.add(reason);
+            }
+        };
+        try (SamplingEngine engine =
+                new SamplingEngine(EngineConfig.defaults().withMaxRows(2), List.of(served(gate)), observer)) {
+            CompletableFuture<Samples> running = engine.submit(small(1));
+            assertThat(gate.entered.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(engine.cancel(running, "client disconnected")).isTrue();
+            assertThat(engine.cancel(running, "client disconnected")).isFalse();
+            gate.open.countDown();
+            // get() wraps it; what the HTTP layer's handle() sees is the engine's own exception
+            Throwable seen = running.handle((v, e) -> e).get(10, TimeUnit.SECONDS);
+            assertThat(seen).isInstanceOf(CancellationException.class).hasMessage("client disconnected");
+            waitFor(() -> engine.activeRows() == 0);
+            Samples after = engine.submit(small(3)).get(30, TimeUnit.SECONDS);
+            assertThat(after.values())
+                    .containsExactly(
+                            solo(EdmSampler.Options.edm(), model, small(3).sigmas(), new long[] {3}, new long[] {2}));
+            assertThat(engine.cancel(CompletableFuture.completedFuture(after), "late"))
+                    .isFalse();
+        }
+        assertThat(reasons).containsExactly("client disconnected");
+    }
+
+    @Test
     void deadlinesEndRunningAndQueuedRequests() throws Exception {
         Gated slow = new Gated(15);
         slow.open.countDown();

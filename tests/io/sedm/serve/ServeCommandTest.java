@@ -79,6 +79,14 @@ class ServeCommandTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    static String metrics(ServeCommand.Running s) {
+        try {
+            return get(s, "/metrics").body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String error(HttpResponse<byte[]> r) throws Exception {
         return JSON.readTree(r.body()).get("error").asText();
     }
@@ -243,6 +251,104 @@ class ServeCommandTest {
             HttpResponse<byte[]> r = f.get(30, TimeUnit.SECONDS);
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(error(r)).isEqualTo("cancelled: the engine shut down before the request finished");
+        }
+    }
+
+    @Test
+    void aClientThatHangsUpCancelsItsRequestAndFreesItsRows() throws Exception {
+        try (ServeCommand.Running s = start("--max-rows", "4")) {
+            String slow = "{\"model\": \"gmm\", \"steps\": 10000, \"seeds\": \"0-3\", \"format\": \"json\"}";
+            // a client of its own, so that aborting closes its connection and no other exchange shares it
+            HttpClient aborting =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            CompletableFuture<HttpResponse<byte[]>> hungUp =
+                    aborting.sendAsync(request(s, slow), HttpResponse.BodyHandlers.ofByteArray());
+            SamplingEngineTest.waitFor(() -> s.engine().activeRows() == 4);
+            long t0 = System.nanoTime();
+            hungUp.cancel(true); // java.net.http aborts the exchange and closes the connection
+            aborting.close();
+            SamplingEngineTest.waitFor(() -> s.engine().activeRows() == 0);
+            long freedMs = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("ServeCommandTest: rows freed " + freedMs + " ms after the client hung up");
+            assertThat(get(s, "/metrics").body())
+                    .contains("sedm_requests_total{outcome=\"cancelled\"} 1.0")
+                    .contains("sedm_requests_total{outcome=\"completed\"} 0.0");
+            // the server still answers, on kept-alive connections too (the probe ends with its request)
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> r =
+                        post(s, "{\"model\": \"gmm\", \"steps\": 5, \"seeds\": [1], \"format\": \"json\"}");
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+            // the engine counts a completion right after handing out the result, so the client may be first
+            SamplingEngineTest.waitFor(() -> metrics(s).contains("sedm_requests_total{outcome=\"completed\"} 2.0"));
+            assertThat(metrics(s)).contains("sedm_requests_total{outcome=\"cancelled\"} 1.0");
+        }
+    }
+
+    /** A class-conditional tiny SongUNet (label_dim 3) written as an imported checkpoint: weights + sidecar. */
+    static Path conditionalCheckpoint(Path dir) throws Exception {
+        io.sedm.train.SongUNetConfig config =
+                io.sedm.train.SongUNetConfig.tiny(8, 1).withLabelDim(3);
+        Path weights = dir.resolve("cond.safetensors");
+        try (io.sedm.runtime.Network net = config.build(Device.CPU)) {
+            NetworkBatchingTest.randomize(net, 41);
+            ConditionalBatchingTest.strongLabels(net);
+            net.save(weights, java.util.Map.of());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode side = JSON.createObjectNode();
+        side.put("format", "sedm-checkpoint-1");
+        side.put("kind", "denoiser");
+        side.set("network", JSON.readTree(config.toJson()));
+        side.put("step", 0);
+        side.putObject("files").put("ema", "cond.safetensors");
+        side.putObject("imported").put("from", "ServeCommandTest");
+        Path sidecar = dir.resolve("cond.json");
+        Files.writeString(sidecar, side.toPrettyString());
+        return sidecar;
+    }
+
+    @Test
+    void classLabelsAreServedAndCheckedAgainstTheModel() throws Exception {
+        Path cond = conditionalCheckpoint(dir);
+        try (ServeCommand.Running s = start("--model", "cond=checkpoint:" + cond)) {
+            JsonNode models = JSON.readTree(get(s, "/v1/models").body()).get("models");
+            assertThat(models.toString()).contains("\"name\":\"cond\"").contains("\"labelDim\":3");
+            HttpResponse<byte[]> r = post(s, """
+                    {"model": "cond", "steps": 4, "seeds": [5, 6, 7], "classes": [2, 0, 1], "format": "json"}""");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("classes").toString()).isEqualTo("[2,0,1]");
+            r = post(s, """
+                    {"model": "cond", "steps": 4, "seeds": [5, 6], "class": 1, "format": "json"}""");
+            assertThat(JSON.readTree(r.body()).get("classes").toString()).isEqualTo("[1,1]");
+            r = post(s, """
+                    {"model": "cond", "steps": 4, "seeds": "0-5", "format": "json"}""");
+            int[] random = RowLabels.randomClasses(new long[] {0, 1, 2, 3, 4, 5}, 3);
+            assertThat(JSON.readTree(r.body()).get("classes").toString())
+                    .isEqualTo(java.util.Arrays.toString(random).replace(" ", ""));
+            record Bad(String body, String message) {}
+            for (Bad b : List.of(
+                    new Bad(
+                            "{\"model\": \"gmm\", \"class\": 1}",
+                            "class: model gmm is unconditional (label_dim 0) and takes no class labels"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"class\": 3}",
+                            "class must be an integer in [0, 2] (the model has 3 classes), got 3"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"class\": \"shirt\"}",
+                            "class must be an integer in [0, 2] (the model has 3 classes), got \"shirt\""),
+                    new Bad(
+                            "{\"model\": \"cond\", \"seeds\": [1, 2], \"classes\": [0]}",
+                            "classes must be a list of 2 integers (one per image, as many as seeds), got [0]"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"seeds\": [1, 2], \"classes\": [0, -1]}",
+                            "classes[1] must be an integer in [0, 2] (the model has 3 classes), got -1"),
+                    new Bad(
+                            "{\"model\": \"cond\", \"class\": 0, \"classes\": [0]}",
+                            "give either class (one for every image) or classes (one per image), not both"))) {
+                HttpResponse<byte[]> bad = post(s, b.body());
+                assertThat(bad.statusCode()).as(b.body()).isEqualTo(400);
+                assertThat(error(bad)).as(b.body()).isEqualTo(b.message());
+            }
         }
     }
 }
