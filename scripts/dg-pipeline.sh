@@ -12,6 +12,10 @@
 # Scale through the environment (defaults are for a GPU; SEDM_SCALE=tiny runs in minutes on a CPU):
 #   DEN_STEPS, DEN_BATCH, FAKES, CLS_STEPS, DISC_STEPS, AUX_BATCH (classifier/discriminator batch),
 #   DATA_LIMIT, ARCH, SHOW (seeds per final grid)
+# DENOISER=SIDECAR skips stage 1 and uses that checkpoint (e.g. a long CPU run continued with --resume).
+# SHIP=DIR copies the three final networks as DIR/{denoiser,classifier,discriminator}.json with the
+# weights they name and a summary of each training log: the model folder `sedm demo` samples
+# (models/fmnist-default).
 # SEDM overrides how the CLI is started (default: ./sedm; on the jar-only GPU box gpu-check.sh
 # passes its java command line).
 set -euo pipefail
@@ -50,9 +54,14 @@ stage() {  # name, command...
 }
 newest() { find "$runs" -name "$1" | sort | tail -1; }
 
-stage train-denoiser "${sedm_cmd[@]}" train --outdir "$runs" --desc denoiser --arch "$ARCH" --data-limit "$DATA_LIMIT" \
-  --batch "$DEN_BATCH" --steps "$DEN_STEPS" --snap "$DEN_STEPS" --log-every 10 --lr-rampup-kimg 10 --ema-kimg 10 --device "$device"
-den="$(newest 'checkpoint-*.json')"
+if [ -n "${DENOISER:-}" ]; then
+  den="$DENOISER"
+  echo "== train-denoiser: skipped, using $den" | tee -a "$report"
+else
+  stage train-denoiser "${sedm_cmd[@]}" train --outdir "$runs" --desc denoiser --arch "$ARCH" --data-limit "$DATA_LIMIT" \
+    --batch "$DEN_BATCH" --steps "$DEN_STEPS" --snap "$DEN_STEPS" --log-every 10 --lr-rampup-kimg 10 --ema-kimg 10 --device "$device"
+  den="$(newest 'checkpoint-*.json')"
+fi
 stage sample-fakes "${sedm_cmd[@]}" sample --denoiser "checkpoint:$den" --seeds "0-$((FAKES - 1))" --batch 256 \
   --dtype uint8 --device "$device" --outdir "$out/fakes" "${sample_extra[@]}"
 stage train-classifier "${sedm_cmd[@]}" train-classifier --outdir "$runs" --width "$cls_width" --depth 1 \
@@ -74,4 +83,33 @@ for log in $(find "$runs" -name log.txt | sort); do
   echo "-- $(basename "$(dirname "$log")")" >>"$report"
   grep -E "loss|bce|ce " "$log" | awk '{ $1 = ""; print }' >>"$report" || true
 done
+if [ -n "${SHIP:-}" ]; then
+  mkdir -p "$SHIP"
+  ship() {  # sidecar, name: the sidecar as SHIP/name.json and the files it names beside it; a log summary
+    local sidecar="$1" name="$2"
+    cp "$sidecar" "$SHIP/$name.json"
+    for f in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["files"].values()))' "$sidecar"); do
+      cp "$(dirname "$sidecar")/$f" "$SHIP/$f"
+    done
+    local log; log="$(dirname "$sidecar")/log.txt"
+    if [ -f "$log" ]; then  # first, every tenth and last logged line
+      { echo "# $name: $(basename "$(dirname "$sidecar")")"; awk 'NR == 1 || NR % 10 == 0 { print } END { print }' "$log"; } \
+        >"$SHIP/$name-training-log.txt"
+    fi
+  }
+  ship "$den" denoiser
+  ship "$cls" classifier
+  ship "$disc" discriminator
+  # sampling needs the denoiser's EMA and the trained weights of the other two: drop optimizer states
+  python3 - "$SHIP" <<'PY'
+import json, os, sys
+ship = sys.argv[1]
+for name, key in (("denoiser", "ema"), ("classifier", "net"), ("discriminator", "net")):
+    p = os.path.join(ship, name + ".json"); d = json.load(open(p))
+    for k, f in d["files"].items():
+        if k != key: os.remove(os.path.join(ship, f))
+    d["files"] = {key: d["files"][key]}; json.dump(d, open(p, "w"), indent=2)
+PY
+  du -sh "$SHIP" | tee -a "$report"
+fi
 echo "dg-pipeline: done; grids $out/{edm,edm-gpp,sedm-gpp}.png, report $report"

@@ -60,8 +60,9 @@ public final class Checkpoint {
         switch (kind) {
             case DENOISER -> {
                 if (encoder) throw bad("a denoiser checkpoint with an encoder network (" + network.kind() + ")");
-                if (imported()) requireFiles("ema");
-                else requireFiles("net", "ema", "optimizer");
+                // sampling needs the EMA alone; a shipped or imported model carries only that
+                requireFiles("ema");
+                if (!imported() && side.path("files").has("net")) requireFiles("net", "optimizer");
             }
             case CLASSIFIER -> {
                 if (!(network instanceof AdmEncoderConfig a) || !a.kind().equals("classifier")) {
@@ -97,6 +98,16 @@ public final class Checkpoint {
      */
     public boolean imported() {
         return side.path("imported").isObject();
+    }
+
+    /**
+     * Whether the run can continue from here: the raw weights and the optimizer state are present
+     * (a shipped model keeps only the EMA; an imported one has neither).
+     */
+    public boolean resumable() {
+        return !imported()
+                && side.path("files").has("net")
+                && side.path("files").has("optimizer");
     }
 
     /**

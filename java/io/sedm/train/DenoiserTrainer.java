@@ -371,6 +371,10 @@ public final class DenoiserTrainer implements AutoCloseable {
     /** Resumes {@code ckpt} with {@code options}, or the checkpoint's own when null. */
     public static DenoiserTrainer resume(Checkpoint ckpt, TrainOptions options, ImageDataset data, Device device) {
         ckpt.require(Checkpoint.Kind.DENOISER, "--resume");
+        if (!ckpt.resumable()) {
+            throw new IllegalArgumentException("--resume " + ckpt.sidecar() + ": holds only sampling weights (no raw"
+                    + " weights and optimizer state); train from it as a new run instead");
+        }
         TrainOptions opts = options != null ? options : ckpt.training(TrainOptions.class);
         DenoiserTrainer t = create(ckpt.network(), opts, data, device);
         try {

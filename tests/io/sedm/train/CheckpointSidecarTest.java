@@ -49,6 +49,23 @@ class CheckpointSidecarTest {
     }
 
     @Test
+    void aShippedDenoiserKeepsOnlyItsEmaAndCannotBeResumed() throws IOException {
+        ObjectNode s = sidecar("denoiser", UNET);
+        ((ObjectNode) s.get("files")).remove(List.of("net", "optimizer"));
+        Path p = write(s);
+        Checkpoint c = Checkpoint.read(p, Checkpoint.Kind.DENOISER, "--denoiser");
+        assertThat(c.resumable()).isFalse();
+        assertThat(c.file("ema")).isEqualTo(dir.toAbsolutePath().normalize().resolve("c-ema.safetensors"));
+        assertThat(Checkpoint.read(write(sidecar("denoiser", UNET))).resumable())
+                .isTrue();
+        // raw weights without their optimizer state is a damaged run folder, not a shipped model
+        ObjectNode half = sidecar("denoiser", UNET);
+        ((ObjectNode) half.get("files")).remove("optimizer");
+        Path h = write(half);
+        assertThatThrownBy(() -> Checkpoint.read(h)).hasMessageContaining("missing \"files\".\"optimizer\"");
+    }
+
+    @Test
     void fileEntriesCannotPointOutsideTheSidecarsFolder() throws IOException {
         for (String evil : List.of("../../../../etc/passwd", "/etc/passwd", "sub/x.safetensors", "..", ".")) {
             ObjectNode s = sidecar("denoiser", UNET);
