@@ -80,7 +80,13 @@ final class VlbCommand implements Callable<Integer> {
                 training.loss().equals("ddpm") || training.loss().equals("hybrid"),
                 "--denoiser " + denoiser + " was trained with --loss " + training.loss()
                         + "; the bound needs an ε-network of the DDPM chain (--loss ddpm or hybrid)");
-        ImageDataset test = FashionMnist.load(FashionMnist.directory(), false, images, training.resolution());
+        int resolution = ckpt.network() instanceof io.sedm.train.SongUNetConfig u ? u.imgResolution() : 0;
+        TrainCommand.require(
+                resolution >= 28 && (resolution - 28) % 2 == 0,
+                "--denoiser " + denoiser + " is a network for " + resolution
+                        + "² images; the bound is over Fashion-MNIST"
+                        + " test images (28² padded to the network's resolution)");
+        ImageDataset test = FashionMnist.load(FashionMnist.directory(), false, images, resolution);
         VlbTerms terms = new VlbTerms(io.sedm.schedule.BetaSchedule.linear(1000));
         int n = test.size(), dims = test.imageSize();
         double[] total = new double[n], prior = new double[n], decoder = new double[n], kl = new double[n];
