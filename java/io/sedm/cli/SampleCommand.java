@@ -320,7 +320,7 @@ public final class SampleCommand implements Callable<Integer> {
     /** A {@code --loss hybrid} checkpoint: an iDDPM learned-variance ε-network ([ε̂, v]). */
     static boolean isHybrid(Checkpoint checkpoint) {
         return !checkpoint.imported()
-                && checkpoint.training(io.sedm.train.TrainOptions.class).loss().equals("hybrid");
+                && checkpoint.training().path("loss").asText("").equals("hybrid");
     }
 
     /**

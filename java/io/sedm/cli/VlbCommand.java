@@ -113,6 +113,8 @@ final class VlbCommand implements Callable<Integer> {
         put(out, "prior_bpd", prior);
         put(out, "decoder_bpd", decoder);
         put(out, "kl_bpd", kl);
+        var per = out.putArray("per_image_bpd"); // for paired comparisons on the same images and noise
+        for (double x : total) per.add(x);
         out.put("seconds", (System.nanoTime() - start) / 1e9);
         System.out.println(out.toPrettyString());
         return 0;
