@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             StudyCommand.class,
             LikelihoodCommand.class,
+            VlbCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
             ImportCommand.class,

@@ -317,6 +317,12 @@ public final class SampleCommand implements Callable<Integer> {
         return load(o.denoiser(), o.classIndex(), o.classifier(), o.discriminator(), dev);
     }
 
+    /** A {@code --loss hybrid} checkpoint: an iDDPM learned-variance ε-network ([ε̂, v]). */
+    static boolean isHybrid(Checkpoint checkpoint) {
+        return !checkpoint.imported()
+                && checkpoint.training().path("loss").asText("").equals("hybrid");
+    }
+
     /**
      * The one place that reads models from disk: {@code denoiser} is a checkpoint sidecar or
      * {@code gmm:FILE}; {@code discriminator} (null = none) a head checkpoint with its
@@ -381,11 +387,17 @@ public final class SampleCommand implements Callable<Integer> {
                             "--class " + classIndex + ": " + denoiser + " is an unconditional model (label_dim 0)");
                 }
                 ClassLabels batchLabels = labels;
-                model = new NetworkDenoiser(
-                        net,
-                        checkpoint.preconditioning(),
-                        () -> batchLabels == null ? null : batchLabels.current(),
-                        checkpoint.imported());
+                model = isHybrid(checkpoint)
+                        ? new io.sedm.train.LearnedVarianceNetworkDenoiser(
+                                net,
+                                io.sedm.schedule.BetaSchedule.linear(1000),
+                                io.sedm.runtime.DType.valueOf(
+                                        checkpoint.network().dtype().toUpperCase(java.util.Locale.ROOT)))
+                        : new NetworkDenoiser(
+                                net,
+                                checkpoint.preconditioning(),
+                                () -> batchLabels == null ? null : batchLabels.current(),
+                                checkpoint.imported());
             }
             Discriminator disc = null;
             if (discriminator != null && discriminator.startsWith("oracle:")) {

@@ -167,8 +167,10 @@ final class SamplerOptions {
 
     @Option(
             names = "--variance",
-            paramLabel = "small|large",
-            description = "ddpm: posterior variance β̃_t or β_t (default large)")
+            paramLabel = "small|large|learned",
+            description =
+                    "ddpm: posterior variance β̃_t, β_t (default large), or learned: iDDPM's range of a --loss hybrid"
+                            + " model")
     String variance;
 
     @Option(names = "--beta-schedule", paramLabel = "linear|cosine", description = "ddpm: β schedule (default linear)")
@@ -307,7 +309,7 @@ final class SamplerOptions {
                 new SamplerPlan.Ddpm(
                         name,
                         n,
-                        c.oneOf("--variance", or(variance, "large"), "small", "large"),
+                        c.oneOf("--variance", or(variance, "large"), "small", "large", "learned"),
                         c.oneOf("--beta-schedule", or(betaSchedule, "linear"), "linear", "cosine"),
                         c.hard(
                                 "--timesteps",

@@ -125,8 +125,11 @@ sealed interface SamplerPlan {
     record Ddpm(String sampler, int steps, String variance, String betaSchedule, int timesteps) implements SamplerPlan {
         @Override
         public Built build(Denoiser model, Discriminator discriminator) {
-            DdpmSampler.Variance v =
-                    variance.equals("small") ? DdpmSampler.Variance.FIXED_SMALL : DdpmSampler.Variance.FIXED_LARGE;
+            DdpmSampler.Variance v = switch (variance) {
+                case "small" -> DdpmSampler.Variance.FIXED_SMALL;
+                case "learned" -> DdpmSampler.Variance.LEARNED_RANGE; // iDDPM eq. 15, a --loss hybrid model
+                default -> DdpmSampler.Variance.FIXED_LARGE;
+            };
             BetaSchedule b =
                     betaSchedule.equals("cosine") ? BetaSchedule.cosine(timesteps) : BetaSchedule.linear(timesteps);
             return new Built(

@@ -89,9 +89,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--loss",
             defaultValue = "edm",
-            paramLabel = "edm|vp|ve|ddpm|ncsn",
-            description = "training loss (ncsn: NCSNv2 DSM over 232 levels 50 → 0.01)")
+            paramLabel = "edm|vp|ve|ddpm|ncsn|hybrid",
+            description =
+                    "training loss (ncsn: NCSNv2 DSM over 232 levels 50 → 0.01; hybrid: iDDPM L_simple + 0.001·L_vlb"
+                            + " with a learned-range variance, the U-Net's out_channels doubled to [ε̂, v])")
     String loss;
+
+    @Option(
+            names = "--t-sampling",
+            defaultValue = "uniform",
+            paramLabel = "uniform|importance",
+            description = "hybrid: t for L_vlb uniform, or importance-sampled from the last 10 L_t per t (iDDPM §3.3)")
+    String tSampling;
 
     @Option(
             names = "--batch",
@@ -216,7 +225,8 @@ public final class TrainCommand implements Callable<Integer> {
                 data,
                 dataLimit,
                 resolution,
-                xflip);
+                xflip,
+                tSampling);
     }
 
     /**
@@ -227,8 +237,11 @@ public final class TrainCommand implements Callable<Integer> {
      */
     void validate() {
         require(
-                java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn").contains(loss),
-                "--loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
+                java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn", "hybrid").contains(loss),
+                "--loss must be edm, vp, ve, ddpm, ncsn or hybrid, got '" + loss + "'");
+        require(
+                tSampling.equals("uniform") || tSampling.equals("importance"),
+                "--t-sampling must be uniform or importance, got '" + tSampling + "'");
         require(batch >= 1, "--batch must be >= 1, got " + batch);
         require(
                 rounds >= 1 && batch % rounds == 0,
@@ -307,12 +320,20 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** --loss hybrid: a U-Net with out_channels = in_channels gets 2·in_channels ([ε̂, v], iDDPM §3.1). */
+    NetworkConfig learnedVarianceIfHybrid(NetworkConfig cfg) {
+        if (loss.equals("hybrid") && cfg instanceof SongUNetConfig u && u.outChannels() == u.inChannels()) {
+            return u.withOutChannels(2 * u.inChannels());
+        }
+        return cfg;
+    }
+
     /** The options, network and note of a resumed run: the checkpoint's settings, harmless flags applied. */
     record Resolved(TrainOptions options, NetworkConfig network, Checkpoint checkpoint, String notes) {}
 
     Resolved resolve() {
         if (resume == null) {
-            return new Resolved(options(), network(arch), null, "");
+            return new Resolved(options(), learnedVarianceIfHybrid(network(arch)), null, "");
         }
         Checkpoint ckpt = Checkpoint.read(resume, Checkpoint.Kind.DENOISER, "--resume");
         TrainOptions rec = ckpt.training(TrainOptions.class);
@@ -324,26 +345,27 @@ public final class TrainCommand implements Callable<Integer> {
             s.keep("--arch", ckpt.network().toJson(), given.toJson());
         }
         TrainOptions o = new TrainOptions(
-                s.keep("--loss", rec.loss(), loss),
-                rec.pMean(),
-                rec.pStd(),
-                rec.sigmaData(),
-                s.keep("--batch", rec.batchSize(), batch),
-                s.keep("--rounds", rec.accumulationRounds(), rounds),
-                s.keep("--lr", rec.lr(), lr),
-                s.keep("--lr-rampup-kimg", rec.lrRampupImages(), lrRampupKimg * 1000),
-                s.keep("--ema-kimg", rec.emaHalfLifeImages(), emaKimg * 1000),
-                s.keep("--ema-rampup", rec.emaRampupRatio(), emaRampup),
-                s.keep("--grad-clip", rec.maxGradNorm(), gradClip),
-                rec.weightDecay(),
-                s.keep("--seed", rec.seed(), seed),
-                s.override("--steps", rec.steps(), steps),
-                s.override("--snap", rec.checkpointEvery(), snap),
-                s.override("--log-every", rec.logEvery(), logEvery),
-                s.keep("--data", rec.dataset(), data),
-                s.keep("--data-limit", rec.dataLimit(), dataLimit),
-                s.keep("--resolution", rec.resolution(), resolution),
-                s.keep("--xflip", rec.xflip(), xflip));
+                        s.keep("--loss", rec.loss(), loss),
+                        rec.pMean(),
+                        rec.pStd(),
+                        rec.sigmaData(),
+                        s.keep("--batch", rec.batchSize(), batch),
+                        s.keep("--rounds", rec.accumulationRounds(), rounds),
+                        s.keep("--lr", rec.lr(), lr),
+                        s.keep("--lr-rampup-kimg", rec.lrRampupImages(), lrRampupKimg * 1000),
+                        s.keep("--ema-kimg", rec.emaHalfLifeImages(), emaKimg * 1000),
+                        s.keep("--ema-rampup", rec.emaRampupRatio(), emaRampup),
+                        s.keep("--grad-clip", rec.maxGradNorm(), gradClip),
+                        rec.weightDecay(),
+                        s.keep("--seed", rec.seed(), seed),
+                        s.override("--steps", rec.steps(), steps),
+                        s.override("--snap", rec.checkpointEvery(), snap),
+                        s.override("--log-every", rec.logEvery(), logEvery),
+                        s.keep("--data", rec.dataset(), data),
+                        s.keep("--data-limit", rec.dataLimit(), dataLimit),
+                        s.keep("--resolution", rec.resolution(), resolution),
+                        s.keep("--xflip", rec.xflip(), xflip))
+                .withTSampling(s.keep("--t-sampling", rec.tSampling(), tSampling));
         s.check();
         require(
                 o.steps() > ckpt.step(),

@@ -48,6 +48,9 @@ public final class DenoiserTrainer implements AutoCloseable {
     private final Network ema;
     private final Adam adam;
     private final DenoisingLoss loss;
+    /** iDDPM's L_hybrid (loss "hybrid"), else null. */
+    private final HybridLoss hybrid;
+
     private final Ema emaSchedule;
     private long step;
     private long imagesSeen;
@@ -60,6 +63,7 @@ public final class DenoiserTrainer implements AutoCloseable {
         this.options = options;
         this.data = data;
         this.loss = options.toLoss();
+        this.hybrid = options.toHybridLoss();
         this.emaSchedule = new Ema(options.emaHalfLifeImages(), options.emaRampupRatio());
         Network n = null, e = null;
         try {
@@ -89,6 +93,11 @@ public final class DenoiserTrainer implements AutoCloseable {
             throw new IllegalArgumentException("the network expects " + u.inChannels() + "×" + u.imgResolution()
                     + "² images, the data are " + data.channels() + "×" + data.height() + "×" + data.width());
         }
+        if (options.loss().equals("hybrid")
+                && !(config instanceof SongUNetConfig u && u.outChannels() == 2 * u.inChannels())) {
+            throw new IllegalArgumentException(
+                    "--loss hybrid trains a learned-variance U-Net: out_channels must be" + " 2·in_channels ([ε̂, v])");
+        }
         return new DenoiserTrainer(config, options, data, device);
     }
 
@@ -113,6 +122,9 @@ public final class DenoiserTrainer implements AutoCloseable {
      */
     public DenoiserTrainer distribute(ProcessGroup group, long bucketBytes) {
         if (dp != null) throw new IllegalStateException("this trainer is already distributed");
+        if (hybrid != null) {
+            throw new IllegalArgumentException("--loss hybrid is single-process only (its t history is per rank)");
+        }
         Shard.of(options.roundBatch(), group.rank(), group.worldSize());
         dp = DataParallel.join(group, bucketBytes, net, ema);
         return this;
@@ -166,7 +178,8 @@ public final class DenoiserTrainer implements AutoCloseable {
         for (int r = 0; r < rounds; r++) {
             int[] idx = new int[batch];
             for (int b = 0; b < batch; b++) idx[b] = rng.nextInt(data.size());
-            double[] sigma = loss.drawSigma(rng, batch);
+            HybridLoss.Draw tDraw = hybrid != null ? hybrid.draw(rng, batch) : null;
+            double[] sigma = hybrid != null ? null : loss.drawSigma(rng, batch);
             long[] seeds = new long[batch];
             for (int b = 0; b < batch; b++) seeds[b] = rng.nextLong();
             Network.manualSeed(rng.nextLong());
@@ -182,7 +195,10 @@ public final class DenoiserTrainer implements AutoCloseable {
                     Tensor noise = y.emptyLike();
                     Generator g = Generator.ofSeeds(seeds)) {
                 g.normal(noise);
-                double[] l = loss.accumulate(net, y, noise, sigma, labels, 1.0 / rounds);
+                double[] l = hybrid != null
+                        ? hybrid.accumulate(net, y, noise, tDraw, labels, 1.0 / rounds)
+                                .total()
+                        : loss.accumulate(net, y, noise, sigma, labels, 1.0 / rounds);
                 if (dp == null) {
                     for (double v : l) total += v;
                 } else {

@@ -175,6 +175,10 @@ public record SongUNetConfig(
         return edit(c -> c.augmentDim = dim);
     }
 
+    public SongUNetConfig withOutChannels(int channels) {
+        return edit(c -> c.outChannels = channels);
+    }
+
     public SongUNetConfig withLabelDim(int dim) {
         return edit(c -> c.labelDim = dim);
     }

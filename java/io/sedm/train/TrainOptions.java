@@ -4,7 +4,7 @@ package io.sedm.train;
  * Options of a denoiser training run (defaults: NVlabs/edm train.py and training_loop.py for
  * CIFAR-10, docs/ALGORITHMS.md §3, except the batch, which suits one GPU and Fashion-MNIST).
  *
- * @param loss               "edm" | "vp" | "ve" | "ddpm" | "ncsn"
+ * @param loss               "edm" | "vp" | "ve" | "ddpm" | "ncsn" | "hybrid" (iDDPM L_hybrid, learned variance)
  * @param pMean              EDM: mean of ln σ (−1.2)
  * @param pStd               EDM: std of ln σ (1.2)
  * @param sigmaData          σ_data (0.5)
@@ -24,6 +24,7 @@ package io.sedm.train;
  * @param dataLimit          use only the first images (0 = all)
  * @param resolution         image side after padding
  * @param xflip              add mirrored copies of the images
+ * @param tSampling          hybrid: "uniform" or "importance" t for L_vlb (iDDPM §3.3); null reads as "uniform"
  */
 public record TrainOptions(
         String loss,
@@ -45,11 +46,17 @@ public record TrainOptions(
         String dataset,
         int dataLimit,
         int resolution,
-        boolean xflip) {
+        boolean xflip,
+        String tSampling) {
 
     public TrainOptions {
-        if (!java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn").contains(loss)) {
-            throw new IllegalArgumentException("loss must be edm, vp, ve, ddpm or ncsn, got '" + loss + "'");
+        if (!java.util.Set.of("edm", "vp", "ve", "ddpm", "ncsn", "hybrid").contains(loss)) {
+            throw new IllegalArgumentException("loss must be edm, vp, ve, ddpm, ncsn or hybrid, got '" + loss + "'");
+        }
+        if (tSampling == null) tSampling = "uniform";
+        if (!tSampling.equals("uniform") && !tSampling.equals("importance")) {
+            throw new IllegalArgumentException(
+                    "t sampling (--t-sampling) must be uniform or importance, got '" + tSampling + "'");
         }
         if (batchSize < 1 || accumulationRounds < 1 || batchSize % accumulationRounds != 0) {
             throw new IllegalArgumentException(
@@ -68,6 +75,52 @@ public record TrainOptions(
             throw new IllegalArgumentException(
                     "steps (--steps) and checkpoint period (--snap) must be >= 0, log period (--log-every) >= 1");
         }
+    }
+
+    /** The options without a t-sampling choice (uniform). */
+    public TrainOptions(
+            String loss,
+            double pMean,
+            double pStd,
+            double sigmaData,
+            int batchSize,
+            int accumulationRounds,
+            double lr,
+            double lrRampupImages,
+            double emaHalfLifeImages,
+            double emaRampupRatio,
+            double maxGradNorm,
+            double weightDecay,
+            long seed,
+            long steps,
+            long checkpointEvery,
+            long logEvery,
+            String dataset,
+            int dataLimit,
+            int resolution,
+            boolean xflip) {
+        this(
+                loss,
+                pMean,
+                pStd,
+                sigmaData,
+                batchSize,
+                accumulationRounds,
+                lr,
+                lrRampupImages,
+                emaHalfLifeImages,
+                emaRampupRatio,
+                maxGradNorm,
+                weightDecay,
+                seed,
+                steps,
+                checkpointEvery,
+                logEvery,
+                dataset,
+                dataLimit,
+                resolution,
+                xflip,
+                "uniform");
     }
 
     public static TrainOptions defaults() {
@@ -107,8 +160,18 @@ public record TrainOptions(
             case "ve" -> DenoisingLoss.ve(0.02, 100);
             case "ddpm" -> DenoisingLoss.ddpm(1000);
             case "ncsn" -> DenoisingLoss.ncsn(50, 0.01, 232); // NCSNv2 CIFAR-10 levels
+            case "hybrid" -> DenoisingLoss.ddpm(1000); // the ε half; L_vlb is HybridLoss (toHybridLoss)
             default -> throw new IllegalStateException(loss);
         };
+    }
+
+    /** iDDPM's L_hybrid for loss "hybrid", else null. */
+    public HybridLoss toHybridLoss() {
+        return loss.equals("hybrid") ? HybridLoss.linear1000(tSampling.equals("importance")) : null;
+    }
+
+    public TrainOptions withTSampling(String sampling) {
+        return edit(c -> c.tSampling = sampling);
     }
 
     public TrainOptions withBatch(int batch, int rounds) {
@@ -179,6 +242,7 @@ public record TrainOptions(
         int dataLimit;
         int resolution;
         boolean xflip;
+        String tSampling;
 
         Copy(TrainOptions o) {
             loss = o.loss;
@@ -201,6 +265,7 @@ public record TrainOptions(
             dataLimit = o.dataLimit;
             resolution = o.resolution;
             xflip = o.xflip;
+            tSampling = o.tSampling;
         }
 
         TrainOptions build() {
@@ -224,7 +289,8 @@ public record TrainOptions(
                     dataset,
                     dataLimit,
                     resolution,
-                    xflip);
+                    xflip,
+                    tSampling);
         }
     }
 }
