@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             TrainFeaturesCommand.class,
             EvalCommand.class,
             ModelInfoCommand.class,
+            ToyCommand.class,
             InfoCommand.class,
             ImportCommand.class,
             ExportCommand.class,
