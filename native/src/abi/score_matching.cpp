@@ -3,6 +3,7 @@
 // with variance reduction (Song, Garg, Shi & Ermon 2019, eq. 8) and denoising score matching
 // (Vincent 2011, eq. 4); docs/ALGORITHMS.md §17. The Jacobian terms need a second backward
 // (gradient of ∇ₓ(...) with respect to θ), which is why these live here and not in Java.
+#include <algorithm>
 #include <cmath>
 
 #include "cuda_support.h"

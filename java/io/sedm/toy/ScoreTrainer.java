@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  * x̃ = x + σz, and its term is weighted by λ(σ) = σ², so every level contributes O(1). DSM's
  * target is ∇log q_σ(x̃ | x) = −z/σ; ESM and SSM match the score of the perturbed density
  * q_σ = p * N(0, σ²I) directly (the objectives hold for any smooth density, so all three estimate
- * the same s(x, σ)). One {@link ScoreMatching#loss} call per step, then Adam.
+ * the same s(x, σ)). One {@link ScoreMatching#loss} call per step, then Adam ({@link #learningRate}).
  */
 public final class ScoreTrainer {
 
@@ -46,6 +46,14 @@ public final class ScoreTrainer {
     }
 
     private ScoreTrainer() {}
+
+    /**
+     * Constant {@code lr} for the first half of the run, then a linear decay to 0 at the end: the
+     * last iterates average the minibatch noise out instead of jittering at the scale of lr.
+     */
+    public static double learningRate(double lr, int step, int steps) {
+        return lr * Math.min(1.0, 2.0 * (steps - step) / (double) steps);
+    }
 
     /**
      * Trains {@code model} in place on batches drawn by {@code data} (n ↦ n points of 2
@@ -96,7 +104,7 @@ public final class ScoreTrainer {
                     throw new IllegalStateException(options.objective() + " training diverged at step " + step
                             + " (loss " + loss + "); lower the learning rate");
                 }
-                adam.step(options.lr());
+                adam.step(learningRate(options.lr(), step, options.steps()));
                 if (step >= options.steps() - Math.max(1, options.steps() / 10)) {
                     tail += loss;
                     tailCount++;

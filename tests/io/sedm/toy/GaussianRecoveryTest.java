@@ -39,14 +39,15 @@ class GaussianRecoveryTest {
     }
 
     /**
-     * Tolerance 0.06 on every entry of A and b: at the end of the decayed-lr run the minibatch
-     * noise of the iterate is a few 1e-3 and the optimum of the expected loss is exact (no
-     * finite-sample bias since every batch is fresh); measured errors are below 0.02.
+     * Tolerance 0.06 on every entry of A and b: the optimum of the expected loss is exactly the
+     * Gaussian's (every batch is fresh, so no finite-sample bias) and at the end of the decayed-lr
+     * run only the minibatch noise of the iterate is left (DSM's target −z/σ is the noisiest, so
+     * its level is σ = 0.3 and its closed form −(Σ + σ²I)⁻¹).
      */
     @ParameterizedTest
     @EnumSource(ScoreObjective.class)
     void affineModelReachesTheGaussianScore(ScoreObjective objective) {
-        double sigma = 0.1; // DSM's level
+        double sigma = 0.3; // DSM's level
         SplittableRandom r = new SplittableRandom(objective.ordinal() + 1);
         int steps = 800, batch = 256;
         try (Network net = Network.create(
@@ -102,25 +103,26 @@ class GaussianRecoveryTest {
     }
 
     /**
-     * The trainer's σ-conditioned MLP, at its smallest level σ_L = 0.3, against the exact
-     * −(Σ + σ_L²I)⁻¹(x − μ) over 500 data points: relative RMS error below 0.15 after 400 steps
-     * (a small network and a short run: measured 0.02–0.06).
+     * The trainer's MLP s(x, σ) = F(x; ln σ/4)/σ on the one-level ladder σ = 0.3, against the
+     * exact −(Σ + σ²I)⁻¹(x − μ) over 500 data points: relative RMS error below 0.12 after 400
+     * steps with the decayed lr (a 32-wide one-layer network and a short run; measured 0.045–0.06,
+     * the rest is the network's fit, not the objective's bias, which is zero for all three).
      */
     @ParameterizedTest
     @EnumSource(ScoreObjective.class)
     void trainerMlpReachesTheGaussianScore(ScoreObjective objective) {
-        double[] ladder = {1.2, 0.6, 0.3};
+        double[] ladder = {0.3};
         SplittableRandom r = new SplittableRandom(10 + objective.ordinal());
         Network.manualSeed(1);
         try (ScoreModel model = ScoreModel.mlp(32, 1, 1, ladder)) {
-            ScoreTrainer.train(model, n -> draw(n, r), new ScoreTrainer.Options(objective, 400, 256, 3e-3), r, null);
+            ScoreTrainer.train(model, n -> draw(n, r), new ScoreTrainer.Options(objective, 400, 256, 1e-2), r, null);
             double[][] pts = draw(500, new SplittableRandom(99));
             double[] x = new double[1000];
             for (int i = 0; i < 500; i++) {
                 x[2 * i] = pts[i][0];
                 x[2 * i + 1] = pts[i][1];
             }
-            double sL = ladder[2];
+            double sL = ladder[ladder.length - 1];
             double[] s = model.score(x, sL);
             double[] m = minusInverse(sL * sL);
             double err = 0, norm = 0;
@@ -132,7 +134,7 @@ class GaussianRecoveryTest {
             }
             double rel = Math.sqrt(err / norm);
             System.out.printf("%s MLP relative RMS score error at σ_L: %.4f%n", objective, rel);
-            assertThat(rel).as("%s relative RMS error", objective).isLessThan(0.15);
+            assertThat(rel).as("%s relative RMS error", objective).isLessThan(0.12);
         }
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Langevin dynamics on the exact score of a Gaussian mixture (GaussianMixtureDenoiser, whose
  * D = x + σ²∇log p_σ is closed-form) reach the mixture: the sliced W1 from 1000 samples to 1000
- * fresh mixture draws stays below a bound a few times the data-vs-data floor of that sample size.
+ * fresh mixture draws stays below a bound about twice the data-vs-data floor of that sample size
+ * (measured floors 0.036 and 0.062; the samplers measured 0.037 and 0.061, i.e. at the floor).
  */
 class LangevinTest {
     private static double[][] rows(double[] x) {
@@ -50,7 +51,7 @@ class LangevinTest {
             double floor = w1(ring.sample(1000, 5), ring, 6);
             double w = w1(run.x(), ring, 2);
             System.out.printf("annealed Langevin W1 %.4f (data floor %.4f)%n", w, floor);
-            assertThat(w).isLessThan(0.1);
+            assertThat(w).isLessThan(0.07);
             assertThat(run.paths()).hasSize(11); // one record a level, then the end
         }
     }
@@ -74,7 +75,7 @@ class LangevinTest {
             double floor = w1(target.sample(1000, 7), target, 8);
             double w = w1(run.x(), target, 4);
             System.out.printf("plain Langevin W1 %.4f (data floor %.4f)%n", w, floor);
-            assertThat(w).isLessThan(0.1);
+            assertThat(w).isLessThan(0.12);
         }
     }
 }

@@ -183,7 +183,7 @@ class ScoreMatchingTest {
             c[b] = 0.7 + 0.1 * b;
             w[b] = 0.5 + 0.25 * b;
         }
-        MlpConfig config = new MlpConfig(2, 4, 1, 2, 5, "float64");
+        MlpConfig config = new MlpConfig(2, 4, 1, 4, 5, "float64");
         for (ScoreObjective objective : ScoreObjective.values()) {
             try (Network net = config.build(Device.CPU);
                     Tensor xt = Tensor.of(x, new long[] {n, 2}, Device.CPU);
