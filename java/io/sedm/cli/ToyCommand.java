@@ -79,7 +79,7 @@ final class ToyCommand implements Callable<Integer> {
 
     @Option(
             names = "--langevin-steps",
-            defaultValue = "100",
+            defaultValue = "30",
             paramLabel = "INT",
             description = "annealed Langevin steps per level T (plain Langevin: L·T steps at σ_L), 1..100000")
     int langevinSteps;
@@ -117,7 +117,7 @@ final class ToyCommand implements Callable<Integer> {
     boolean quiet;
 
     private static final int PROJECTIONS = 200;
-    private static final int PATHS = 24;
+    private static final int PATHS = 16;
 
     @Override
     public Integer call() throws Exception {
