@@ -29,8 +29,10 @@ extern "C" {
  * adam_load). 3: c10d process groups (sedm_dist_*: rendezvous, broadcast of a module, all-reduce,
  * gather, barrier) and the bucketed gradient reducer (sedm_dist_reducer_*); sedm_state_dict
  * (reading and writing torch.save archives and safetensors for the import and export of official
- * checkpoints) and the encoder config key num_classes (DG's conditional discriminator). */
-#define SEDM_ABI_VERSION 3
+ * checkpoints) and the encoder config key num_classes (DG's conditional discriminator). 4: score
+ * matching (sedm_score_matching_loss: explicit, sliced-VR and denoising objectives with the
+ * second-order gradients they need) and the network kind "linear". */
+#define SEDM_ABI_VERSION 4
 
 /* ---- status codes ------------------------------------------------------------------------ */
 
@@ -248,6 +250,8 @@ sedm_status sedm_manual_seed(uint64_t seed);
  *                   model_channels, channel_mult, channel_mult_emb, num_blocks,
  *                   attn_resolutions, dropout, label_dim, label_dropout, augment_dim)
  *   "mlp"           residual MLP for toy data (in_features, hidden, num_layers, noise_channels)
+ *   "linear"        affine F(x) = W x + b over the flattened sample, noise labels ignored
+ *                   (in_features; tensors fc.weight, fc.bias): the form of a Gaussian's score
  *   "encoder"       ADM encoder trunk (img_resolution, in_channels, model_channels,
  *                   channel_mult, num_res_blocks, attn_resolutions, num_head_channels,
  *                   use_scale_shift_norm, resblock_updown, legacy_attention, dropout, time_scale,
@@ -335,6 +339,29 @@ sedm_status sedm_adam_step_count(const sedm_adam *opt, int64_t *out);
 sedm_status sedm_adam_save(const sedm_adam *opt, const char *path);
 sedm_status sedm_adam_load(sedm_adam *opt, const char *path, void *stream);
 void sedm_adam_destroy(sedm_adam *opt);
+
+/* ==== score matching: objectives that differentiate through the Jacobian of a score ======== */
+
+enum {
+    SEDM_SCORE_MATCHING_EXPLICIT = 0,  /* Hyvarinen 2005: 1/2 |s|^2 + tr grad_x s, exact trace */
+    SEDM_SCORE_MATCHING_SLICED_VR = 1, /* Song et al. 2019 (SSM-VR): 1/2 |s|^2 + v^T (grad_x s) v */
+    SEDM_SCORE_MATCHING_DENOISING = 2  /* Vincent 2011: 1/2 |s - t|^2, t the target score */
+};
+
+/* The score-matching loss of m read as a score network s(x_b) = c_b F(x_b; noise_labels_b):
+ *     L = (1/B) sum_b w_b l_b,   l_b the objective's per-sample term above,
+ * x [B, ...] (cast to the module's dtype and device), noise_labels B values, output_scale B host
+ * doubles c_b (NULL for all 1; NCSNv2's s = F/sigma passes 1/sigma); probe is shaped like x:
+ * the projection v for SLICED_VR, the target t for DENOISING, NULL for EXPLICIT (which takes one
+ * backward pass per dimension and is limited to 64 dimensions). weights: B host doubles w_b >= 0,
+ * or NULL for all 1. With accumulate_grad, dL/dtheta is added to the parameter gradients (through
+ * a second backward where the objective has a Jacobian term; sedm_adam_step then steps). out_loss
+ * (nullable) receives L, out_per_sample (nullable, B host doubles) the l_b. Does not touch the
+ * graph of sedm_module_forward. */
+sedm_status sedm_score_matching_loss(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels,
+                                     const double *output_scale, int32_t objective, const sedm_tensor *probe,
+                                     const double *weights, bool accumulate_grad, void *stream, double *out_loss,
+                                     double *out_per_sample);
 
 /* ==== distributed: c10d process groups and data-parallel gradients ======================== */
 

@@ -98,11 +98,14 @@ std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved) {
         net = make_dhariwal_unet(c);
     else if (kind == "mlp")
         net = make_mlp(c);
+    else if (kind == "linear")
+        net = make_linear_score(c);
     else if (kind == "encoder" || kind == "classifier" || kind == "discriminator" || kind == "pool_head")
         net = make_adm_encoder(c, kind);
     else
         throw std::invalid_argument(
-            "config \"kind\" must be one of unet, dhariwal_unet, mlp, encoder, classifier, discriminator, pool_head; "
+            "config \"kind\" must be one of unet, dhariwal_unet, mlp, linear, encoder, classifier, discriminator, "
+            "pool_head; "
             "got \"" +
             kind + "\"");
     c.reject_unknown_keys();

@@ -55,13 +55,14 @@ public:
                                const at::Tensor& augment_labels) = 0;
 };
 
-/** Builds the network a config describes ("kind": "unet" | "dhariwal_unet" | "mlp" | "encoder" |
+/** Builds the network a config describes ("kind": "unet" | "dhariwal_unet" | "mlp" | "linear" | "encoder" |
  * "classifier" | "discriminator" | "pool_head"); fills `resolved` with every option. */
 std::shared_ptr<NetworkImpl> make_network(const Json& config, Json& resolved);
 
 std::shared_ptr<NetworkImpl> make_song_unet(Config& config);
 std::shared_ptr<NetworkImpl> make_dhariwal_unet(Config& config);
 std::shared_ptr<NetworkImpl> make_mlp(Config& config);
+std::shared_ptr<NetworkImpl> make_linear_score(Config& config);
 std::shared_ptr<NetworkImpl> make_adm_encoder(Config& config, const std::string& kind);
 
 // ---- layers ------------------------------------------------------------------------------

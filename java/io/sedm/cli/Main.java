@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             LikelihoodCommand.class,
             VlbCommand.class,
             ModelInfoCommand.class,
+            ToyCommand.class,
             InfoCommand.class,
             ImportCommand.class,
             ExportCommand.class,

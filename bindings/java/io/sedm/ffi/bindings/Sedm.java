@@ -23,10 +23,10 @@ public class Sedm extends Sedm$shared {
     static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
             .or(Linker.nativeLinker().defaultLookup());
 
-    private static final int SEDM_ABI_VERSION = (int)3L;
+    private static final int SEDM_ABI_VERSION = (int)4L;
     /**
      * {@snippet lang=c :
-     * #define SEDM_ABI_VERSION 3
+     * #define SEDM_ABI_VERSION 4
      * }
      */
     public static int SEDM_ABI_VERSION() {
@@ -4355,6 +4355,103 @@ public class Sedm extends Sedm$shared {
                 traceDowncall("sedm_adam_destroy", opt);
             }
             mh$.invokeExact(opt);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+    private static final int SEDM_SCORE_MATCHING_EXPLICIT = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_SCORE_MATCHING_EXPLICIT = 0
+     * }
+     */
+    public static int SEDM_SCORE_MATCHING_EXPLICIT() {
+        return SEDM_SCORE_MATCHING_EXPLICIT;
+    }
+    private static final int SEDM_SCORE_MATCHING_SLICED_VR = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_SCORE_MATCHING_SLICED_VR = 1
+     * }
+     */
+    public static int SEDM_SCORE_MATCHING_SLICED_VR() {
+        return SEDM_SCORE_MATCHING_SLICED_VR;
+    }
+    private static final int SEDM_SCORE_MATCHING_DENOISING = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SEDM_SCORE_MATCHING_DENOISING = 2
+     * }
+     */
+    public static int SEDM_SCORE_MATCHING_DENOISING() {
+        return SEDM_SCORE_MATCHING_DENOISING;
+    }
+
+    private static class sedm_score_matching_loss {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_INT,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_BOOL,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER,
+            Sedm.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("sedm_score_matching_loss");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * sedm_status sedm_score_matching_loss(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const double *output_scale, int32_t objective, const sedm_tensor *probe, const double *weights, _Bool accumulate_grad, void *stream, double *out_loss, double *out_per_sample)
+     * }
+     */
+    public static FunctionDescriptor sedm_score_matching_loss$descriptor() {
+        return sedm_score_matching_loss.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * sedm_status sedm_score_matching_loss(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const double *output_scale, int32_t objective, const sedm_tensor *probe, const double *weights, _Bool accumulate_grad, void *stream, double *out_loss, double *out_per_sample)
+     * }
+     */
+    public static MethodHandle sedm_score_matching_loss$handle() {
+        return sedm_score_matching_loss.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * sedm_status sedm_score_matching_loss(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const double *output_scale, int32_t objective, const sedm_tensor *probe, const double *weights, _Bool accumulate_grad, void *stream, double *out_loss, double *out_per_sample)
+     * }
+     */
+    public static MemorySegment sedm_score_matching_loss$address() {
+        return sedm_score_matching_loss.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * sedm_status sedm_score_matching_loss(sedm_module *m, const sedm_tensor *x, const sedm_tensor *noise_labels, const double *output_scale, int32_t objective, const sedm_tensor *probe, const double *weights, _Bool accumulate_grad, void *stream, double *out_loss, double *out_per_sample)
+     * }
+     */
+    public static int sedm_score_matching_loss(MemorySegment m, MemorySegment x, MemorySegment noise_labels, MemorySegment output_scale, int objective, MemorySegment probe, MemorySegment weights, boolean accumulate_grad, MemorySegment stream, MemorySegment out_loss, MemorySegment out_per_sample) {
+        var mh$ = sedm_score_matching_loss.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("sedm_score_matching_loss", m, x, noise_labels, output_scale, objective, probe, weights, accumulate_grad, stream, out_loss, out_per_sample);
+            }
+            return (int)mh$.invokeExact(m, x, noise_labels, output_scale, objective, probe, weights, accumulate_grad, stream, out_loss, out_per_sample);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
