@@ -79,8 +79,17 @@ public final class Preconditionings {
                 require(sd > 0, "EDM sigma_data must be > 0");
                 yield new Preconditioning.Edm(sd);
             }
+            case "ddpm" -> {
+                keys(node, "T", "beta_start", "beta_end");
+                int t = integer(node, "T");
+                require(t >= 2, "DDPM T must be >= 2");
+                double b0 = number(node, "beta_start");
+                double b1 = number(node, "beta_end");
+                require(b0 > 0 && b1 >= b0 && b1 < 1, "DDPM betas need 0 < beta_start <= beta_end < 1");
+                yield Preconditioning.Ddpm.linear(t, b0, b1);
+            }
             default ->
-                throw new IllegalArgumentException("\"kind\" must be vp, ve, iddpm or edm, got \"" + kind + "\"");
+                throw new IllegalArgumentException("\"kind\" must be vp, ve, iddpm, ddpm or edm, got \"" + kind + "\"");
         };
     }
 
@@ -109,6 +118,15 @@ public final class Preconditionings {
                         .put("sigma_data", e.sigmaData())
                         .put("sigma_min", 0.0)
                         .put("sigma_max", "Infinity");
+            case Preconditioning.Ddpm d -> {
+                // sedm trains DDPM only on the linear β schedule 1e-4 … 0.02 (DenoisingLoss.ddpm)
+                int t = d.sigmas().length;
+                if (!java.util.Arrays.equals(
+                        d.sigmas(), Preconditioning.Ddpm.linear(t, 1e-4, 0.02).sigmas())) {
+                    throw new IllegalArgumentException("no sidecar form for a DDPM table other than linear 1e-4..0.02");
+                }
+                n.put("kind", "ddpm").put("T", t).put("beta_start", 1e-4).put("beta_end", 0.02);
+            }
             default -> throw new IllegalArgumentException("no sidecar form for " + p);
         }
         return n;

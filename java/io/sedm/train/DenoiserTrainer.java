@@ -355,6 +355,9 @@ public final class DenoiserTrainer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         side.set("training", JSON.valueToTree(options));
+        // how the network becomes a denoiser: the loss's own parameterisation (VP, VE, DDPM or EDM
+        // with this σ_data), so that sample and serve use what was trained
+        side.set("preconditioning", io.sedm.precond.Preconditionings.toJson(loss.preconditioning()));
         ObjectNode d = side.putObject("data");
         d.put("channels", data.channels())
                 .put("height", data.height())
