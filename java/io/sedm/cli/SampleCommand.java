@@ -341,12 +341,14 @@ public final class SampleCommand implements Callable<Integer> {
             double bound;
             String range;
             GaussianMixture mixture = null;
+            GaussianMixtureDenoiser exact = null; // the gmm: model itself, under any guidance wrapper
             ClassLabels labels = null;
             if (o.denoiser().startsWith("gmm:")) {
                 mixture = GaussianMixture.read(Path.of(after(o.denoiser())));
                 GaussianMixtureDenoiser gmm = GaussianMixtureDenoiser.of(mixture, dev);
                 owned.add(gmm);
                 model = gmm;
+                exact = gmm;
                 if (o.control().guidance() != null) {
                     // the components are the classes: exact conditional denoiser and posterior
                     GaussianMixtureClasses classes = new GaussianMixtureClasses(mixture, dev);
@@ -448,7 +450,7 @@ public final class SampleCommand implements Callable<Integer> {
             if (o.discriminator() != null && o.discriminator().startsWith("oracle:")) {
                 GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(after(o.discriminator())), dev);
                 owned.add(data);
-                disc = new GaussianMixtureOracle(data.density(), ((GaussianMixtureDenoiser) model).density());
+                disc = new GaussianMixtureOracle(data.density(), exact.density());
             } else if (o.discriminator() != null) {
                 Checkpoint classifier =
                         Checkpoint.read(Path.of(o.classifier()), Checkpoint.Kind.CLASSIFIER, "--classifier");

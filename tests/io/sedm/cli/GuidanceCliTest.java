@@ -133,6 +133,46 @@ class GuidanceCliTest {
         }
     }
 
+    /** The wrappers compose: SEDM-G++ with the oracle discriminator, classifier-free guidance and inpainting at once. */
+    @Test
+    void guidanceInpaintingAndDiscriminatorGuidanceCompose(@TempDir Path dir) throws Exception {
+        Path mask = dir.resolve("mask.npy");
+        Npy.write(mask, Npy.Array.ofDoubles(new double[] {0, 1}, 2));
+        Path known = dir.resolve("known.npy");
+        Npy.write(known, Npy.Array.ofDoubles(new double[] {0, -1.25}, 1, 2));
+        Result r = run(
+                "sample",
+                "--denoiser",
+                "gmm:" + four(),
+                "--sampler",
+                "sedm-gpp",
+                "--discriminator",
+                "oracle:" + four(),
+                "--guidance",
+                "cfg",
+                "--class",
+                "2",
+                "--inpaint-mask",
+                mask.toString(),
+                "--known",
+                known.toString(),
+                "--seeds",
+                "0-99",
+                "--dtype",
+                "float64",
+                "--outdir",
+                dir.resolve("all").toString(),
+                "--quiet");
+        assertThat(r.code()).as(r.err()).isZero();
+        double[] x = samples(dir.resolve("all"));
+        int left = 0;
+        for (int i = 0; i < 100; i++) {
+            assertThat(x[2 * i + 1]).isEqualTo(-1.25);
+            if (x[2 * i] < 0) left++;
+        }
+        assertThat(left).isGreaterThanOrEqualTo(80); // class 2 lies at x < 0 (W = 2, its own quadrant given y)
+    }
+
     @Test
     void conditionalTrainingThenEveryGuidanceAndInverseProblemOnANetwork(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(FashionMnist.available(FashionMnist.directory()), "Fashion-MNIST not installed");
