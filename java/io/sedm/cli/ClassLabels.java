@@ -55,13 +55,17 @@ final class ClassLabels implements AutoCloseable {
 
     /** Makes the one-hot labels of {@code seeds} current. */
     void select(long[] seeds) {
-        int[] c = classes(seeds);
-        float[] oneHot = new float[seeds.length * labelDim];
+        use(classes(seeds));
+    }
+
+    /** Makes the one-hot labels of the classes {@code c} current. */
+    void use(int[] c) {
+        float[] oneHot = new float[c.length * labelDim];
         for (int i = 0; i < c.length; i++) {
             oneHot[i * labelDim + c[i]] = 1f;
         }
         Tensor next;
-        try (Tensor host = Tensor.of(oneHot, new long[] {seeds.length, labelDim}, Device.CPU)) {
+        try (Tensor host = Tensor.of(oneHot, new long[] {c.length, labelDim}, Device.CPU)) {
             next = host.to(device, DType.FLOAT32);
         }
         if (current != null) {

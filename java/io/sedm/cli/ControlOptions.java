@@ -53,7 +53,10 @@ final class ControlOptions {
     Path colorize;
 
     /** What options.json records. */
-    record Resolved(String guidance, Double guidanceScale, String inpaintMask, String known, String colorize) {}
+    record Resolved(String guidance, Double guidanceScale, String inpaintMask, String known, String colorize) {
+        /** No guidance, no inverse problem. */
+        static final Resolved NONE = new Resolved(null, null, null, null, null);
+    }
 
     /** Flag-level checks (files exist, values in range, combinations make sense). */
     Resolved resolve() {

@@ -86,6 +86,33 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "18", paramLabel = "INT", description = "σ levels N (Heun NFE = 2N − 1)")
     int steps;
 
+    @Option(
+            names = "--models",
+            paramLabel = "DIR",
+            description = "the learned default model (denoiser.json, classifier.json, discriminator.json);"
+                    + " default: " + LearnedDemo.DEFAULT_MODELS + " of this checkout")
+    Path models;
+
+    @Option(
+            names = "--learned-samples",
+            defaultValue = "96",
+            paramLabel = "INT",
+            description = "samples per sampler of the learned model (0 = skip that section)")
+    int learnedSamples;
+
+    @Option(
+            names = "--reference-images",
+            defaultValue = "2000",
+            paramLabel = "INT",
+            description = "real training/test images of the learned section's FD reference (0 = all 60k/10k)")
+    int referenceImages;
+
+    @Option(
+            names = "--cache",
+            paramLabel = "DIR",
+            description = "folder of cached reference statistics (default: ~/.cache/sedm/eval)")
+    Path cache;
+
     @Mixin
     ComputeOptions compute;
 
@@ -101,9 +128,17 @@ final class DemoCommand implements Callable<Integer> {
         require(samples >= 1 && samples <= 100_000, "--samples must be in [1, 100000], got " + samples);
         require(batch >= 1 && batch <= 65536, "--batch must be in [1, 65536], got " + batch);
         require(steps >= 2 && steps <= 10_000, "--steps must be in [2, 10000], got " + steps);
+        require(
+                learnedSamples == 0 || (learnedSamples >= 12 && learnedSamples <= 100_000),
+                "--learned-samples must be 0 or in [12, 100000], got " + learnedSamples);
+        require(referenceImages >= 0, "--reference-images must be >= 0, got " + referenceImages);
         compute.apply();
         Device dev = Device.parse(compute.device());
         System.out.println(NativeRuntime.buildInfo() + "; device " + dev);
+        Path modelDir = models != null ? models : FeatureOptions.inCheckout(LearnedDemo.DEFAULT_MODELS);
+        require(
+                models == null || learnedSamples == 0 || LearnedDemo.present(models),
+                "--models " + models + ": needs denoiser.json, classifier.json and discriminator.json");
         ImageDataset data = FashionMnist.load(FashionMnist.directory(), true, images, 32);
         int n = data.size();
         double[][] means = new double[n][];
@@ -143,9 +178,6 @@ final class DemoCommand implements Callable<Integer> {
         long[] seeds = java.util.stream.LongStream.range(0, samples).toArray();
         double[] dataShare = classShares(data.labels(), dataWeights);
         double[] modelShare = classShares(data.labels(), modelWeights);
-        System.out.printf("%-22s %s%n", "", header());
-        System.out.printf("%-22s %s%n", "data (real images)", row(dataShare));
-        System.out.printf("%-22s %s%n", "model (biased)", row(modelShare));
         report.put("data", dataShare);
         report.put("model", modelShare);
         EdmSampler.Options edm = EdmSampler.Options.edm();
@@ -157,6 +189,21 @@ final class DemoCommand implements Callable<Integer> {
                 GaussianMixtureDenoiser model = GaussianMixtureDenoiser.of(modelWeights, means, variances, dev);
                 GaussianMixtureDenoiser truth = GaussianMixtureDenoiser.of(dataWeights, means, variances, dev)) {
             GaussianMixtureOracle oracle = new GaussianMixtureOracle(truth.density(), model.density());
+            if (learnedSamples > 0 && LearnedDemo.present(modelDir)) {
+                FeatureOptions features = new FeatureOptions();
+                features.referenceImages = referenceImages;
+                features.cache = cache;
+                report.put("learned", LearnedDemo.run(modelDir, learnedSamples, batch, steps, features, dev, folder));
+                System.out.println();
+            } else if (learnedSamples > 0) {
+                System.out.println("(no learned default model in " + modelDir
+                        + " yet: scripts/dg-pipeline.sh trains one; the exact-mixture section follows)");
+            }
+            System.out.println("exact mixture of " + n + " real images, class " + biasedClass + " over-weighted " + bias
+                    + "x in the model:");
+            System.out.printf("%-22s %s%n", "", header());
+            System.out.printf("%-22s %s%n", "data (real images)", row(dataShare));
+            System.out.printf("%-22s %s%n", "model (biased)", row(modelShare));
             for (Map.Entry<String, EdmSampler.Options> run : runs.entrySet()) {
                 long t0 = System.nanoTime();
                 double[] x = Batches.run(

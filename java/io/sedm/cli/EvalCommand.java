@@ -7,7 +7,6 @@ import io.sedm.eval.SampleImages;
 import io.sedm.eval.SampleQuality;
 import io.sedm.runtime.Device;
 import io.sedm.train.RunDirectory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,26 +30,11 @@ import picocli.CommandLine.Parameters;
         description = "FD (vs test set and cached training statistics), precision/recall, density/coverage and"
                 + " class histogram of generated images, mean ± s.e. over seed ranges.")
 public final class EvalCommand implements Callable<Integer> {
-    /** The feature network shipped in the repository. */
-    static final String DEFAULT_FEATURES = "models/fmnist-features/classifier.json";
-
     @Parameters(
             arity = "1..*",
             paramLabel = "INPUT",
             description = "sample run folder, .npy/.npz of images, or fashion-mnist:test[:N] / fashion-mnist:train[:N]")
     List<String> inputs;
-
-    @Option(
-            names = "--features",
-            paramLabel = "SIDECAR",
-            description = "feature classifier checkpoint (default: " + DEFAULT_FEATURES + " of this checkout)")
-    Path features;
-
-    @Option(
-            names = "--cache",
-            paramLabel = "DIR",
-            description = "folder of cached reference statistics (default: ~/.cache/sedm/eval)")
-    Path cache;
 
     @Option(
             names = "--splits",
@@ -59,8 +43,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "with one INPUT: cut it into this many disjoint seed ranges, in [1, 10]")
     int splits;
 
-    @Option(names = "--k", defaultValue = "3", paramLabel = "INT", description = "k of the k-NN metrics, in [1, 50]")
-    int k;
+    @Mixin
+    FeatureOptions featureOptions = new FeatureOptions();
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON")
     Path json;
@@ -71,54 +55,26 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress lines on stderr")
     boolean quiet;
 
-    /** The default feature checkpoint: relative to the working folder, else to the checkout holding the jar. */
-    static Path defaultFeatures() {
-        Path here = Path.of(DEFAULT_FEATURES);
-        if (Files.isRegularFile(here)) return here;
-        try {
-            Path jar = Path.of(EvalCommand.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation()
-                    .toURI());
-            for (Path p = jar.getParent(); p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve(DEFAULT_FEATURES))) return p.resolve(DEFAULT_FEATURES);
-            }
-        } catch (java.net.URISyntaxException | RuntimeException e) {
-            // fall through to the plain relative path, whose absence is reported below
-        }
-        return here;
-    }
-
     @Override
     public Integer call() {
-        TrainCommand.require(k >= 1 && k <= 50, "--k must be in [1, 50], got " + k);
         TrainCommand.require(splits >= 1 && splits <= 10, "--splits must be in [1, 10], got " + splits);
         TrainCommand.require(
                 splits == 1 || inputs.size() == 1, "--splits needs exactly one INPUT, got " + inputs.size());
-        if (json != null) {
-            Path parent = json.toAbsolutePath().getParent();
-            TrainCommand.require(
-                    Files.isDirectory(parent), "--json " + json + ": the folder " + parent + " does not exist");
-        }
+        TrainCommand.requireFolderOf(json, "--json");
         // Read and check every input before computing anything.
         List<SampleQuality.Named> sets = new ArrayList<>();
         for (String in : inputs) {
             ImageDataset images = SampleImages.load(in);
             sets.addAll(SampleQuality.split(in, images, splits));
         }
-        Path sidecar = features != null ? features : defaultFeatures();
-        TrainCommand.require(
-                Files.isRegularFile(sidecar),
-                "--features " + sidecar + ": no such file (train one with sedm train-features)");
-        Path cacheDir = cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "sedm", "eval");
+        Path sidecar = featureOptions.validate();
         compute.apply();
         Device dev = Device.parse(compute.device());
         SampleQuality.Report report;
         try (FeatureNetwork net = FeatureNetwork.load(sidecar, dev)) {
-            ReferenceFeatures ref = ReferenceFeatures.load(net, cacheDir, this::note);
+            ReferenceFeatures ref = featureOptions.reference(net, this::note);
             note("measuring " + sets.size() + " run(s)");
-            report = SampleQuality.evaluate(net, ref, sets, k);
+            report = SampleQuality.evaluate(net, ref, sets, featureOptions.k);
         }
         if (json != null) {
             RunDirectory.writeAtomically(json, SampleQuality.json(report).toPrettyString() + "\n");

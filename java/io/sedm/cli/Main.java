@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             TrainDiscriminatorCommand.class,
             TrainFeaturesCommand.class,
             EvalCommand.class,
+            StudyCommand.class,
+            LikelihoodCommand.class,
             ModelInfoCommand.class,
             InfoCommand.class,
             ImportCommand.class,

@@ -307,7 +307,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /** The loaded denoiser and discriminator, the natural sample shape and the data's range (NaN = unknown). */
-    private record Models(
+    record Models(
             Denoiser denoiser,
             Discriminator discriminator,
             long[] natural,
@@ -332,8 +332,29 @@ public final class SampleCommand implements Callable<Integer> {
         }
     }
 
-    /** The one place that reads models from disk. */
     private static Models load(RunOptions o, Device dev) throws Exception {
+        return load(o.denoiser(), o.classIndex(), o.classifier(), o.discriminator(), o.control(), dev);
+    }
+
+    /** As below, with no guidance. */
+    static Models load(String denoiser, Integer classIndex, String classifier, String discriminator, Device dev)
+            throws Exception {
+        return load(denoiser, classIndex, classifier, discriminator, ControlOptions.Resolved.NONE, dev);
+    }
+
+    /**
+     * The one place that reads models from disk: {@code denoiser} is a checkpoint sidecar or
+     * {@code gmm:FILE}; {@code discriminator} (null = none) a head checkpoint with its
+     * {@code classifier} trunk, or {@code oracle:FILE}.
+     */
+    static Models load(
+            String denoiser,
+            Integer classIndex,
+            String classifier,
+            String discriminator,
+            ControlOptions.Resolved control,
+            Device dev)
+            throws Exception {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
             Denoiser model;
@@ -343,19 +364,19 @@ public final class SampleCommand implements Callable<Integer> {
             GaussianMixture mixture = null;
             GaussianMixtureDenoiser exact = null; // the gmm: model itself, under any guidance wrapper
             ClassLabels labels = null;
-            if (o.denoiser().startsWith("gmm:")) {
-                mixture = GaussianMixture.read(Path.of(after(o.denoiser())));
+            if (denoiser.startsWith("gmm:")) {
+                mixture = GaussianMixture.read(Path.of(after(denoiser)));
                 GaussianMixtureDenoiser gmm = GaussianMixtureDenoiser.of(mixture, dev);
                 owned.add(gmm);
                 model = gmm;
                 exact = gmm;
-                if (o.control().guidance() != null) {
+                if (control.guidance() != null) {
                     // the components are the classes: exact conditional denoiser and posterior
                     GaussianMixtureClasses classes = new GaussianMixtureClasses(mixture, dev);
                     owned.add(classes);
-                    labels = new ClassLabels(classes.labelDim(), o.classIndex(), dev);
+                    labels = new ClassLabels(classes.labelDim(), classIndex, dev);
                     owned.add(labels);
-                    model = guided(o.control(), classes, gmm, classes, labels);
+                    model = guided(control, classes, gmm, classes, labels);
                 }
                 natural = new long[] {gmm.dim()};
                 bound = 0;
@@ -369,7 +390,7 @@ public final class SampleCommand implements Callable<Integer> {
                 range = "the mixture's components (|μ| + 10·c)";
             } else {
                 Checkpoint checkpoint =
-                        Checkpoint.read(Path.of(after(o.denoiser())), Checkpoint.Kind.DENOISER, "--denoiser");
+                        Checkpoint.read(Path.of(after(denoiser)), Checkpoint.Kind.DENOISER, "--denoiser");
                 switch (checkpoint.network()) {
                     case SongUNetConfig u -> {
                         natural = new long[] {u.inChannels(), u.imgResolution(), u.imgResolution()};
@@ -388,21 +409,21 @@ public final class SampleCommand implements Callable<Integer> {
                     }
                     default ->
                         throw new IllegalArgumentException(
-                                "--denoiser " + o.denoiser() + " is not a denoiser checkpoint (U-Net or MLP)");
+                                "--denoiser " + denoiser + " is not a denoiser checkpoint (U-Net or MLP)");
                 }
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
                 int labelDim = checkpoint.labelDim();
-                String guidance = o.control().guidance();
+                String guidance = control.guidance();
                 if (labelDim > 0) {
-                    labels = new ClassLabels(labelDim, o.classIndex(), dev);
+                    labels = new ClassLabels(labelDim, classIndex, dev);
                     owned.add(labels);
                 } else if ("cfg".equals(guidance)) {
-                    throw new IllegalArgumentException("--guidance cfg: " + o.denoiser()
+                    throw new IllegalArgumentException("--guidance cfg: " + denoiser
                             + " is an unconditional model (label_dim 0); classifier-free guidance needs a "
                             + "class-conditional one (sedm train --cond --label-dropout P)");
-                } else if (o.classIndex() != null && guidance == null) {
-                    throw new IllegalArgumentException("--class " + o.classIndex() + ": " + o.denoiser()
+                } else if (classIndex != null && guidance == null) {
+                    throw new IllegalArgumentException("--class " + classIndex + ": " + denoiser
                             + " is an unconditional model (label_dim 0); use --guidance classifier to steer it");
                 }
                 ClassLabels batchLabels = labels;
@@ -418,51 +439,50 @@ public final class SampleCommand implements Callable<Integer> {
                         default -> 0.0;
                     };
                     if (!(dropout > 0)) {
-                        throw new IllegalArgumentException("--guidance cfg: " + o.denoiser()
+                        throw new IllegalArgumentException("--guidance cfg: " + denoiser
                                 + " was trained with label_dropout 0, so its null label ∅ was never trained; "
                                 + "train with --label-dropout P (Ho & Salimans use 0.1–0.2)");
                     }
                     ConditionalNetwork conditional =
                             new ConditionalNetwork(net, checkpoint.preconditioning(), checkpoint.imported(), labelDim);
-                    model = guided(o.control(), conditional, model, null, labels);
+                    model = guided(control, conditional, model, null, labels);
                 } else if ("classifier".equals(guidance)) {
-                    Checkpoint c = Checkpoint.read(Path.of(o.classifier()), Checkpoint.Kind.CLASSIFIER, "--classifier");
+                    Checkpoint c = Checkpoint.read(Path.of(classifier), Checkpoint.Kind.CLASSIFIER, "--classifier");
                     int classes = c.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.outChannels() : 0;
                     if (classes < 2) {
-                        throw new IllegalArgumentException("--classifier " + o.classifier()
-                                + " has no class logits (outChannels " + classes + ")");
+                        throw new IllegalArgumentException(
+                                "--classifier " + classifier + " has no class logits (outChannels " + classes + ")");
                     }
                     if (labelDim > 0 && labelDim != classes) {
-                        throw new IllegalArgumentException("--classifier " + o.classifier() + " has " + classes
+                        throw new IllegalArgumentException("--classifier " + classifier + " has " + classes
                                 + " classes but the model has label_dim " + labelDim);
                     }
                     if (labels == null) {
-                        labels = new ClassLabels(classes, o.classIndex(), dev);
+                        labels = new ClassLabels(classes, classIndex, dev);
                         owned.add(labels);
                     }
                     Network classifierNet = c.network().build(dev);
                     owned.add(classifierNet);
                     classifierNet.load(c.file("net"), true);
-                    model = guided(o.control(), null, model, new NetworkClassifier(classifierNet, classes), labels);
+                    model = guided(control, null, model, new NetworkClassifier(classifierNet, classes), labels);
                 }
             }
             Discriminator disc = null;
-            if (o.discriminator() != null && o.discriminator().startsWith("oracle:")) {
-                GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(after(o.discriminator())), dev);
+            if (discriminator != null && discriminator.startsWith("oracle:")) {
+                GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(after(discriminator)), dev);
                 owned.add(data);
                 disc = new GaussianMixtureOracle(data.density(), exact.density());
-            } else if (o.discriminator() != null) {
-                Checkpoint classifier =
-                        Checkpoint.read(Path.of(o.classifier()), Checkpoint.Kind.CLASSIFIER, "--classifier");
+            } else if (discriminator != null) {
+                Checkpoint trunk = Checkpoint.read(Path.of(classifier), Checkpoint.Kind.CLASSIFIER, "--classifier");
                 Checkpoint head = Checkpoint.read(
-                        Path.of(after(o.discriminator())), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
-                Network trunkNet = classifier.loadTrunk(dev);
+                        Path.of(after(discriminator)), Checkpoint.Kind.DISCRIMINATOR, "--discriminator");
+                Network trunkNet = trunk.loadTrunk(dev);
                 owned.add(trunkNet);
                 Network headNet = head.loadHead(dev);
                 owned.add(headNet);
                 int headClasses = head.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.numClasses() : 0;
                 if (headClasses > 0 && labels == null) {
-                    throw new IllegalArgumentException("--discriminator " + o.discriminator()
+                    throw new IllegalArgumentException("--discriminator " + discriminator
                             + " is class-conditional (a label embedding of " + headClasses
                             + " classes); it needs a class-conditional denoiser");
                 }

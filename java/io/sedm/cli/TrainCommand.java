@@ -275,6 +275,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** A file option's folder must exist (null = option not given): checked before any work. */
+    static void requireFolderOf(java.nio.file.Path file, String flag) {
+        if (file == null) return;
+        java.nio.file.Path parent = file.toAbsolutePath().getParent();
+        require(
+                java.nio.file.Files.isDirectory(parent),
+                flag + " " + file + ": the folder " + parent + " does not exist");
+    }
+
     static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
     }

@@ -1,5 +1,6 @@
 package io.sedm.sampler;
 
+import io.sedm.runtime.Generator;
 import io.sedm.runtime.Ops;
 import io.sedm.runtime.Tensor;
 import java.io.IOException;
@@ -63,6 +64,42 @@ public final class ExposureBiasProbe implements StepListener {
             out.add(new Row(i, s[0], n, mean, Math.sqrt(var)));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The training-time reference of the same quantity (Ning et al. 2024, Fig. 1; the thesis'
+     * "training" curve): for every level σ of {@code sigmas} (σ > 0) the mean over the rows of
+     * {@code x0} of ‖ε̂‖ = ‖(x − D(x; σ))/σ‖ at the forward-noised x = x₀ + σ·n, n ~ N(0, I) drawn
+     * from {@code noise}. Entry i belongs to sampler step i; a final σ = 0 gets NaN. With a perfect
+     * denoiser ε̂ is the posterior mean of n, so the curve lies below √d and falls to ≈ 0 as σ → 0
+     * only where the data are (nearly) deterministic given x.
+     *
+     * @param x0 real data [B, ...] in the denoiser's space
+     */
+    public static double[] trainingNorms(Denoiser denoiser, Tensor x0, double[] sigmas, Generator noise) {
+        int batch = Math.toIntExact(x0.shape()[0]);
+        double[] out = new double[sigmas.length];
+        for (int i = 0; i < sigmas.length; i++) {
+            double sigma = sigmas[i];
+            if (!(sigma > 0)) {
+                out[i] = Double.NaN;
+                continue;
+            }
+            double[] perSample = new double[batch];
+            java.util.Arrays.fill(perSample, sigma);
+            try (Tensor n = noise.normal(x0.shape(), x0.dtype(), x0.device());
+                    Tensor x = x0.emptyLike();
+                    Tensor d = x0.emptyLike();
+                    Tensor eps = x0.emptyLike()) {
+                Ops.combine(x, 1.0, x0, sigma, n);
+                denoiser.denoise(x, perSample, d);
+                Ops.combine(eps, 1.0 / sigma, x, -1.0 / sigma, d);
+                out[i] = java.util.Arrays.stream(Ops.l2NormPerSample(eps))
+                        .average()
+                        .orElseThrow();
+            }
+        }
+        return out;
     }
 
     /** Writes {@code step,sigma,count,eps_l2_mean,eps_l2_std}. */

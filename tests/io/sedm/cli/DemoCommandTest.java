@@ -27,7 +27,9 @@ class DemoCommandTest {
                         "--steps",
                         "12",
                         "--bias",
-                        "20");
+                        "20",
+                        "--learned-samples",
+                        "0");
         assertThat(rc).isZero();
         for (String name : new String[] {"edm.png", "sedm-gpp.png", "edm-gpp-exact.png", "report.json"}) {
             assertThat(dir.resolve(name)).isNotEmptyFile();

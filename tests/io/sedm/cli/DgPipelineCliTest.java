@@ -146,5 +146,59 @@ class DgPipelineCliTest {
             assertThat(Npy.read(out.resolve("samples.npy")).shape()).containsExactly(4, 1, 32, 32);
             assertThat(out.resolve("grid.png")).isNotEmptyFile();
         }
+
+        // the demo's learned section on these networks, shipped as a model folder (sidecar renamed, weights beside it)
+        Path models = dir.resolve("models");
+        Files.createDirectories(models);
+        ship(denoiser, models.resolve("denoiser.json"));
+        ship(classifier, models.resolve("classifier.json"));
+        ship(head, models.resolve("discriminator.json"));
+        Path demo = dir.resolve("demo");
+        assertThat(run(
+                        "demo",
+                        "--outdir",
+                        demo.toString(),
+                        "--models",
+                        models.toString(),
+                        "--learned-samples",
+                        "12",
+                        "--reference-images",
+                        "40",
+                        "--cache",
+                        dir.resolve("cache").toString(),
+                        "--images",
+                        "20",
+                        "--samples",
+                        "8",
+                        "--batch",
+                        "12",
+                        "--steps",
+                        "4",
+                        "--quiet"))
+                .isZero();
+        for (String s : new String[] {"learned-edm.png", "learned-edm-gpp.png", "learned-sedm-gpp.png"}) {
+            assertThat(demo.resolve(s)).isNotEmptyFile();
+        }
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(demo.resolve("report.json").toFile());
+        assertThat(report.get("learned")
+                        .get("sedm-gpp")
+                        .get("fd_train")
+                        .get("mean")
+                        .asDouble())
+                .isFinite()
+                .isPositive();
+    }
+
+    /** Copies a checkpoint's sidecar to {@code to} and every file it names next to it. */
+    private static void ship(Path sidecar, Path to) throws IOException {
+        Files.copy(sidecar, to);
+        com.fasterxml.jackson.databind.JsonNode files = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(sidecar.toFile())
+                .get("files");
+        for (var it = files.elements(); it.hasNext(); ) {
+            String name = it.next().asText();
+            Files.copy(sidecar.resolveSibling(name), to.resolveSibling(name));
+        }
     }
 }
