@@ -6,10 +6,16 @@ import io.sedm.data.Npy;
 import io.sedm.data.toy.GaussianMixture;
 import io.sedm.guidance.Discriminator;
 import io.sedm.guidance.GaussianMixtureOracle;
+import io.sedm.guidance.NetworkClassifier;
+import io.sedm.guidance.NoisyClassifier;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Network;
+import io.sedm.sampler.ClassifierFreeGuidance;
+import io.sedm.sampler.ClassifierGuidance;
+import io.sedm.sampler.ConditionalDenoiser;
 import io.sedm.sampler.Denoiser;
 import io.sedm.sampler.ExposureBiasProbe;
+import io.sedm.sampler.GaussianMixtureClasses;
 import io.sedm.sampler.GaussianMixtureDenoiser;
 import io.sedm.sampler.StepListener;
 import io.sedm.train.Checkpoint;
@@ -56,6 +62,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Mixin
     SamplerOptions samplerOptions;
 
+    @Mixin
+    ControlOptions control = new ControlOptions();
+
     @Option(
             names = "--denoiser",
             required = true,
@@ -68,7 +77,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(
             names = "--class",
             paramLabel = "INT",
-            description = "class-conditional models: the class of every sample, in [0, label_dim) "
+            description = "class-conditional models and --guidance: the class of every sample, in [0, label_dim) "
                     + "[default: a random class per seed, drawn from the seed's generator as EDM's generate.py]")
     Integer classIndex;
 
@@ -148,7 +157,8 @@ public final class SampleCommand implements Callable<Integer> {
             String outdir,
             String dtype,
             boolean probe,
-            boolean allowUnusual) {}
+            boolean allowUnusual,
+            ControlOptions.Resolved control) {}
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -159,7 +169,12 @@ public final class SampleCommand implements Callable<Integer> {
     RunOptions resolve() {
         try {
             compute.apply();
-            SamplerPlan plan = samplerOptions.plan(spec.commandLine().getParseResult(), allowUnusual);
+            ControlOptions.Resolved ctl = control.resolve();
+            boolean classifierGuidance = "classifier".equals(ctl.guidance());
+            SamplerPlan plan = samplerOptions.plan(
+                    spec.commandLine().getParseResult(),
+                    allowUnusual,
+                    classifierGuidance ? java.util.Set.of("--classifier") : java.util.Set.of());
             String disc = samplerOptions.discriminator;
             if (plan.guided() && disc == null) {
                 throw new IllegalArgumentException("--sampler " + plan.sampler()
@@ -178,8 +193,11 @@ public final class SampleCommand implements Callable<Integer> {
                     disc == null || !disc.startsWith("net:") || samplerOptions.classifier != null,
                     "--discriminator net: needs --classifier SIDECAR.json (the trunk the head was trained on)");
             require(
-                    classIndex == null || denoiser.startsWith("checkpoint:"),
-                    "--class needs a class-conditional checkpoint: denoiser");
+                    classIndex == null || denoiser.startsWith("checkpoint:") || ctl.guidance() != null,
+                    "--class needs a class-conditional checkpoint: denoiser, or --guidance");
+            require(
+                    !classifierGuidance || denoiser.startsWith("gmm:") || samplerOptions.classifier != null,
+                    "--guidance classifier needs --classifier SIDECAR.json (a `sedm train-classifier` checkpoint)");
             require(batch >= 1 && batch <= 65536, "--batch must be in [1, 65536], got " + batch);
             require(
                     List.of("float32", "float64", "uint8").contains(dtype),
@@ -208,7 +226,8 @@ public final class SampleCommand implements Callable<Integer> {
                     outdir.toString(),
                     dtype,
                     probe,
-                    allowUnusual);
+                    allowUnusual,
+                    ctl);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
@@ -314,7 +333,13 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     private static Models load(RunOptions o, Device dev) throws Exception {
-        return load(o.denoiser(), o.classIndex(), o.classifier(), o.discriminator(), dev);
+        return load(o.denoiser(), o.classIndex(), o.classifier(), o.discriminator(), o.control(), dev);
+    }
+
+    /** As below, with no guidance. */
+    static Models load(String denoiser, Integer classIndex, String classifier, String discriminator, Device dev)
+            throws Exception {
+        return load(denoiser, classIndex, classifier, discriminator, ControlOptions.Resolved.NONE, dev);
     }
 
     /** A {@code --loss hybrid} checkpoint: an iDDPM learned-variance ε-network ([ε̂, v]). */
@@ -328,7 +353,13 @@ public final class SampleCommand implements Callable<Integer> {
      * {@code gmm:FILE}; {@code discriminator} (null = none) a head checkpoint with its
      * {@code classifier} trunk, or {@code oracle:FILE}.
      */
-    static Models load(String denoiser, Integer classIndex, String classifier, String discriminator, Device dev)
+    static Models load(
+            String denoiser,
+            Integer classIndex,
+            String classifier,
+            String discriminator,
+            ControlOptions.Resolved control,
+            Device dev)
             throws Exception {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
@@ -337,12 +368,22 @@ public final class SampleCommand implements Callable<Integer> {
             double bound;
             String range;
             GaussianMixture mixture = null;
+            GaussianMixtureDenoiser exact = null; // the gmm: model itself, under any guidance wrapper
             ClassLabels labels = null;
             if (denoiser.startsWith("gmm:")) {
                 mixture = GaussianMixture.read(Path.of(after(denoiser)));
                 GaussianMixtureDenoiser gmm = GaussianMixtureDenoiser.of(mixture, dev);
                 owned.add(gmm);
                 model = gmm;
+                exact = gmm;
+                if (control.guidance() != null) {
+                    // the components are the classes: exact conditional denoiser and posterior
+                    GaussianMixtureClasses classes = new GaussianMixtureClasses(mixture, dev);
+                    owned.add(classes);
+                    labels = new ClassLabels(classes.labelDim(), classIndex, dev);
+                    owned.add(labels);
+                    model = guided(control, classes, gmm, classes, labels);
+                }
                 natural = new long[] {gmm.dim()};
                 bound = 0;
                 for (int j = 0; j < mixture.components(); j++) {
@@ -379,12 +420,17 @@ public final class SampleCommand implements Callable<Integer> {
                 Network net = checkpoint.loadDenoiser(dev);
                 owned.add(net);
                 int labelDim = checkpoint.labelDim();
+                String guidance = control.guidance();
                 if (labelDim > 0) {
                     labels = new ClassLabels(labelDim, classIndex, dev);
                     owned.add(labels);
-                } else if (classIndex != null) {
-                    throw new IllegalArgumentException(
-                            "--class " + classIndex + ": " + denoiser + " is an unconditional model (label_dim 0)");
+                } else if ("cfg".equals(guidance)) {
+                    throw new IllegalArgumentException("--guidance cfg: " + denoiser
+                            + " is an unconditional model (label_dim 0); classifier-free guidance needs a "
+                            + "class-conditional one (sedm train --cond --label-dropout P)");
+                } else if (classIndex != null && guidance == null) {
+                    throw new IllegalArgumentException("--class " + classIndex + ": " + denoiser
+                            + " is an unconditional model (label_dim 0); use --guidance classifier to steer it");
                 }
                 ClassLabels batchLabels = labels;
                 model = isHybrid(checkpoint)
@@ -398,12 +444,46 @@ public final class SampleCommand implements Callable<Integer> {
                                 checkpoint.preconditioning(),
                                 () -> batchLabels == null ? null : batchLabels.current(),
                                 checkpoint.imported());
+                if ("cfg".equals(guidance)) {
+                    double dropout = switch (checkpoint.network()) {
+                        case SongUNetConfig u -> u.labelDropout();
+                        case io.sedm.train.DhariwalUNetConfig d -> d.labelDropout();
+                        default -> 0.0;
+                    };
+                    if (!(dropout > 0)) {
+                        throw new IllegalArgumentException("--guidance cfg: " + denoiser
+                                + " was trained with label_dropout 0, so its null label ∅ was never trained; "
+                                + "train with --label-dropout P (Ho & Salimans use 0.1–0.2)");
+                    }
+                    ConditionalNetwork conditional =
+                            new ConditionalNetwork(net, checkpoint.preconditioning(), checkpoint.imported(), labelDim);
+                    model = guided(control, conditional, model, null, labels);
+                } else if ("classifier".equals(guidance)) {
+                    Checkpoint c = Checkpoint.read(Path.of(classifier), Checkpoint.Kind.CLASSIFIER, "--classifier");
+                    int classes = c.network() instanceof io.sedm.train.AdmEncoderConfig a ? a.outChannels() : 0;
+                    if (classes < 2) {
+                        throw new IllegalArgumentException(
+                                "--classifier " + classifier + " has no class logits (outChannels " + classes + ")");
+                    }
+                    if (labelDim > 0 && labelDim != classes) {
+                        throw new IllegalArgumentException("--classifier " + classifier + " has " + classes
+                                + " classes but the model has label_dim " + labelDim);
+                    }
+                    if (labels == null) {
+                        labels = new ClassLabels(classes, classIndex, dev);
+                        owned.add(labels);
+                    }
+                    Network classifierNet = c.network().build(dev);
+                    owned.add(classifierNet);
+                    classifierNet.load(c.file("net"), true);
+                    model = guided(control, null, model, new NetworkClassifier(classifierNet, classes), labels);
+                }
             }
             Discriminator disc = null;
             if (discriminator != null && discriminator.startsWith("oracle:")) {
                 GaussianMixtureDenoiser data = GaussianMixtureDenoiser.fromJson(Path.of(after(discriminator)), dev);
                 owned.add(data);
-                disc = new GaussianMixtureOracle(data.density(), ((GaussianMixtureDenoiser) model).density());
+                disc = new GaussianMixtureOracle(data.density(), exact.density());
             } else if (discriminator != null) {
                 Checkpoint trunk = Checkpoint.read(Path.of(classifier), Checkpoint.Kind.CLASSIFIER, "--classifier");
                 Checkpoint head = Checkpoint.read(
@@ -428,6 +508,18 @@ public final class SampleCommand implements Callable<Integer> {
             closeAll(owned);
             throw e;
         }
+    }
+
+    /** The model under --guidance: classifier-free around {@code conditional}, or classifier guidance of {@code model}. */
+    private static Denoiser guided(
+            ControlOptions.Resolved c,
+            ConditionalDenoiser conditional,
+            Denoiser model,
+            NoisyClassifier classifier,
+            ClassLabels labels) {
+        return c.guidance().equals("cfg")
+                ? new ClassifierFreeGuidance(conditional, labels::current, c.guidanceScale())
+                : new ClassifierGuidance(model, classifier, labels::current, c.guidanceScale());
     }
 
     /** float latents, one row per seed, each value a plausible standard normal draw. */
@@ -487,35 +579,42 @@ public final class SampleCommand implements Callable<Integer> {
                     "--shape " + shape + " has " + per + " elements but the model's sample has " + natural);
             require(!o.dtype().equals("uint8") || sample.length == 3, "--dtype uint8 needs image samples [C, H, W]");
             double[] z = readLatents(o, per);
-            SamplerPlan.Built plan = o.sampler().build(m.denoiser(), m.discriminator());
-            ExposureBiasProbe exposure = o.probe() ? new ExposureBiasProbe() : null;
             long[] seedList = parseSeeds(o.seeds());
-            long started = System.nanoTime();
-            double[] all = Batches.run(
-                    "sample " + o.sampler().sampler(),
-                    plan.sampler(),
-                    m.denoiser(),
-                    plan.sigmas(),
-                    seedList,
-                    sample,
-                    o.batch(),
-                    dev,
-                    z,
-                    exposure == null ? StepListener.NONE : exposure,
-                    !quiet && (group == null || group.isLeader()),
-                    m.labels() == null ? b -> {} : m.labels()::select,
-                    group);
-            if (all == null) {
-                return 0; // a rank other than 0: its samples went to rank 0, which writes the files
+            try (InverseProblem inverse = InverseProblem.of(o.control(), sample, seedList, dev)) {
+                Denoiser model = inverse == null ? m.denoiser() : inverse.wrap(m.denoiser());
+                SamplerPlan.Built plan = o.sampler().build(model, m.discriminator());
+                ExposureBiasProbe exposure = o.probe() ? new ExposureBiasProbe() : null;
+                long started = System.nanoTime();
+                double[] all = Batches.run(
+                        "sample " + o.sampler().sampler(),
+                        plan.sampler(),
+                        model,
+                        plan.sigmas(),
+                        seedList,
+                        sample,
+                        o.batch(),
+                        dev,
+                        z,
+                        exposure == null ? StepListener.NONE : exposure,
+                        !quiet && (group == null || group.isLeader()),
+                        batchSeeds -> {
+                            if (m.labels() != null) m.labels().select(batchSeeds);
+                            if (inverse != null) inverse.select(batchSeeds);
+                        },
+                        group);
+                if (all == null) {
+                    return 0; // a rank other than 0: its samples went to rank 0, which writes the files
+                }
+                if (inverse != null) inverse.project(all); // known pixels exactly the known values
+                seconds = (System.nanoTime() - started) / 1e9;
+                requireInRange(all, m, o.allowUnusual());
+                write(
+                        o,
+                        all,
+                        sample,
+                        exposure,
+                        m.labels() == null ? null : m.labels().classes(seedList));
             }
-            seconds = (System.nanoTime() - started) / 1e9;
-            requireInRange(all, m, o.allowUnusual());
-            write(
-                    o,
-                    all,
-                    sample,
-                    exposure,
-                    m.labels() == null ? null : m.labels().classes(seedList));
         }
         stdout.printf(
                 java.util.Locale.ROOT,

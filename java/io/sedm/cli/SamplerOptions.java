@@ -159,7 +159,8 @@ final class SamplerOptions {
             names = "--classifier",
             paramLabel = "SIDECAR.json",
             description =
-                    "edm-gpp, sedm-gpp: the `sedm train-classifier` checkpoint whose trunk feeds a net: discriminator")
+                    "edm-gpp, sedm-gpp: the `sedm train-classifier` checkpoint whose trunk feeds a net: discriminator; "
+                            + "any sampler with --guidance classifier: the classifier whose ∇ log p(y | x, σ) guides")
     String classifier;
 
     @Option(names = "--eta", paramLabel = "FLOAT", description = "ddim: η in [0, 1], 1 = DDPM ancestral (default 0)")
@@ -274,11 +275,16 @@ final class SamplerOptions {
 
     /** The plan for the chosen family; {@code parsed} tells which flags the user gave. */
     SamplerPlan plan(ParseResult parsed, boolean allowUnusual) {
+        return plan(parsed, allowUnusual, Set.of());
+    }
+
+    /** As {@link #plan(ParseResult, boolean)}, accepting also the flags {@code alsoRead} (read by {@code --guidance}). */
+    SamplerPlan plan(ParseResult parsed, boolean allowUnusual, Set<String> alsoRead) {
         Check c = new Check(allowUnusual);
         String name = c.oneOf("--sampler", sampler, SAMPLERS.toArray(String[]::new));
         Set<String> reads = READS.get(name);
         for (String flag : ALL) {
-            if (!reads.contains(flag) && parsed != null && parsed.hasMatchedOption(flag)) {
+            if (!reads.contains(flag) && !alsoRead.contains(flag) && parsed != null && parsed.hasMatchedOption(flag)) {
                 throw new IllegalArgumentException(flag + " does not apply to --sampler " + name + " (it reads "
                         + String.join(", ", new TreeSet<>(union(reads, Set.of("--steps")))) + ")");
             }

@@ -181,6 +181,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "INT", description = "random seed")
     long seed;
 
+    @Option(
+            names = "--cond",
+            description =
+                    "class-conditional U-Net (EDM's --cond): label_dim = the data's classes (10 for Fashion-MNIST)")
+    boolean cond;
+
+    @Option(
+            names = "--label-dropout",
+            paramLabel = "FLOAT",
+            description = "with --cond: probability in [0, 1) that a training sample gets the null label ∅ (zero "
+                    + "vector), which classifier-free guidance needs; Ho & Salimans use 0.1–0.2 [default: 0]")
+    Double labelDropout;
+
     @Mixin
     ComputeOptions compute = new ComputeOptions();
 
@@ -259,6 +272,14 @@ public final class TrainCommand implements Callable<Integer> {
         require(keepLast >= 1, "--keep-last must be >= 1, got " + keepLast);
         require(keepEvery >= 0, "--keep-every must be >= 0, got " + keepEvery);
         require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);
+        require(labelDropout == null || cond, "--label-dropout needs --cond (a class-conditional model)");
+        require(
+                labelDropout == null || (labelDropout >= 0 && labelDropout < 1),
+                "--label-dropout must be in [0, 1), got " + labelDropout);
+        require(
+                !cond || resume == null,
+                "--cond and --label-dropout are set when a run starts; --resume keeps the checkpoint's label_dim and "
+                        + "label_dropout");
         require(resolution >= 1 && resolution <= 256, "--resolution must be in [1, 256], got " + resolution);
         if (data.equals("fashion-mnist")) {
             require(
@@ -326,6 +347,20 @@ public final class TrainCommand implements Callable<Integer> {
             return u.withOutChannels(2 * u.inChannels());
         }
         return cfg;
+    }
+
+    /**
+     * The U-Net of {@code --cond}: {@code classes} label inputs and label dropout {@code p} (classifier-free
+     * guidance training, Ho &amp; Salimans 2022 §3.2: the label is replaced by ∅ = 0 with probability p).
+     */
+    static NetworkConfig conditioned(NetworkConfig net, int classes, double p) {
+        return switch (net) {
+            case SongUNetConfig u -> u.withLabelDim(classes).withLabelDropout(p);
+            case io.sedm.train.DhariwalUNetConfig d -> d.withLabelDim(classes).withLabelDropout(p);
+            default ->
+                throw new IllegalArgumentException(
+                        "--cond needs a U-Net --arch (it has a label input); " + net.kind() + " has none");
+        };
     }
 
     /** The options, network and note of a resumed run: the checkpoint's settings, harmless flags applied. */
@@ -423,6 +458,7 @@ public final class TrainCommand implements Callable<Integer> {
         resolved.set("network", json.readTree(net.toJson()));
         resolved.set("training", json.valueToTree(opts));
         resolved.put("device", compute.device());
+        if (cond) resolved.put("cond", true).put("label_dropout", labelDropout == null ? 0.0 : labelDropout);
         resolved.put("keep_last", keepLast).put("keep_every", keepEvery);
         if (resume != null)
             resolved.put("resume", resume.toString())
@@ -443,6 +479,13 @@ public final class TrainCommand implements Callable<Integer> {
         compute.apply();
         Device dev = DistributedOptions.device(rendezvous, Device.parse(compute.device()));
         ImageDataset images = DenoiserTrainer.loadData(opts);
+        if (cond) {
+            require(
+                    images.numClasses() > 0 && images.labels() != null,
+                    "--cond: the data " + opts.dataset() + " has no class labels");
+            net = conditioned(net, images.numClasses(), labelDropout == null ? 0.0 : labelDropout);
+            resolved.set("network", json.readTree(net.toJson()));
+        }
         if (net instanceof MlpConfig m) {
             require(
                     m.inFeatures() == images.imageSize(),

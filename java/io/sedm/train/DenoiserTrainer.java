@@ -189,7 +189,7 @@ public final class DenoiserTrainer implements AutoCloseable {
                 seeds = mine.of(seeds);
                 if (r == rounds - 1) dp.armGradients();
             }
-            boolean conditional = config instanceof SongUNetConfig u && u.labelDim() > 0;
+            boolean conditional = config.labelDim() > 0; // SongUNet or DhariwalUNet with label_dim
             try (Tensor y = images(idx, device);
                     Tensor labels = conditional ? data.oneHot(idx, device) : null;
                     Tensor noise = y.emptyLike();
