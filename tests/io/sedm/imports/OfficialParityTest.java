@@ -243,19 +243,13 @@ class OfficialParityTest {
         assertThat(heun).isLessThanOrEqualTo(1e-4);
     }
 
-    @Test
-    void dgGuidedSamplersAgreeWithDgsSampler() throws Exception {
-        Path edm = PythonTorch.officialTree("sedm.edm.src", "NVlabs/edm");
-        Path dg = PythonTorch.officialTree("sedm.dg.src", "alsdudrla10/DG");
+    /**
+     * DG's random-weight classifier and heads made by DG's own create_classifier
+     * (scripts/make_fixtures.py dg), imported with {@code sedm import}: cls.json, disc.json and
+     * disc-cond.json next to cls.pt, disc.pt and disc-cond.pt in the test folder.
+     */
+    void dgFixtures(Path dg) throws Exception {
         String fixtures = PythonTorch.scripts().resolve("make_fixtures.py").toString();
-        Path pkl = pickle(
-                edm,
-                "ddpmpp32",
-                "VPPrecond",
-                "SongUNet",
-                32,
-                10,
-                "{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[16],\"dropout\":0}");
         Path cls = dir.resolve("cls.pt"), disc = dir.resolve("disc.pt"), discCond = dir.resolve("disc-cond.pt");
         PythonTorch.run(fixtures, "dg", "--dg-src", dg.toString(), "--kind", "classifier", "--out", cls.toString());
         PythonTorch.run(fixtures, "dg", "--dg-src", dg.toString(), "--kind", "discriminator", "--out", disc.toString());
@@ -274,16 +268,6 @@ class OfficialParityTest {
                 "1");
         cli(
                 "import",
-                "edm",
-                pkl.toString(),
-                "--edm-src",
-                edm.toString(),
-                "--python",
-                PythonTorch.python(),
-                "--out",
-                dir.resolve("net.json").toString());
-        cli(
-                "import",
                 "dg-classifier",
                 cls.toString(),
                 "--out",
@@ -300,6 +284,106 @@ class OfficialParityTest {
                 discCond.toString(),
                 "--out",
                 dir.resolve("disc-cond.json").toString());
+    }
+
+    /**
+     * The measure under the guided-sampler parity: the imported classifier trunk + head give DG's
+     * own modules' logits and input gradients at the same float32 inputs and VP times. Both sides run
+     * the same float32 operations in the same order on the same libtorch kernels (encoder.cpp follows
+     * guided_diffusion/unet.py op for op), so the differences are what remains of reassociation.
+     */
+    @Test
+    void dgClassifierLogitsAndGradientsAgreeWithDgsModules() throws Exception {
+        Path dg = PythonTorch.officialTree("sedm.dg.src", "alsdudrla10/DG");
+        dgFixtures(dg);
+        int n = 3;
+        long[] shape = {n, 3, 32, 32};
+        double[] x = gaussian(n * 3 * 32 * 32, 21);
+        for (int i = 0; i < x.length; i++) x[i] = (float) (0.8 * x[i]); // float32 values: both sides see the same
+        double[] tau = {(float) 0.02, (float) 0.41, (float) 0.97};
+        int[] classes = {1, 4, 8};
+        Path xs = npy(dir.resolve("x.npy"), x, shape);
+        Path taus = npy(dir.resolve("tau.npy"), tau, n);
+        Path labels = dir.resolve("labels.npy");
+        Npy.write(labels, Npy.Array.ofLongs(new long[] {1, 4, 8}, n));
+        Checkpoint classifier = Checkpoint.read(dir.resolve("cls.json"));
+        for (String head : new String[] {"disc", "disc-cond"}) {
+            boolean cond = head.equals("disc-cond");
+            Path ref = dir.resolve("ref-" + head + ".npy");
+            PythonTorch.run(
+                    Path.of("bench/harness/reference.py").toString(),
+                    "dg-logit",
+                    "--dg-src",
+                    dg.toString(),
+                    "--classifier",
+                    dir.resolve("cls.pt").toString(),
+                    "--discriminator",
+                    dir.resolve(head + ".pt").toString(),
+                    "--cond",
+                    cond ? "1" : "0",
+                    "--x",
+                    xs.toString(),
+                    "--tau",
+                    taus.toString(),
+                    "--labels",
+                    labels.toString(),
+                    "--threads",
+                    "1",
+                    "--out",
+                    ref.toString());
+            double[] want = Npy.read(ref).toDoubles();
+            Checkpoint h = Checkpoint.read(dir.resolve(head + ".json"));
+            try (Network trunk = classifier.loadTrunk(Device.CPU);
+                    Network headNet = h.loadHead(Device.CPU);
+                    Tensor lab = Tensor.of(DgImportTest.oneHot(10, classes), new long[] {n, 10}, Device.CPU);
+                    Tensor xt = Tensor.of(x, shape, Device.CPU);
+                    Tensor grad = xt.emptyLike()) {
+                var d = cond
+                        ? new io.sedm.train.NetworkDiscriminator(trunk, headNet, () -> lab)
+                        : new io.sedm.train.NetworkDiscriminator(trunk, headNet);
+                double[] logit = d.logitAndGradient(xt, tau, grad);
+                double[] g = grad.toDoubleArray();
+                double dl = 0, dg2 = 0, gmax = 0, lmax = 0;
+                for (int b = 0; b < n; b++) {
+                    dl = Math.max(dl, Math.abs(logit[b] - want[b]));
+                    lmax = Math.max(lmax, Math.abs(want[b]));
+                }
+                for (int i = 0; i < g.length; i++) {
+                    dg2 = Math.max(dg2, Math.abs(g[i] - want[n + i]));
+                    gmax = Math.max(gmax, Math.abs(want[n + i]));
+                }
+                System.out.printf(
+                        "parity DG %s: logit max |Δ| = %.3g (max |l| %.3g), ∇x max |Δ| = %.3g (max |∇x| %.3g)%n",
+                        head, dl, lmax, dg2, gmax);
+                assertThat(dl).as(head + " logits").isLessThanOrEqualTo(1e-5 * Math.max(1, lmax));
+                assertThat(dg2).as(head + " gradients").isLessThanOrEqualTo(1e-5 * Math.max(1e-3, gmax));
+            }
+        }
+    }
+
+    @Test
+    void dgGuidedSamplersAgreeWithDgsSampler() throws Exception {
+        Path edm = PythonTorch.officialTree("sedm.edm.src", "NVlabs/edm");
+        Path dg = PythonTorch.officialTree("sedm.dg.src", "alsdudrla10/DG");
+        Path pkl = pickle(
+                edm,
+                "ddpmpp32",
+                "VPPrecond",
+                "SongUNet",
+                32,
+                10,
+                "{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[16],\"dropout\":0}");
+        dgFixtures(dg);
+        cli(
+                "import",
+                "edm",
+                pkl.toString(),
+                "--edm-src",
+                edm.toString(),
+                "--python",
+                PythonTorch.python(),
+                "--out",
+                dir.resolve("net.json").toString());
         // DG's classifier is full size (classifier_lib.py fixes it: 46M parameters); one image and
         // 8 steps keep this to minutes on one CPU thread. The tolerance argument is the same.
         int n = 1;
@@ -352,7 +436,7 @@ class OfficialParityTest {
                     "--pkl",
                     pkl.toString(),
                     "--classifier",
-                    cls.toString(),
+                    dir.resolve("cls.pt").toString(),
                     "--discriminator",
                     dir.resolve(run[2] + ".pt").toString(),
                     "--cond",
