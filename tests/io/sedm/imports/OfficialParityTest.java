@@ -110,7 +110,8 @@ class OfficialParityTest {
             value = {
                 "ddpmpp-cond-vp;VPPrecond;SongUNet;16;10;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0}",
                 "ncsnpp-ve;VEPrecond;SongUNet;16;0;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0,\"embedding_type\":\"fourier\",\"channel_mult_noise\":2,\"encoder_type\":\"residual\",\"decoder_type\":\"standard\",\"resample_filter\":[1,3,3,1]}",
-                "adm-cond-edm;EDMPrecond;DhariwalUNet;16;10;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0}"
+                "adm-cond-edm;EDMPrecond;DhariwalUNet;16;10;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0}",
+                "adm-iddpm;iDDPMPrecond;DhariwalUNet;16;0;{\"model_channels\":32,\"channel_mult\":[1,2],\"num_blocks\":1,\"attn_resolutions\":[8],\"dropout\":0}"
             })
     void importedDenoiserAndHeunAgreeWithTheOfficialCode(
             String name, String precond, String model, int res, int labelDim, String kwargs) throws Exception {
@@ -355,8 +356,11 @@ class OfficialParityTest {
                 System.out.printf(
                         "parity DG %s: logit max |Δ| = %.3g (max |l| %.3g), ∇x max |Δ| = %.3g (max |∇x| %.3g)%n",
                         head, dl, lmax, dg2, gmax);
-                assertThat(dl).as(head + " logits").isLessThanOrEqualTo(1e-5 * Math.max(1, lmax));
-                assertThat(dg2).as(head + " gradients").isLessThanOrEqualTo(1e-5 * Math.max(1e-3, gmax));
+                // Same float32 operations in the same order (encoder.cpp: torch.nn's fused-bias
+                // linear/conv, DG's einsums; NetworkDiscriminator: DG's float32 times): before
+                // that 8e-7 (logits) and 9e-7 (gradients) relative.
+                assertThat(dl).as(head + " logits").isLessThanOrEqualTo(1e-6 * Math.max(1, lmax));
+                assertThat(dg2).as(head + " gradients").isLessThanOrEqualTo(1e-6 * gmax);
             }
         }
     }
@@ -457,12 +461,23 @@ class OfficialParityTest {
                     refX.toString());
             double[] a = Npy.read(out.resolve("samples.npy")).toDoubles();
             double[] b = Npy.read(refX).toDoubles();
-            double m = 0;
-            for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-            System.out.printf("parity %s with %s: max |Δ| = %.3g%n", run[0], run[2], m);
-            // The DG gradient goes through float32 autograd of a classifier that is not op-for-op DG's
-            // (encoder.cpp): measured 5e-5 to 1.1e-4 here; 18 steps × 2 images (scripts/harness.sh) 6.1e-5.
-            assertThat(m).isLessThanOrEqualTo(1e-3);
+            double m = 0, scale = 1;
+            for (int i = 0; i < a.length; i++) {
+                m = Math.max(m, Math.abs(a[i] - b[i]));
+                scale = Math.max(scale, Math.abs(b[i]));
+            }
+            System.out.printf(
+                    "parity %s with %s: max |Δ| = %.3g, max |x| = %.3g, relative %.3g%n",
+                    run[0], run[2], m, scale, m / scale);
+            // The classifier agrees bit for bit (dgClassifierLogitsAndGradientsAgreeWithDgsModules)
+            // and sees DG's float32 times; what remains is DG's float32 rounding of its guidance
+            // −σ²·a·∇ and its log(p/(1−p)) differentiated through the sigmoid (sedm: ∇ℓ), ~4e−8
+            // relative per step. The random-weight network's samples reach |x| ≈ 384, where a
+            // float32 ulp is 3e−5 (x_N is the float32 denoiser output), so those last bits show as
+            // a few ulp flips: measured 9.2e−5 (EDM-G++, both heads) and 6.1e−5 (SEDM-G++), 2.4e−7
+            // of max |x|; before encoder.cpp ran DG's operations and DG's float32 times 1.2e−4.
+            // Deterministic on one thread; the bound is 1e−4.
+            assertThat(m).isLessThanOrEqualTo(1e-4);
         }
     }
 }
