@@ -5,7 +5,7 @@
 #
 #   scripts/harness.sh --edm EDM_DIR --checkpoint NET.pkl [--dg DG_DIR --classifier CLS.pt
 #                      --discriminator DISC.pt [--cond 0|1]] [--device cpu|cuda] [--batch 64] [--n 64]
-#                      [--threads N] [--python python3] [--es 1.0004] [--w1 2.0] [--out DIR]
+#                      [--threads N] [--python EXE] [--es 1.0004] [--w1 2.0] [--out DIR]
 #
 # --edm: a checkout of NVlabs/edm; --dg: a checkout of alsdudrla10/DG (EDM-G++; SEDM-G++ is DG's
 # sampler with EDM-ES's epsilon scaling on the network, bench/harness/reference.py). NET.pkl is an
@@ -14,7 +14,7 @@
 # EDM-G++ and SEDM-G++ (rows without --dg are skipped). Needs the built jar (scripts/build.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-edm="" dg="" pkl="" cls="" disc="" cond=0 device=cpu batch=64 n=64 threads="" python=python3 es=1.0004 w1=2.0 out=""
+edm="" dg="" pkl="" cls="" disc="" cond=0 device=cpu batch=64 n=64 threads="" python="" es=1.0004 w1=2.0 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --edm) edm="$2"; shift 2;;
@@ -35,6 +35,16 @@ while [ $# -gt 0 ]; do
     *) echo "harness: unknown option $1 (see --help)" >&2; exit 2;;
   esac
 done
+# --python: default the first of python3 on PATH, /usr/bin/python3 that imports torch and numpy
+# (sedm import looks them up in the same order, PythonScript.torchPython).
+if [ -z "$python" ]; then
+  for c in python3 /usr/bin/python3; do
+    if "$c" -c 'import torch, numpy' >/dev/null 2>&1; then python="$c"; break; fi
+  done
+  [ -n "$python" ] || { echo "harness: no Python that can 'import torch, numpy' (tried python3, /usr/bin/python3): install python3-torch or pass --python EXE" >&2; exit 2; }
+elif ! "$python" -c 'import torch, numpy' >/dev/null 2>&1; then
+  echo "harness: --python $python cannot 'import torch, numpy'" >&2; exit 2
+fi
 [ -n "$edm" ] && [ -d "$edm/torch_utils" ] || { echo "harness: --edm DIR (a checkout of NVlabs/edm) is required" >&2; exit 2; }
 [ -n "$pkl" ] && [ -f "$pkl" ] || { echo "harness: --checkpoint NET.pkl (an EDM snapshot) is required" >&2; exit 2; }
 if [ -n "$dg" ]; then

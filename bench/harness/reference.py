@@ -12,6 +12,11 @@
         --es b != 1 the network is wrapped in EDM-ES's epsilon scaling D~ = x - (x - D)/b, which is
         SEDM-G++ (thefoolonthehill18/SEDM-G: ES on the network slope, the DG term unscaled;
         docs/ALGORITHMS.md sections 6.1 and 9.1)
+    reference.py dg-logit --dg-src DIR --classifier C.pt --discriminator D.pt --x X.npy --tau T.npy
+                         [--labels L.npy] [--cond 0|1] --out G.npy
+        DG's own modules (classifier_lib.load_classifier / load_discriminator) at float32 inputs x [N, C, H, W]
+        and VP times tau [N]: the head's pre-sigmoid logits l [N] followed by the input gradient of sum(l)
+        [N, C, H, W], flattened into one float64 vector (the classifier parity measure)
 
 Common: --device cpu|cuda (default cpu), --threads N (torch.set_num_threads), --batch B. Prints one JSON
 line {"images": N, "seconds": T, "images_per_s": R}. DG's generate.py imports tensorflow and
@@ -58,14 +63,43 @@ def timed(run, n, sync):
     return out
 
 
+def dg_logit(args):
+    if not (args.dg_src and args.classifier and args.discriminator and args.x and args.tau):
+        die("dg-logit needs --dg-src, --classifier, --discriminator, --x and --tau")
+    import numpy as np
+    import torch
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    sys.path.insert(0, os.path.abspath(args.dg_src))
+    import classifier_lib
+    os.chdir("/")  # classifier_lib prefixes checkpoint paths with os.getcwd()
+    x = torch.as_tensor(np.load(args.x)).to(args.device, torch.float32).requires_grad_(True)
+    tau = torch.as_tensor(np.load(args.tau)).to(args.device, torch.float32).reshape(-1)
+    classifier = classifier_lib.load_classifier(args.classifier, x.shape[-1], args.device, eval=True)
+    head = classifier_lib.load_discriminator(args.discriminator, args.device, bool(args.cond), eval=True)
+    condition = None
+    if args.cond:
+        if not args.labels:
+            die("--cond 1 needs --labels")
+        classes = torch.as_tensor(np.load(args.labels).astype(np.int64)).reshape(-1)
+        condition = torch.eye(10, device=args.device)[classes.to(args.device)]
+    # classifier_lib.get_discriminator's evaluate, without the sigmoid: the head's logit.
+    features = classifier(x, timesteps=tau, feature=True)
+    logit = head(features, tau, sigmoid=False, condition=condition).view(-1)
+    (grad,) = torch.autograd.grad(logit.sum(), x)
+    out = torch.cat([logit.detach().to(torch.float64), grad.to(torch.float64).reshape(-1)])
+    np.save(args.out, out.cpu().numpy())
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    p.add_argument("mode", choices=["denoise", "edm", "dg"])
-    p.add_argument("--edm-src", required=True)
+    p.add_argument("mode", choices=["denoise", "edm", "dg", "dg-logit"])
+    p.add_argument("--edm-src")
     p.add_argument("--dg-src")
-    p.add_argument("--pkl", required=True)
+    p.add_argument("--pkl")
     p.add_argument("--x")
+    p.add_argument("--tau")
     p.add_argument("--sigmas", default="0.002,1,80")
     p.add_argument("--latents")
     p.add_argument("--labels")
@@ -83,10 +117,15 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--out", required=True)
     args = p.parse_args()
-    for key in ("out", "classifier", "discriminator", "pkl", "latents", "labels", "x"):
+    for key in ("out", "classifier", "discriminator", "pkl", "latents", "labels", "x", "tau"):
         if getattr(args, key):
             setattr(args, key, os.path.abspath(getattr(args, key)))
 
+    if args.mode == "dg-logit":
+        dg_logit(args)
+        return
+    if not (args.edm_src and args.pkl):
+        die(args.mode + " needs --edm-src and --pkl")
     sys.path.insert(0, os.path.abspath(args.edm_src))
     import numpy as np
     import torch

@@ -17,6 +17,44 @@ const Init kZero{InitMode::TorchDefault, 0.0, 0.0};
 
 GroupNorm norm32(int64_t channels) { return GroupNorm(channels, 32, 1, 1e-5, true); }
 
+// guided_diffusion builds its layers from torch.nn (nn.Linear, nn.Conv2d), whose float32 results
+// differ in the last bits from EDM's (bias added after the product) that layers.cpp reproduces:
+// these two run torch.nn's operations (bias fused into addmm / the convolution), so that an
+// imported DG classifier gives DG's logits and gradients bit for bit on the same libtorch. The
+// parameters, their names and their initialisation are those of layers.cpp's Linear / Conv2d.
+
+/** torch.nn.Linear: F.linear(x, W, b). */
+class DgLinearImpl : public torch::nn::Module {
+public:
+    DgLinearImpl(int64_t in, int64_t out, Init init) {
+        weight = register_parameter("weight", weight_init({out, in}, init.mode, in, out) * init.weight);
+        bias = register_parameter("bias", weight_init({out}, init.mode, in, out) * init.weight);
+    }
+    at::Tensor forward(const at::Tensor& x) {
+        return at::linear(x, weight.to(x.scalar_type()), bias.to(x.scalar_type()));
+    }
+    at::Tensor weight, bias;
+};
+TORCH_MODULE(DgLinear);
+
+/** torch.nn.Conv2d(k, stride, padding k/2): F.conv2d(x, W, b, stride, padding). */
+class DgConv2dImpl : public torch::nn::Module {
+public:
+    DgConv2dImpl(int64_t in, int64_t out, int64_t kernel, Init init, int64_t stride_ = 1) : stride(stride_) {
+        const int64_t fan_in = in * kernel * kernel, fan_out = out * kernel * kernel;
+        weight = register_parameter("weight",
+                                    weight_init({out, in, kernel, kernel}, init.mode, fan_in, fan_out) * init.weight);
+        bias = register_parameter("bias", weight_init({out}, init.mode, fan_in, fan_out) * init.weight);
+    }
+    at::Tensor forward(const at::Tensor& x) {
+        const int64_t pad = weight.size(-1) / 2;
+        return at::conv2d(x, weight, bias, {stride, stride}, {pad, pad});
+    }
+    int64_t stride;
+    at::Tensor weight, bias;
+};
+TORCH_MODULE(DgConv2d);
+
 /** One layer of a TimestepEmbedSequential. */
 class EmbLayerImpl : public torch::nn::Module {
 public:
@@ -40,10 +78,10 @@ public:
 class DownsampleImpl : public EmbLayerImpl {
 public:
     explicit DownsampleImpl(int64_t channels) {
-        op = register_module("op", Conv2d(channels, channels, 3, true, false, false, kTorch, 2));
+        op = register_module("op", DgConv2d(channels, channels, 3, kTorch, 2));
     }
     at::Tensor forward(const at::Tensor& x, const at::Tensor&) override { return op->forward(x); }
-    Conv2d op{nullptr};
+    DgConv2d op{nullptr};
 };
 
 /** ADM ResBlock: GN → SiLU → [2×2 average pool] → conv3×3; emb → (scale, shift) or bias;
@@ -55,13 +93,13 @@ public:
         : dropout(dropout_), scale_shift(scale_shift_), down(down_) {
         auto in_layers = register_module("in_layers", holder());
         in_norm = in_layers->register_module("0", norm32(ch));
-        in_conv = in_layers->register_module("2", Conv2d(ch, out, 3, true, false, false, kTorch));
+        in_conv = in_layers->register_module("2", DgConv2d(ch, out, 3, kTorch));
         auto emb_layers = register_module("emb_layers", holder());
-        emb_linear = emb_layers->register_module("1", Linear(emb_channels, scale_shift ? 2 * out : out, true, kTorch));
+        emb_linear = emb_layers->register_module("1", DgLinear(emb_channels, scale_shift ? 2 * out : out, kTorch));
         auto out_layers = register_module("out_layers", holder());
         out_norm = out_layers->register_module("0", norm32(out));
-        out_conv = out_layers->register_module("3", Conv2d(out, out, 3, true, false, false, kZero));
-        if (out != ch) skip = register_module("skip_connection", Conv2d(ch, out, 1, true, false, false, kTorch));
+        out_conv = out_layers->register_module("3", DgConv2d(out, out, 3, kZero));
+        if (out != ch) skip = register_module("skip_connection", DgConv2d(ch, out, 1, kTorch));
     }
 
     at::Tensor forward(const at::Tensor& input, const at::Tensor& emb) override {
@@ -86,16 +124,18 @@ public:
     double dropout;
     bool scale_shift, down;
     GroupNorm in_norm{nullptr}, out_norm{nullptr};
-    Conv2d in_conv{nullptr}, out_conv{nullptr}, skip{nullptr};
-    Linear emb_linear{nullptr};
+    DgConv2d in_conv{nullptr}, out_conv{nullptr}, skip{nullptr};
+    DgLinear emb_linear{nullptr};
 };
 
-/** softmax(qᵀk/√ch)-weighted sum of v, per head: q, k, v are [N, ch, T]; returns [N, ch, T]. */
+/** softmax(qᵀk/√ch)-weighted sum of v, per head: q, k, v are [N, ch, T]; returns [N, ch, T].
+ * guided_diffusion QKVAttention(Legacy): 1/√√ch on q and on k before the product, the same two
+ * einsums, the softmax in float32 (float64 for float64 inputs). */
 at::Tensor qkv_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
     const double scale = 1.0 / std::sqrt(std::sqrt(static_cast<double>(q.size(1))));
-    const auto dt = attention_dtype(q);
-    at::Tensor w = at::bmm((q * scale).transpose(1, 2).to(dt), (k * scale).to(dt)).softmax(2).to(v.scalar_type());
-    return at::bmm(v, w.transpose(1, 2));
+    at::Tensor w = at::einsum("bct,bcs->bts", {q * scale, k * scale});
+    w = w.to(attention_dtype(q)).softmax(-1).to(w.scalar_type());
+    return at::einsum("bts,bcs->bct", {w, v});
 }
 
 /** ADM AttentionBlock: x + proj_out(attention(qkv(GN(x)))), heads of `head_channels` channels.
@@ -219,8 +259,8 @@ public:
 
         const int64_t emb_dim = model_channels * 4;
         auto time_embed = register_module("time_embed", holder());
-        time_embed0 = time_embed->register_module("0", Linear(model_channels, emb_dim, true, kTorch));
-        time_embed2 = time_embed->register_module("2", Linear(emb_dim, emb_dim, true, kTorch));
+        time_embed0 = time_embed->register_module("0", DgLinear(model_channels, emb_dim, kTorch));
+        time_embed2 = time_embed->register_module("2", DgLinear(emb_dim, emb_dim, kTorch));
         // DG's conditional discriminator (guided_diffusion/unet.py EncoderUNetModel, condition=True):
         // nn.Embedding(num_class, time_embed_dim) added to the time embedding; N(0, 1) init as torch's.
         if (num_classes > 0)
@@ -294,7 +334,7 @@ private:
     int64_t model_channels = 0, num_classes = 0;
     double time_scale = 999.0;
     at::Tensor label_emb;
-    Linear time_embed0{nullptr}, time_embed2{nullptr};
+    DgLinear time_embed0{nullptr}, time_embed2{nullptr};
     std::vector<Step> steps;
     Step middle;
     GroupNorm out_norm{nullptr};

@@ -59,9 +59,9 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Option(
             names = "--python",
-            defaultValue = "python3",
             paramLabel = "EXE",
-            description = "edm: the Python with torch that runs scripts/edm_import.py")
+            description = "edm: the Python with torch that runs scripts/edm_import.py (default: the first of "
+                    + "python3 on PATH, /usr/bin/python3 that can import torch and numpy)")
     String python;
 
     @Option(
@@ -98,10 +98,11 @@ public final class ImportCommand implements Callable<Integer> {
             throw new ImportException("importing the pickle " + file + " needs --edm-src DIR, a checkout of "
                     + "NVlabs/edm (its classes are inside the pickle); nothing was written");
         }
+        String py = PythonScript.torchPython(python);
         Path work = Files.createTempDirectory("sedm-import-");
         try {
             PythonScript.run(
-                    python,
+                    py,
                     "edm_import.py",
                     List.of("--edm-src", edmSrc.toString(), "--pkl", file.toString(), "--out", work.toString()),
                     3600);

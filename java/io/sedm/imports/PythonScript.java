@@ -14,7 +14,71 @@ import java.util.concurrent.TimeUnit;
  * sedm starts Python, and only for importing what needs the official source trees.
  */
 public final class PythonScript {
+    /** Where sedm looks for a Python with torch when none is named: PATH's python3, then Debian's. */
+    public static final List<String> CANDIDATES = List.of("python3", "/usr/bin/python3");
+
+    private static final String PROBE = "import torch, numpy";
+
     private PythonScript() {}
+
+    /**
+     * The Python to run the scripts with: {@code explicit} when given (it must import torch and
+     * numpy), else the first of {@link #CANDIDATES} that does (on a machine with pyenv, PATH's
+     * {@code python3} may be a shim without torch while Debian's {@code /usr/bin/python3} has
+     * python3-torch). Throws, naming every interpreter tried and why it failed, when none can.
+     */
+    public static String torchPython(String explicit) {
+        List<String> tried = explicit != null ? List.of(explicit) : CANDIDATES;
+        List<String> why = new ArrayList<>();
+        for (String c : tried) {
+            String problem = probe(c);
+            if (problem == null) {
+                return c;
+            }
+            why.add(c + " (" + problem + ")");
+        }
+        throw new ImportException("no Python that can `" + PROBE + "`: tried " + String.join(", ", why)
+                + "; install python3-torch (Debian) or name one with --python EXE");
+    }
+
+    /** {@link #torchPython} or null instead of the exception (for callers that skip without one). */
+    public static String torchPythonOrNull(String explicit) {
+        try {
+            return torchPython(explicit);
+        } catch (ImportException e) {
+            return null;
+        }
+    }
+
+    /** Null when {@code python} imports torch and numpy, else the reason it does not. */
+    private static String probe(String python) {
+        Process p;
+        try {
+            p = new ProcessBuilder(python, "-c", PROBE)
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            return "cannot start: " + e.getMessage();
+        }
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "did not answer within 120 s";
+            }
+            if (p.exitValue() == 0) {
+                return null;
+            }
+            String last = out.contains("\n") ? out.substring(out.lastIndexOf('\n') + 1) : out;
+            return last.isEmpty() ? "exit " + p.exitValue() : last;
+        } catch (IOException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
 
     /** The project's scripts folder: {@code -Dsedm.scripts}, else {@code scripts/} beside the working folder. */
     public static Path scriptsDir() {

@@ -62,8 +62,11 @@ public final class Preconditionings {
                     require(u.isArray() && u.size() == m + 1, "iDDPM \"u\" must hold M + 1 = " + (m + 1) + " numbers");
                     for (int j = 0; j <= m; j++) {
                         double v = u.get(j).asDouble();
+                        // EDM's float32 recursion loses up to 4.8e-4 relative at the smallest levels
+                        // (1 + u² − 1 cancels in float32; measured on an iDDPMPrecond snapshot); a
+                        // different C_1, C_2 or M moves the levels by far more than 2e-3.
                         require(
-                                Math.abs(v - table[j]) <= 1e-4 * table[j] + 1e-6,
+                                Math.abs(v - table[j]) <= 2e-3 * table[j] + 1e-6,
                                 "iDDPM u[" + j + "] = " + v + " is not the table of C_1, C_2, M (" + table[j] + ")");
                         table[j] = v;
                     }

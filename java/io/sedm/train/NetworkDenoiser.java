@@ -101,7 +101,7 @@ public final class NetworkDenoiser implements Denoiser {
             Ops.combine(xIn, cIn, x);
             try (Tensor f = net.forward(xIn, cNoise, classLabels.get(), false);
                     Tensor fx = f.to(x.device(), dt);
-                    Tensor fView = fx.reshape(x.shape())) {
+                    Tensor fView = imageChannels(fx, x.shape())) {
                 if (out.dtype() == dt) {
                     Ops.combine(out, mix, x, fView);
                 } else {
@@ -122,7 +122,7 @@ public final class NetworkDenoiser implements Denoiser {
             Ops.combine(xIn, cIn, x32);
             try (Tensor f = net.forward(xIn, cNoise, classLabels.get(), false);
                     Tensor f32 = f.to(x.device(), DType.FLOAT32);
-                    Tensor fView = f32.reshape(x.shape());
+                    Tensor fView = imageChannels(f32, x.shape());
                     Tensor d = x32.emptyLike();
                     Tensor skip = x32.emptyLike();
                     Tensor scaled = x32.emptyLike()) {
@@ -136,5 +136,45 @@ public final class NetworkDenoiser implements Denoiser {
                 out.copyFrom(d);
             }
         }
+    }
+
+    /**
+     * F as x's shape: a view when F has x's size; the first C channels of an iDDPM network's 2C
+     * (mean and variance outputs: EDM's iDDPMPrecond uses {@code F_x[:, :img_channels]}) copied row
+     * by row through views (each row's 2C channels are two contiguous halves).
+     */
+    static Tensor imageChannels(Tensor f, long[] xShape) {
+        long[] fs = f.shape();
+        long numel = 1;
+        for (long d : xShape) numel *= d;
+        if (f.numel() == numel) {
+            return f.reshape(xShape);
+        }
+        if (xShape.length >= 2
+                && fs.length == xShape.length
+                && fs[0] == xShape[0]
+                && fs[1] == 2 * xShape[1]
+                && f.numel() == 2 * numel) {
+            long per = numel / xShape[0];
+            Tensor out = Tensor.empty(xShape, f.dtype(), f.device());
+            try {
+                for (long b = 0; b < xShape[0]; b++) {
+                    try (Tensor row = f.slice(b, 1);
+                            Tensor halves = row.reshape(2, per);
+                            Tensor first = halves.slice(0, 1);
+                            Tensor dstRow = out.slice(b, 1);
+                            Tensor dst = dstRow.reshape(1, per)) {
+                        dst.copyFrom(first);
+                    }
+                }
+                return out;
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+        }
+        throw new IllegalArgumentException("the network's output " + java.util.Arrays.toString(fs)
+                + " is neither the image's shape " + java.util.Arrays.toString(xShape)
+                + " nor twice its channels (iDDPM)");
     }
 }

@@ -17,6 +17,8 @@ public final class NetworkDiscriminator implements Discriminator {
     private final Network trunk;
     private final Network head;
     private final Supplier<Tensor> classLabels;
+    private final double trunkTimeScale;
+    private final double headTimeScale;
 
     /** Takes the two networks as they are (the caller keeps ownership); puts both in eval mode, frozen. */
     public NetworkDiscriminator(Network trunk, Network head) {
@@ -36,6 +38,57 @@ public final class NetworkDiscriminator implements Discriminator {
         head.setTraining(false);
         trunk.setRequiresGrad(false);
         head.setRequiresGrad(false);
+        this.trunkTimeScale = timeScale(trunk);
+        this.headTimeScale = timeScale(head);
+    }
+
+    /** The encoder's {@code time_scale} (999 for ADM / DG), 0 for a network without one. */
+    private static double timeScale(Network net) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(net.config())
+                    .path("time_scale")
+                    .asDouble(0);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The noise labels that give the encoder DG's float32 times. DG multiplies τ by 999 in float64
+     * and only then casts to float32 (guided_diffusion unet.py EncoderUNetModel.forward,
+     * nn.timestep_embedding); the encoder receives float32 labels and multiplies them by its
+     * {@code time_scale} in float32. For each τ this picks the float32 label f nearest τ whose
+     * float32 product with the scale is float32(scale·τ), so both sides embed the same float32
+     * time (a last-bit difference there is a ~1e−5 relative change of the guidance gradient);
+     * where no float32 label has that product, τ itself.
+     */
+    static double[] float32Labels(double[] tau, double scale) {
+        double[] out = tau.clone();
+        float s = (float) scale;
+        if (scale == 0 || s != scale) {
+            return out;
+        }
+        for (int b = 0; b < tau.length; b++) {
+            float target = (float) (scale * tau[b]);
+            float f = (float) tau[b];
+            for (int k = 0; k <= 4; k++) {
+                float up = f, down = f;
+                for (int j = 0; j < k; j++) {
+                    up = Math.nextUp(up);
+                    down = Math.nextDown(down);
+                }
+                if (s * up == target) {
+                    out[b] = up;
+                    break;
+                }
+                if (s * down == target) {
+                    out[b] = down;
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -44,8 +97,8 @@ public final class NetworkDiscriminator implements Discriminator {
         if (tau.length != batch) {
             throw new IllegalArgumentException("tau must hold one value per sample (" + batch + "), got " + tau.length);
         }
-        try (Tensor feats = trunk.forward(xVp, tau, null, true);
-                Tensor logit = head.forward(feats, tau, classLabels.get(), true)) {
+        try (Tensor feats = trunk.forward(xVp, float32Labels(tau, trunkTimeScale), null, true);
+                Tensor logit = head.forward(feats, float32Labels(tau, headTimeScale), classLabels.get(), true)) {
             double[] l = logit.toDoubleArray();
             double[] ones = new double[batch];
             java.util.Arrays.fill(ones, 1.0);
@@ -62,8 +115,8 @@ public final class NetworkDiscriminator implements Discriminator {
 
     /** The logits alone (no gradient). */
     public double[] logit(Tensor xVp, double[] tau) {
-        try (Tensor feats = trunk.forward(xVp, tau, null, false);
-                Tensor logit = head.forward(feats, tau, classLabels.get(), false)) {
+        try (Tensor feats = trunk.forward(xVp, float32Labels(tau, trunkTimeScale), null, false);
+                Tensor logit = head.forward(feats, float32Labels(tau, headTimeScale), classLabels.get(), false)) {
             return logit.toDoubleArray();
         }
     }

@@ -24,33 +24,17 @@ final class PythonTorch {
 
     private PythonTorch() {}
 
-    /** -Dsedm.python, else the first of python3, /usr/bin/python3 that imports torch; skips the test if none. */
+    /** -Dsedm.python, else sedm's own lookup (PythonScript.torchPython); skips the test if none. */
     static synchronized String python() {
         if (found != null) {
             return found;
         }
-        List<String> candidates = new ArrayList<>();
-        String prop = System.getProperty("sedm.python");
-        if (prop != null) candidates.add(prop);
-        candidates.add("python3");
-        candidates.add("/usr/bin/python3");
-        for (String c : candidates) {
-            try {
-                Process p = new ProcessBuilder(c, "-c", "import torch, numpy")
-                        .redirectErrorStream(true)
-                        .start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    found = c;
-                    return c;
-                }
-            } catch (IOException | InterruptedException e) {
-                // try the next one
-            }
+        found = PythonScript.torchPythonOrNull(System.getProperty("sedm.python"));
+        if (found == null) {
+            Assumptions.abort("no python3 with torch and numpy (Debian: python3-torch; scripts/setup.sh installs it): "
+                    + "the fixtures in torch.save's format are made by it");
         }
-        Assumptions.abort("no python3 with torch and numpy (Debian: python3-torch; scripts/setup.sh installs it): "
-                + "the fixtures in torch.save's format are made by it");
-        return null;
+        return found;
     }
 
     /** Runs python with args from the project root; asserts exit 0; returns stdout+stderr. */

@@ -10,9 +10,6 @@ import io.sedm.runtime.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,29 +69,9 @@ class EdmNetworkParityTest {
         assertThat(p.waitFor()).as("edm_nets.py failed:\n" + log).isZero();
     }
 
-    /** A python that imports torch: -Dsedm.python, else /usr/bin/python3, else python3 on PATH. */
-    private static String python() throws InterruptedException {
-        List<String> candidates = new ArrayList<>();
-        String configured = System.getProperty("sedm.python");
-        if (configured != null) {
-            candidates.add(configured);
-        }
-        candidates.add("/usr/bin/python3");
-        candidates.add("python3");
-        for (String c : candidates) {
-            try {
-                Process p = new ProcessBuilder(c, "-c", "import torch, numpy")
-                        .redirectErrorStream(true)
-                        .start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    return c;
-                }
-            } catch (IOException e) {
-                // not this one
-            }
-        }
-        return null;
+    /** A python that imports torch: -Dsedm.python, else sedm's own lookup (PythonScript.torchPython). */
+    private static String python() {
+        return io.sedm.imports.PythonScript.torchPythonOrNull(System.getProperty("sedm.python"));
     }
 
     /** The sedm config of each case of edm_nets.py (the same architecture, EDM's keyword arguments). */
