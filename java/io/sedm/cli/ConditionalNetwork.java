@@ -4,10 +4,11 @@ import io.sedm.precond.Preconditioning;
 import io.sedm.runtime.Network;
 import io.sedm.runtime.Tensor;
 import io.sedm.sampler.ConditionalDenoiser;
+import io.sedm.sampler.SigmaRange;
 import io.sedm.train.NetworkDenoiser;
 
 /** A class-conditional network checkpoint as a {@link ConditionalDenoiser}: the labels of each call go to the network. */
-final class ConditionalNetwork implements ConditionalDenoiser {
+final class ConditionalNetwork implements ConditionalDenoiser, SigmaRange.Inherited {
     private final NetworkDenoiser denoiser;
     private final int labelDim;
     private Tensor labels;
@@ -33,17 +34,7 @@ final class ConditionalNetwork implements ConditionalDenoiser {
     }
 
     @Override
-    public double sigmaMin() {
-        return denoiser.sigmaMin();
-    }
-
-    @Override
-    public double sigmaMax() {
-        return denoiser.sigmaMax();
-    }
-
-    @Override
-    public double roundSigma(double sigma) {
-        return denoiser.roundSigma(sigma);
+    public SigmaRange inner() {
+        return denoiser;
     }
 }

@@ -646,8 +646,15 @@ public final class ServeCommand implements Callable<Integer> {
          * probe has consumed: it stops watching and the response closes the connection, which RFC 9112
          * §9.3.2 lets the client answer by retrying its unanswered request. The failure listener covers
          * what Jetty does notice itself (an HTTP/2 reset, an idle timeout, a failed write).
+         *
+         * <p>Every watched response closes its connection ({@code Connection: close}). On a quiet machine a
+         * kept-alive connection reused at once by the client's next request lost that request (the client
+         * saw "header parser received no bytes" in 3 runs of 3): the probe's read interest and the
+         * connection's own one race when the response and the next request's bytes arrive together. A
+         * sampling request lasts seconds, so one TCP handshake per request costs nothing measurable.
          */
         private void cancelOnDisconnect(Context ctx, CompletableFuture<Samples> future) {
+            ctx.attribute(WATCHED, Boolean.TRUE);
             ServletContextRequest core = ServletContextRequest.getServletContextRequest(ctx.req());
             if (core == null) {
                 return;
@@ -678,7 +685,8 @@ public final class ServeCommand implements Callable<Integer> {
                     } else if (n == 0) {
                         watch(endPoint, future, ctx);
                     } else {
-                        ctx.attribute(PIPELINED, Boolean.TRUE);
+                        // a pipelined next request, whose first byte the probe consumed: stop watching;
+                        // the response closes the connection (WATCHED)
                     }
                 }
 
@@ -697,11 +705,11 @@ public final class ServeCommand implements Callable<Integer> {
             });
         }
 
-        /** Set when the disconnect probe read the first byte of a pipelined request: the response closes. */
-        static final String PIPELINED = "sedm.pipelined";
+        /** Set on a request whose connection the disconnect probe watches: its response closes the connection. */
+        static final String WATCHED = "sedm.watched";
 
         private void respond(Context ctx, Parsed parsed, Samples s, Throwable failure) {
-            if (ctx.attribute(PIPELINED) != null) {
+            if (ctx.attribute(WATCHED) != null) {
                 ctx.header("Connection", "close");
             }
             if (failure != null) {

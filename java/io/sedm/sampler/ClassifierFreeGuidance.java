@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * <p>The conditional and the unconditional evaluations go to the model as one batch of 2B rows
  * (labels {@code [y; 0]}).
  */
-public final class ClassifierFreeGuidance implements Denoiser {
+public final class ClassifierFreeGuidance implements Denoiser, SigmaRange.Inherited {
     private final ConditionalDenoiser model;
     private final Supplier<Tensor> labels;
     private final double w;
@@ -89,17 +89,7 @@ public final class ClassifierFreeGuidance implements Denoiser {
     }
 
     @Override
-    public double sigmaMin() {
-        return model.sigmaMin();
-    }
-
-    @Override
-    public double sigmaMax() {
-        return model.sigmaMax();
-    }
-
-    @Override
-    public double roundSigma(double sigma) {
-        return model.roundSigma(sigma);
+    public SigmaRange inner() {
+        return model;
     }
 }

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * With the exact posterior and s = 1 this is the class-conditional denoiser, by Bayes
  * ({@code ∇log p_σ(x | y) = ∇log p_σ(x) + ∇log p_σ(y | x)} and {@code ∇log p_σ = (D − x)/σ²}).
  */
-public final class ClassifierGuidance implements Denoiser {
+public final class ClassifierGuidance implements Denoiser, SigmaRange.Inherited {
     private final Denoiser model;
     private final NoisyClassifier classifier;
     private final Supplier<Tensor> labels;
@@ -85,17 +85,7 @@ public final class ClassifierGuidance implements Denoiser {
     }
 
     @Override
-    public double sigmaMin() {
-        return model.sigmaMin();
-    }
-
-    @Override
-    public double sigmaMax() {
-        return model.sigmaMax();
-    }
-
-    @Override
-    public double roundSigma(double sigma) {
-        return model.roundSigma(sigma);
+    public SigmaRange inner() {
+        return model;
     }
 }

@@ -9,7 +9,7 @@ import io.sedm.runtime.Tensor;
  * label dropout trains (a network's label embedding of the zero vector; for an exact mixture the
  * mixture itself). Guidance wrappers ({@link ClassifierFreeGuidance}) turn it into a {@link Denoiser}.
  */
-public interface ConditionalDenoiser {
+public interface ConditionalDenoiser extends SigmaRange {
 
     /**
      * Writes {@code D(x_b; σ_b, y_b)} into {@code out} for every row b.
@@ -20,21 +20,6 @@ public interface ConditionalDenoiser {
 
     /** K, the number of classes. */
     int labelDim();
-
-    /** As {@link Denoiser#sigmaMin()}. */
-    default double sigmaMin() {
-        return 0.0;
-    }
-
-    /** As {@link Denoiser#sigmaMax()}. */
-    default double sigmaMax() {
-        return Double.POSITIVE_INFINITY;
-    }
-
-    /** As {@link Denoiser#roundSigma(double)}. */
-    default double roundSigma(double sigma) {
-        return sigma;
-    }
 
     /** The class of each one-hot row of {@code labels} (its argmax); −1 for a zero row (∅). */
     static int[] classes(Tensor labels) {

@@ -11,7 +11,7 @@ import io.sedm.runtime.Tensor;
  *
  * <p>A conditional model binds its labels before it is handed to a sampler.
  */
-public interface Denoiser {
+public interface Denoiser extends SigmaRange {
 
     /**
      * Writes {@code D(x_b; σ_b)} into {@code out} for every sample b.
@@ -32,20 +32,5 @@ public interface Denoiser {
             out.close();
             throw e;
         }
-    }
-
-    /** Smallest noise level the model supports (EDM's {@code net.sigma_min}); 0 = unbounded. */
-    default double sigmaMin() {
-        return 0.0;
-    }
-
-    /** Largest noise level the model supports (EDM's {@code net.sigma_max}). */
-    default double sigmaMax() {
-        return Double.POSITIVE_INFINITY;
-    }
-
-    /** EDM's {@code round_sigma}: the identity except for discrete-time models (iDDPM's u-table). */
-    default double roundSigma(double sigma) {
-        return sigma;
     }
 }

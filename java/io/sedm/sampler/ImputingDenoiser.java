@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * <p>The replacement is done on the Java heap (one copy of the batch per evaluation), like
  * {@link DdpmSampler}'s learned-range noise, until a native masked op exists.
  */
-public final class ImputingDenoiser implements Denoiser {
+public final class ImputingDenoiser implements Denoiser, SigmaRange.Inherited {
     private final Denoiser model;
     private final Imputation imputation;
     private final Supplier<double[]> known;
@@ -71,17 +71,7 @@ public final class ImputingDenoiser implements Denoiser {
     }
 
     @Override
-    public double sigmaMin() {
-        return model.sigmaMin();
-    }
-
-    @Override
-    public double sigmaMax() {
-        return model.sigmaMax();
-    }
-
-    @Override
-    public double roundSigma(double sigma) {
-        return model.roundSigma(sigma);
+    public SigmaRange inner() {
+        return model;
     }
 }

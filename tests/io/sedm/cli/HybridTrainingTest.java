@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sedm.train.SongUNetConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sedm train --loss hybrid} end to end on 8×8 images and a tiny U-Net: the checkpoint holds a
@@ -25,29 +20,12 @@ class HybridTrainingTest {
     @TempDir
     Path dir;
 
-    record Result(int rc, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter err = new StringWriter();
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        try {
-            CommandLine cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            int rc = cl.execute(args);
-            return new Result(rc, out.toString(), err.toString());
-        } finally {
-            System.setOut(old);
-        }
-    }
-
     @Test
     void hybridTrainingWritesALearnedVarianceCheckpointThatTheDdpmSamplerSamples() throws Exception {
         Path data = TrainCommandTest.tinyImages(dir);
         Path runs = dir.resolve("runs");
         String arch = SongUNetConfig.tiny(8, 1).toJson();
-        Result r = run(
+        CliRun.Result r = CliRun.run(
                 "train",
                 "--arch",
                 arch,
@@ -76,7 +54,7 @@ class HybridTrainingTest {
         assertThat(side.at("/training/tSampling").asText()).isEqualTo("importance");
 
         Path out = dir.resolve("samples");
-        Result s = run(
+        CliRun.Result s = CliRun.run(
                 "sample",
                 "--denoiser",
                 "checkpoint:" + ckpt,
@@ -100,7 +78,8 @@ class HybridTrainingTest {
         assertThat(java.util.Arrays.stream(samples.toDoubles()).allMatch(Double::isFinite))
                 .isTrue();
 
-        Result v = run("vlb", "--denoiser", ckpt.toString(), "--images", "2", "--stride", "250", "--threads", "1");
+        CliRun.Result v =
+                CliRun.run("vlb", "--denoiser", ckpt.toString(), "--images", "2", "--stride", "250", "--threads", "1");
         // the tiny net was trained on 8×8 images: the 32×32 test set does not fit it
         assertThat(v.rc()).isNotZero();
         assertThat(v.err()).contains("is a network for 8² images");
@@ -110,7 +89,7 @@ class HybridTrainingTest {
     void hybridRefusesAFixedVarianceNetworkAndAnUnknownTSampling() {
         Path data = TrainCommandTest.tinyImages(dir);
         String arch = SongUNetConfig.tiny(8, 1).withOutChannels(3).toJson();
-        Result r = run(
+        CliRun.Result r = CliRun.run(
                 "train",
                 "--arch",
                 arch,
@@ -127,7 +106,7 @@ class HybridTrainingTest {
                 "--quiet");
         assertThat(r.rc()).isNotZero();
         assertThat(r.err()).contains("out_channels must be 2·in_channels");
-        Result t = run(
+        CliRun.Result t = CliRun.run(
                 "train",
                 "--arch",
                 SongUNetConfig.tiny(8, 1).toJson(),

@@ -35,7 +35,7 @@ class LikelihoodCommandTest {
         Path gmm = dir.resolve("gauss.json");
         Files.writeString(gmm, GaussianMixture.gaussian(c, 1024).toJson());
         Path json = dir.resolve("nll.json");
-        EvalCommandTest.Result r = EvalCommandTest.run(
+        CliRun.Result r = CliRun.run(
                 "likelihood",
                 "--denoiser",
                 "gmm:" + gmm,
@@ -70,14 +70,13 @@ class LikelihoodCommandTest {
 
     @Test
     void badOptionsAreOneLineErrors() {
-        EvalCommandTest.Result images = EvalCommandTest.run("likelihood", "--denoiser", "x.json", "--images", "0");
+        CliRun.Result images = CliRun.run("likelihood", "--denoiser", "x.json", "--images", "0");
         assertThat(images.rc()).isEqualTo(2);
         assertThat(images.err()).contains("--images must be in [1, 10000], got 0");
-        EvalCommandTest.Result solver =
-                EvalCommandTest.run("likelihood", "--denoiser", "x.json", "--solver", "euler", "--quiet");
+        CliRun.Result solver = CliRun.run("likelihood", "--denoiser", "x.json", "--solver", "euler", "--quiet");
         assertThat(solver.err()).contains("--solver must be rk4 or heun, got euler");
-        EvalCommandTest.Result missing = EvalCommandTest.run(
-                "likelihood", "--denoiser", dir.resolve("none.json").toString(), "--images", "2", "--quiet");
+        CliRun.Result missing =
+                CliRun.run("likelihood", "--denoiser", dir.resolve("none.json").toString(), "--images", "2", "--quiet");
         assertThat(missing.rc()).isNotZero();
         assertThat(missing.err()).contains("none.json");
     }

@@ -52,7 +52,7 @@ class StudyCommandTest {
     @Test
     void writesTheGridItsHeatmapsAndTheExposureCurves() throws Exception {
         Path out = dir.resolve("study");
-        EvalCommandTest.Result r = EvalCommandTest.run(
+        CliRun.Result r = CliRun.run(
                 "study",
                 "--denoiser",
                 "gmm:" + model,
@@ -133,18 +133,17 @@ class StudyCommandTest {
         String[] common = {
             "study", "--denoiser", "gmm:" + model, "--outdir", out.toString(), "--threads", "1", "--quiet"
         };
-        EvalCommandTest.Result noDisc = EvalCommandTest.run(concat(common, "--dg-weights", "0,1"));
+        CliRun.Result noDisc = CliRun.run(concat(common, "--dg-weights", "0,1"));
         assertThat(noDisc.rc()).isEqualTo(2);
         assertThat(noDisc.err()).contains("has a w1 > 0: give --discriminator");
-        EvalCommandTest.Result even = EvalCommandTest.run(concat(common, "--runs", "heun-34", "--dg-weights", "0"));
+        CliRun.Result even = CliRun.run(concat(common, "--runs", "heun-34", "--dg-weights", "0"));
         assertThat(even.rc()).isEqualTo(2);
         assertThat(even.err()).contains("Heun's NFE is 2N − 1: odd and >= 3, got 34");
-        EvalCommandTest.Result solver = EvalCommandTest.run(concat(common, "--runs", "rk4-13", "--dg-weights", "0"));
+        CliRun.Result solver = CliRun.run(concat(common, "--runs", "rk4-13", "--dg-weights", "0"));
         assertThat(solver.err()).contains("solver must be euler or heun, got 'rk4'");
-        EvalCommandTest.Result few =
-                EvalCommandTest.run(concat(common, "--samples", "9", "--splits", "3", "--dg-weights", "0"));
+        CliRun.Result few = CliRun.run(concat(common, "--samples", "9", "--splits", "3", "--dg-weights", "0"));
         assertThat(few.err()).contains("leaves 3 images per range; the k-NN metrics need more than k = 3");
-        EvalCommandTest.Result lambda = EvalCommandTest.run(concat(common, "--es-scales", "0", "--dg-weights", "0"));
+        CliRun.Result lambda = CliRun.run(concat(common, "--es-scales", "0", "--dg-weights", "0"));
         assertThat(lambda.err()).contains("ES scales λ must be finite and > 0, got 0.0");
         assertThat(out).doesNotExist();
     }

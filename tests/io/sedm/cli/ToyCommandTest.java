@@ -5,42 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** sedm toy: the happy path writes every picture as a valid 640×640 PNG; bad options are one-line errors. */
 class ToyCommandTest {
     @TempDir
     Path dir;
 
-    record Result(int rc, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter err = new StringWriter();
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        try {
-            CommandLine cl = Main.commandLine();
-            cl.setErr(new PrintWriter(err, true));
-            return new Result(cl.execute(args), out.toString(), err.toString());
-        } finally {
-            System.setOut(old);
-        }
-    }
-
     @Test
     void writesEveryPictureAndAReport() throws Exception {
         Path out = dir.resolve("toy");
-        Result r = run(
+        CliRun.Result r = CliRun.run(
                 "toy",
                 "--set",
                 "moons",
@@ -86,20 +65,20 @@ class ToyCommandTest {
     void badOptionsAreOneLineErrorsAndWriteNothing() {
         Path out = dir.resolve("bad");
         String o = out.toString();
-        Result set = run("toy", "--set", "spiral", "--outdir", o);
+        CliRun.Result set = CliRun.run("toy", "--set", "spiral", "--outdir", o);
         assertThat(set.rc()).isEqualTo(2);
         assertThat(set.err())
                 .contains("unknown toy set \"spiral\"; expected one of gaussians8, checkerboard, moons, swiss-roll");
-        Result obj = run("toy", "--objective", "mle", "--outdir", o);
+        CliRun.Result obj = CliRun.run("toy", "--objective", "mle", "--outdir", o);
         assertThat(obj.rc()).isEqualTo(2);
         assertThat(obj.err()).contains("unknown objective \"mle\"; expected one of esm, ssm, dsm");
-        Result steps = run("toy", "--steps", "0", "--outdir", o);
+        CliRun.Result steps = CliRun.run("toy", "--steps", "0", "--outdir", o);
         assertThat(steps.rc()).isEqualTo(2);
         assertThat(steps.err()).contains("--steps must be in [1, 1000000], got 0");
-        Result sigma = run("toy", "--sigma-min", "50", "--outdir", o);
+        CliRun.Result sigma = CliRun.run("toy", "--sigma-min", "50", "--outdir", o);
         assertThat(sigma.rc()).isEqualTo(2);
         assertThat(sigma.err()).contains("--sigma-min 50.0 must be below σ_1");
-        Result notNumber = run("toy", "--steps", "many", "--outdir", o);
+        CliRun.Result notNumber = CliRun.run("toy", "--steps", "many", "--outdir", o);
         assertThat(notNumber.rc()).isEqualTo(2);
         assertThat(notNumber.err()).contains("--steps");
         assertThat(out).doesNotExist();
