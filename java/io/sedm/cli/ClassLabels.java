@@ -1,8 +1,8 @@
 package io.sedm.cli;
 
-import io.sedm.runtime.DType;
 import io.sedm.runtime.Device;
 import io.sedm.runtime.Tensor;
+import io.sedm.serve.RowLabels;
 
 /**
  * The class labels of a class-conditional run: one class per seed, either the one {@code --class}
@@ -14,12 +14,12 @@ import io.sedm.runtime.Tensor;
  */
 final class ClassLabels implements AutoCloseable {
     /** The Philox counter offset of the class draw (2^60: beyond any run's latent and churn draws). */
-    static final long OFFSET = io.sedm.serve.RowLabels.CLASS_OFFSET;
+    static final long OFFSET = RowLabels.CLASS_OFFSET;
 
     private final int labelDim;
     private final Integer fixedClass;
-    private final Device device;
-    private Tensor current;
+    /** The one-hot tensor of the current batch (the serving engine's row labels, one per sample). */
+    private final RowLabels rows;
 
     ClassLabels(int labelDim, Integer fixedClass, Device device) {
         if (labelDim < 1) {
@@ -31,7 +31,7 @@ final class ClassLabels implements AutoCloseable {
         }
         this.labelDim = labelDim;
         this.fixedClass = fixedClass;
-        this.device = device;
+        this.rows = new RowLabels(labelDim, device);
     }
 
     /** The class of each seed. */
@@ -41,7 +41,7 @@ final class ClassLabels implements AutoCloseable {
             java.util.Arrays.fill(out, fixedClass);
             return out;
         }
-        return io.sedm.serve.RowLabels.randomClasses(seeds, labelDim);
+        return RowLabels.randomClasses(seeds, labelDim);
     }
 
     /** Makes the one-hot labels of {@code seeds} current. */
@@ -51,33 +51,16 @@ final class ClassLabels implements AutoCloseable {
 
     /** Makes the one-hot labels of the classes {@code c} current. */
     void use(int[] c) {
-        float[] oneHot = new float[c.length * labelDim];
-        for (int i = 0; i < c.length; i++) {
-            oneHot[i * labelDim + c[i]] = 1f;
-        }
-        Tensor next;
-        try (Tensor host = Tensor.of(oneHot, new long[] {c.length, labelDim}, Device.CPU)) {
-            next = host.to(device, DType.FLOAT32);
-        }
-        if (current != null) {
-            current.close();
-        }
-        current = next;
+        rows.select(c);
     }
 
     /** The labels of the current batch. */
     Tensor current() {
-        if (current == null) {
-            throw new IllegalStateException("no batch selected");
-        }
-        return current;
+        return rows.get();
     }
 
     @Override
     public void close() {
-        if (current != null) {
-            current.close();
-            current = null;
-        }
+        rows.close();
     }
 }
