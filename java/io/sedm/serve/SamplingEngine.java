@@ -207,11 +207,14 @@ public final class SamplingEngine implements AutoCloseable {
      */
     public boolean cancel(CompletableFuture<Samples> future, String reason) {
         Job j = jobs.get(future);
-        if (j == null || !future.completeExceptionally(new CancellationException(reason))) {
+        if (j == null || future.isDone()) {
             return false;
         }
-        j.counted = true;
-        observer.cancelled(reason);
+        j.cancelReason = reason;
+        if (!future.completeExceptionally(new CancellationException(reason))) {
+            return false;
+        }
+        countCancelled(j);
         lock.lock();
         try {
             wake.signalAll();
@@ -319,6 +322,17 @@ public final class SamplingEngine implements AutoCloseable {
         return Math.max(1, min);
     }
 
+    /**
+     * Counts a cancelled request once: {@link #cancel} and the scheduler's {@link #dropFinished} may
+     * both see it (the scheduler can observe the completed future before cancel() gets to count).
+     */
+    private void countCancelled(Job j) {
+        if (j.counted.compareAndSet(false, true)) {
+            String reason = j.cancelReason;
+            observer.cancelled(reason != null ? reason : "cancelled by the caller");
+        }
+    }
+
     /** Releases requests that were cancelled by their caller or passed their deadline. */
     private void dropFinished(long now) {
         List<Job> all = new ArrayList<>(running);
@@ -329,9 +343,7 @@ public final class SamplingEngine implements AutoCloseable {
         }
         for (Job j : all) {
             if (j.future.isCancelled()) {
-                if (!j.counted) {
-                    observer.cancelled("cancelled by the caller");
-                }
+                countCancelled(j);
                 release(j);
             } else if (now > j.deadlineNanos && !j.future.isDone()) {
                 j.future.completeExceptionally(new TimeoutException("request " + j.id + " passed its deadline of "
@@ -713,8 +725,10 @@ public final class SamplingEngine implements AutoCloseable {
         final CompletableFuture<Samples> future = new CompletableFuture<>();
         final double[] values;
         boolean started;
-        /** Cancelled through {@link #cancel}, which counted it already. */
-        volatile boolean counted;
+        /** Whether its cancellation was counted (exactly once, see {@link #countCancelled}). */
+        final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+        /** The reason {@link #cancel} gave, or null (a caller's {@code future.cancel}). */
+        volatile String cancelReason;
 
         int admitted;
         int imagesDone;
