@@ -1,11 +1,8 @@
 package io.sedm.cli;
 
-import io.sedm.data.ImageDataset;
-import io.sedm.data.Npy;
 import io.sedm.eval.FeatureNetwork;
 import io.sedm.eval.ReferenceFeatures;
 import io.sedm.eval.Runs;
-import io.sedm.eval.SampleImages;
 import io.sedm.eval.SampleQuality;
 import io.sedm.runtime.Device;
 import io.sedm.sampler.EdmSampler;
@@ -73,22 +70,18 @@ final class LearnedDemo {
             System.out.printf("%-10s %-20s %-16s %-16s %s%n", "sampler", "fd_train", "precision", "recall", "time");
             for (Map.Entry<String, EdmSampler.Options> s : samplers.entrySet()) {
                 long t0 = System.nanoTime();
-                double[] x = Batches.run(
+                double[] x = m.sample(
                         "demo learned " + s.getKey(),
                         new EdmSampler(s.getValue(), m.discriminator()),
-                        m.denoiser(),
                         sigmas,
                         seeds,
                         new long[] {1, 32, 32},
                         batch,
                         dev,
-                        null,
                         StepListener.NONE,
                         false);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                ImageDataset images = SampleImages.images(Npy.Array.ofDoubles(x, samples, 1, 32, 32));
-                SampleQuality.Report r =
-                        SampleQuality.evaluate(net, ref, SampleQuality.split(s.getKey(), images, 3), features.k);
+                SampleQuality.Report r = StudyCommand.measure(net, ref, s.getKey(), x, 3, features.k);
                 ImageGrid.write(folder.file("learned-" + s.getKey() + ".png"), x, Math.min(samples, 64), 1, 32, 32);
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("seconds", seconds);

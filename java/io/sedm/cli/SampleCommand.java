@@ -316,6 +316,36 @@ public final class SampleCommand implements Callable<Integer> {
             ClassLabels labels,
             List<AutoCloseable> owned)
             implements AutoCloseable {
+        /**
+         * Samples {@code seeds} of shape {@code sample} in one process with {@code sampler} on
+         * {@code sigmas}, each batch with its seeds' class labels when the model is conditional.
+         */
+        double[] sample(
+                String task,
+                io.sedm.sampler.Sampler sampler,
+                double[] sigmas,
+                long[] seeds,
+                long[] sample,
+                int batch,
+                Device dev,
+                StepListener listener,
+                boolean progress) {
+            return Batches.run(
+                    task,
+                    sampler,
+                    denoiser,
+                    sigmas,
+                    seeds,
+                    sample,
+                    batch,
+                    dev,
+                    null,
+                    listener,
+                    progress,
+                    labels == null ? b -> {} : labels::select,
+                    null);
+        }
+
         @Override
         public void close() {
             closeAll(owned);

@@ -174,23 +174,17 @@ final class StudyCommand implements Callable<Integer> {
             ReferenceFeatures ref = featureOptions.reference(net, this::note);
             for (StudyGrid.Cell cell : grid.cells()) {
                 long t0 = System.nanoTime();
-                double[] x = Batches.run(
+                double[] x = m.sample(
                         "study " + label(cell),
                         new EdmSampler(cell.options(), m.discriminator()),
-                        m.denoiser(),
                         sigmas(cell.run().steps(), m.denoiser()),
                         seeds,
                         sample,
                         batch,
                         dev,
-                        null,
                         StepListener.NONE,
-                        !quiet,
-                        m.labels() == null ? b -> {} : m.labels()::select,
-                        null);
-                ImageDataset images = SampleImages.images(Npy.Array.ofDoubles(x, samples, 1, 32, 32));
-                SampleQuality.Report report = SampleQuality.evaluate(
-                        net, ref, SampleQuality.split(label(cell), images, splits), featureOptions.k);
+                        !quiet);
+                SampleQuality.Report report = measure(net, ref, label(cell), x, splits, featureOptions.k);
                 Result r = new Result(cell, report.summary(), (System.nanoTime() - t0) / 1e9);
                 results.add(r);
                 ImageGrid.write(folder.file("grid-" + fileLabel(cell) + ".png"), x, Math.min(samples, 64), 1, 32, 32);
@@ -221,6 +215,16 @@ final class StudyCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * {@code x} (one 32×32 image per row, in [−1, 1]) measured by {@link SampleQuality} over
+     * {@code splits} disjoint contiguous seed ranges.
+     */
+    static SampleQuality.Report measure(
+            FeatureNetwork net, ReferenceFeatures ref, String name, double[] x, int splits, int k) {
+        ImageDataset images = SampleImages.images(Npy.Array.ofDoubles(x, x.length / 1024, 1, 32, 32));
+        return SampleQuality.evaluate(net, ref, SampleQuality.split(name, images, splits), k);
+    }
+
     /** EDM's ρ schedule on the network's σ range (as sample does). */
     private static double[] sigmas(int steps, Denoiser model) {
         return EdmSchedule.sigmas(steps, 0.002, 80, 7, model.sigmaMin(), model.sigmaMax(), model::roundSigma);
@@ -248,20 +252,16 @@ final class StudyCommand implements Callable<Integer> {
         Map<String, double[]> curves = Charts.curves();
         for (Map.Entry<String, EdmSampler.Options> p : presets.entrySet()) {
             ExposureBiasProbe probe = new ExposureBiasProbe();
-            Batches.run(
+            m.sample(
                     "exposure " + p.getKey(),
                     new EdmSampler(p.getValue(), m.discriminator()),
-                    m.denoiser(),
                     sigmas,
                     seeds,
                     new long[] {1, 32, 32},
                     batch,
                     dev,
-                    null,
                     probe,
-                    !quiet,
-                    m.labels() == null ? b -> {} : m.labels()::select,
-                    null);
+                    !quiet);
             curves.put(
                     p.getKey(),
                     probe.rows().stream()
