@@ -380,27 +380,27 @@ public final class TrainCommand implements Callable<Integer> {
             s.keep("--arch", ckpt.network().toJson(), given.toJson());
         }
         TrainOptions o = new TrainOptions(
-                        s.keep("--loss", rec.loss(), loss),
-                        rec.pMean(),
-                        rec.pStd(),
-                        rec.sigmaData(),
-                        s.keep("--batch", rec.batchSize(), batch),
-                        s.keep("--rounds", rec.accumulationRounds(), rounds),
-                        s.keep("--lr", rec.lr(), lr),
-                        s.keep("--lr-rampup-kimg", rec.lrRampupImages(), lrRampupKimg * 1000),
-                        s.keep("--ema-kimg", rec.emaHalfLifeImages(), emaKimg * 1000),
-                        s.keep("--ema-rampup", rec.emaRampupRatio(), emaRampup),
-                        s.keep("--grad-clip", rec.maxGradNorm(), gradClip),
-                        rec.weightDecay(),
-                        s.keep("--seed", rec.seed(), seed),
-                        s.override("--steps", rec.steps(), steps),
-                        s.override("--snap", rec.checkpointEvery(), snap),
-                        s.override("--log-every", rec.logEvery(), logEvery),
-                        s.keep("--data", rec.dataset(), data),
-                        s.keep("--data-limit", rec.dataLimit(), dataLimit),
-                        s.keep("--resolution", rec.resolution(), resolution),
-                        s.keep("--xflip", rec.xflip(), xflip))
-                .withTSampling(s.keep("--t-sampling", rec.tSampling(), tSampling));
+                s.keep("--loss", rec.loss(), loss),
+                rec.pMean(),
+                rec.pStd(),
+                rec.sigmaData(),
+                s.keep("--batch", rec.batchSize(), batch),
+                s.keep("--rounds", rec.accumulationRounds(), rounds),
+                s.keep("--lr", rec.lr(), lr),
+                s.keep("--lr-rampup-kimg", rec.lrRampupImages(), lrRampupKimg * 1000),
+                s.keep("--ema-kimg", rec.emaHalfLifeImages(), emaKimg * 1000),
+                s.keep("--ema-rampup", rec.emaRampupRatio(), emaRampup),
+                s.keep("--grad-clip", rec.maxGradNorm(), gradClip),
+                rec.weightDecay(),
+                s.keep("--seed", rec.seed(), seed),
+                s.override("--steps", rec.steps(), steps),
+                s.override("--snap", rec.checkpointEvery(), snap),
+                s.override("--log-every", rec.logEvery(), logEvery),
+                s.keep("--data", rec.dataset(), data),
+                s.keep("--data-limit", rec.dataLimit(), dataLimit),
+                s.keep("--resolution", rec.resolution(), resolution),
+                s.keep("--xflip", rec.xflip(), xflip),
+                s.keep("--t-sampling", rec.tSampling(), tSampling));
         s.check();
         require(
                 o.steps() > ckpt.step(),

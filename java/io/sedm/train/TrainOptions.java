@@ -77,52 +77,6 @@ public record TrainOptions(
         }
     }
 
-    /** The options without a t-sampling choice (uniform). */
-    public TrainOptions(
-            String loss,
-            double pMean,
-            double pStd,
-            double sigmaData,
-            int batchSize,
-            int accumulationRounds,
-            double lr,
-            double lrRampupImages,
-            double emaHalfLifeImages,
-            double emaRampupRatio,
-            double maxGradNorm,
-            double weightDecay,
-            long seed,
-            long steps,
-            long checkpointEvery,
-            long logEvery,
-            String dataset,
-            int dataLimit,
-            int resolution,
-            boolean xflip) {
-        this(
-                loss,
-                pMean,
-                pStd,
-                sigmaData,
-                batchSize,
-                accumulationRounds,
-                lr,
-                lrRampupImages,
-                emaHalfLifeImages,
-                emaRampupRatio,
-                maxGradNorm,
-                weightDecay,
-                seed,
-                steps,
-                checkpointEvery,
-                logEvery,
-                dataset,
-                dataLimit,
-                resolution,
-                xflip,
-                "uniform");
-    }
-
     public static TrainOptions defaults() {
         return new TrainOptions(
                 "edm",
@@ -144,7 +98,8 @@ public record TrainOptions(
                 "fashion-mnist",
                 0,
                 32,
-                false);
+                false,
+                "uniform");
     }
 
     /** The batch of one accumulation round. */
@@ -168,10 +123,6 @@ public record TrainOptions(
     /** iDDPM's L_hybrid for loss "hybrid", else null. */
     public HybridLoss toHybridLoss() {
         return loss.equals("hybrid") ? HybridLoss.linear1000(tSampling.equals("importance")) : null;
-    }
-
-    public TrainOptions withTSampling(String sampling) {
-        return edit(c -> c.tSampling = sampling);
     }
 
     public TrainOptions withBatch(int batch, int rounds) {
