@@ -1,6 +1,7 @@
 // A small residual MLP denoiser network for low-dimensional toy data (2-D mixtures, swiss
 // roll): F(x; c_noise) with EDM's positional noise embedding (Karras et al. 2022, App. F.2).
 #include <stdexcept>
+#include <string>
 
 #include "network.h"
 
@@ -14,8 +15,12 @@ public:
         const int64_t hidden = c.integer("hidden");
         const int64_t num_layers = c.integer("num_layers");
         noise_channels = c.integer("noise_channels");
-        if (in_features < 1 || hidden < 1 || num_layers < 0 || noise_channels < 2)
+        if (in_features < 1 || hidden < 1 || num_layers < 0)
             throw std::invalid_argument("mlp: sizes must be positive");
+        // the positional embedding (endpoint = true) divides by noise_channels/2 - 1 and pairs cos with sin
+        if (noise_channels < 4 || noise_channels % 2 != 0)
+            throw std::invalid_argument("mlp: noise_channels must be even and >= 4, got " +
+                                        std::to_string(noise_channels));
         const Init init{InitMode::XavierUniform, 1.0, 0.0};
         map_layer0 = register_module("map_layer0", Linear(noise_channels, hidden, true, init));
         fc_in = register_module("fc_in", Linear(in_features, hidden, true, init));

@@ -49,6 +49,22 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     int depth;
 
     @Option(
+            names = "--mult",
+            defaultValue = "1,2,4",
+            split = ",",
+            paramLabel = "INT,...",
+            description = "channel_mult per level, 1 to 4 levels (32x32 halves per level; DG: 1,2,4)")
+    int[] mult;
+
+    @Option(
+            names = "--attn",
+            defaultValue = "32,16,8",
+            paramLabel = "RES,...|none",
+            description = "resolutions with self-attention (DG: 32,16,8); 'none' for a purely convolutional trunk, "
+                    + "several times cheaper on a CPU")
+    String attn;
+
+    @Option(
             names = "--data-limit",
             defaultValue = "0",
             paramLabel = "INT",
@@ -107,13 +123,39 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     boolean dryRun;
 
     AdmEncoderConfig config(int width, int depth, long seed) {
-        return AdmEncoderConfig.dg(
-                "classifier", 32, 1, width, new int[] {1, 2, 4}, depth, new int[] {32, 16, 8}, 10, seed);
+        return AdmEncoderConfig.dg("classifier", 32, 1, width, mult, depth, attnResolutions(attn, mult.length), 10, seed);
+    }
+
+    /** {@code --attn}: "none" or comma-separated resolutions among those the trunk visits (32, 16, …). */
+    static int[] attnResolutions(String spec, int levels) {
+        String s = spec.strip();
+        if (s.equalsIgnoreCase("none") || s.isEmpty()) return new int[0];
+        String[] parts = s.split(",");
+        int[] res = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            int r;
+            try {
+                r = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--attn must be 'none' or resolutions like 32,16,8, got " + spec);
+            }
+            boolean visited = false;
+            for (int level = 0; level < levels; level++) visited |= r == (32 >> level);
+            TrainCommand.require(
+                    visited,
+                    "--attn resolution " + r + " is not one the trunk visits (" + levels + " levels: 32 down to "
+                            + (32 >> (levels - 1)) + ")");
+            res[i] = r;
+        }
+        return res;
     }
 
     void validate() {
         TrainCommand.require(width >= 1 && width <= 1024, "--width must be in [1, 1024], got " + width);
         TrainCommand.require(depth >= 1 && depth <= 16, "--depth must be in [1, 16], got " + depth);
+        TrainCommand.require(mult.length >= 1 && mult.length <= 4, "--mult must name 1 to 4 levels, got " + mult.length);
+        for (int m : mult) TrainCommand.require(m >= 1 && m <= 16, "--mult entries must be in [1, 16], got " + m);
+        attnResolutions(attn, mult.length);
         TrainCommand.require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);
         TrainCommand.require(batch >= 1, "--batch must be >= 1, got " + batch);
         TrainCommand.require(lr > 0 && lr <= 1, "--lr must be in (0, 1] (ADM and DG use 3e-4), got " + lr);
@@ -141,6 +183,11 @@ public final class TrainClassifierCommand implements Callable<Integer> {
                     new ResumedSettings(spec == null ? null : spec.commandLine().getParseResult(), resume.toString());
             s.keep("--width", net.modelChannels(), width);
             s.keep("--depth", net.numResBlocks(), depth);
+            s.keep("--mult", java.util.Arrays.toString(net.channelMult()), java.util.Arrays.toString(mult));
+            s.keep(
+                    "--attn",
+                    java.util.Arrays.toString(net.attnResolutions()),
+                    java.util.Arrays.toString(attnResolutions(attn, mult.length)));
             var r = AuxiliaryRun.resumed(
                     s, ckpt, resume, ClassifierTrainer.Options.class, opts, dataLimit, ClassifierTrainer.Options::new);
             opts = r.options();

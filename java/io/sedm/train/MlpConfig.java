@@ -19,8 +19,13 @@ public record MlpConfig(int inFeatures, int hidden, int numLayers, int noiseChan
     }
 
     public MlpConfig {
-        if (inFeatures < 1 || hidden < 1 || numLayers < 0 || noiseChannels < 2) {
+        if (inFeatures < 1 || hidden < 1 || numLayers < 0) {
             throw new IllegalArgumentException("sizes must be positive");
+        }
+        // EDM's positional embedding (endpoint = true) divides by noise_channels/2 - 1 and pairs cos
+        // with sin: fewer than 4 channels, or an odd count, gives NaN or a wrongly sized embedding
+        if (noiseChannels < 4 || noiseChannels % 2 != 0) {
+            throw new IllegalArgumentException("noise_channels must be even and >= 4, got " + noiseChannels);
         }
         dtype = NetworkConfig.checkDType(dtype);
     }

@@ -17,7 +17,7 @@ import java.util.List;
  * through the JSON config of {@code sedm_module_create} (snake_case keys plus {@code "kind"}).
  * The records own every default: the native side requires every key and rejects unknown ones.
  */
-public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig, AdmEncoderConfig, MlpConfig {
+public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig, AdmEncoderConfig, MlpConfig, LinearScoreConfig {
 
     ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -112,6 +112,7 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
             }
             case "dhariwal_unet" -> DhariwalUNetConfig.class;
             case "mlp" -> MlpConfig.class;
+            case "linear" -> LinearScoreConfig.class;
             case "encoder", "classifier", "discriminator" -> {
                 rest.put("kind", kind);
                 if (!rest.has("pool")) {
@@ -126,8 +127,8 @@ public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig
                 yield AdmEncoderConfig.class;
             }
             default ->
-                throw new IllegalArgumentException("network config \"kind\" must be unet, dhariwal_unet, mlp, encoder, "
-                        + "classifier or discriminator, got \"" + kind + "\"");
+                throw new IllegalArgumentException("network config \"kind\" must be unet, dhariwal_unet, mlp, linear, "
+                        + "encoder, classifier or discriminator, got \"" + kind + "\"");
         };
         List<String> valid = keys(type);
         for (var it = rest.fieldNames(); it.hasNext(); ) {

@@ -51,9 +51,24 @@ class TrainClassifierDiscriminatorCommandTest {
         };
         Result c = run(
                 new TrainClassifierCommand(),
-                concat(common, "--width", "8", "--depth", "1", "--steps", "1", "--eval-images", "0"));
+                concat(
+                        common,
+                        "--width",
+                        "8",
+                        "--depth",
+                        "1",
+                        "--mult",
+                        "1,2",
+                        "--attn",
+                        "16",
+                        "--steps",
+                        "1",
+                        "--eval-images",
+                        "0"));
         assertThat(c.rc()).as(c.err()).isZero();
         Path cls = runs.resolve("00001-classifier/classifier.json");
+        // a two-level trunk with attention at 16x16 only: the discriminator head below sits on its 16x16 output
+        assertThat(Files.readString(cls)).contains("\"channel_mult\" : [ 1, 2 ]").contains("\"attn_resolutions\" : [ 16 ]");
         assertThat(Files.readString(runs.resolve("00001-classifier/log.txt"))).doesNotContain("test accuracy");
 
         Result refused = run(
@@ -68,6 +83,10 @@ class TrainClassifierDiscriminatorCommandTest {
                 runs.toString());
         assertThat(refused.rc()).isEqualTo(2);
         assertThat(refused.err()).contains("--width 16 (the checkpoint has 8) conflicts");
+        Result refusedAttn =
+                run(new TrainClassifierCommand(), "--resume", cls.toString(), "--attn", "none", "--outdir", runs.toString());
+        assertThat(refusedAttn.rc()).isEqualTo(2);
+        assertThat(refusedAttn.err()).contains("--attn [] (the checkpoint has [16]) conflicts");
 
         byte[] px = new byte[8 * 32 * 32];
         new SplittableRandom(2).nextBytes(px);
@@ -124,6 +143,23 @@ class TrainClassifierDiscriminatorCommandTest {
         try (var s = Files.list(runs)) {
             assertThat(s.count()).isEqualTo(3); // refused starts created nothing
         }
+    }
+
+    @Test
+    void attentionResolutionsMustBeOnesTheTrunkVisits() {
+        Result dry = run(new TrainClassifierCommand(), "--attn", "none", "--mult", "1,2,2", "--dry-run");
+        assertThat(dry.rc()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("\"attn_resolutions\" : [ ]").contains("\"channel_mult\" : [ 1, 2, 2 ]");
+        Result deflt = run(new TrainClassifierCommand(), "--dry-run");
+        assertThat(deflt.out()).contains("\"attn_resolutions\" : [ 32, 16, 8 ]"); // DG's classifier
+        Result four = run(new TrainClassifierCommand(), "--attn", "4", "--dry-run");
+        assertThat(four.rc()).isEqualTo(2);
+        assertThat(four.err()).contains("--attn resolution 4 is not one the trunk visits (3 levels: 32 down to 8)");
+        Result word = run(new TrainClassifierCommand(), "--attn", "all", "--dry-run");
+        assertThat(word.rc()).isEqualTo(2);
+        assertThat(word.err()).contains("--attn must be 'none' or resolutions like 32,16,8, got all");
+        Result mult = run(new TrainClassifierCommand(), "--mult", "1,2,2,2,2", "--dry-run");
+        assertThat(mult.err()).contains("--mult must name 1 to 4 levels, got 5");
     }
 
     static String[] concat(String[] a, String... b) {

@@ -441,7 +441,8 @@ class NetworkArchitectureTest {
                 AdmEncoderConfig.dgTrunk32().asClassifier(10),
                 AdmEncoderConfig.dgDiscriminator().withDType("float64"),
                 MlpConfig.defaults(),
-                MlpConfig.defaults().withDType("float64"))) {
+                MlpConfig.defaults().withDType("float64"),
+                new LinearScoreConfig(3, 7, "float64"))) {
             assertThat(NetworkConfig.fromJson(c.toJson())).isEqualTo(c);
         }
     }
@@ -455,7 +456,8 @@ class NetworkArchitectureTest {
                 DhariwalUNetConfig.tiny(8, 1, 3),
                 AdmEncoderConfig.dgDiscriminator(),
                 AdmEncoderConfig.dgTrunk32(),
-                MlpConfig.defaults())) {
+                MlpConfig.defaults(),
+                new LinearScoreConfig(4, 1, "float32"))) {
             try (Network net = c.build(Device.CPU)) {
                 var nativeKeys = new java.util.TreeSet<String>();
                 NetworkConfig.JSON.readTree(net.config()).fieldNames().forEachRemaining(nativeKeys::add);
@@ -512,6 +514,19 @@ class NetworkArchitectureTest {
         assertThatThrownBy(() -> NetworkConfig.fromJson(badDType))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("dtype must be float32 or float64");
+    }
+
+    @Test
+    void mlpNoiseEmbeddingNarrowerThanFourOrOddIsRejectedOnBothSides() {
+        // EDM's positional embedding divides by noise_channels/2 - 1: 2 channels gave NaN outputs
+        for (int bad : new int[] {2, 3, 5}) {
+            assertThatThrownBy(() -> new MlpConfig(2, 8, 1, bad, 0))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("noise_channels must be even and >= 4, got " + bad);
+            String json = new MlpConfig(2, 8, 1, 4, 0).toJson().replace("\"noise_channels\":4", "\"noise_channels\":" + bad);
+            assertThatThrownBy(() -> Network.create(json, Device.CPU))
+                    .hasMessageContaining("noise_channels must be even and >= 4, got " + bad);
+        }
     }
 
     @Test
