@@ -12,7 +12,10 @@
 # Scale through the environment (defaults are for a GPU; SEDM_SCALE=tiny runs in minutes on a CPU):
 #   DEN_STEPS, DEN_BATCH, FAKES, CLS_STEPS, DISC_STEPS, AUX_BATCH (classifier/discriminator batch),
 #   DATA_LIMIT, ARCH, SHOW (seeds per final grid)
-# DENOISER=SIDECAR skips stage 1 and uses that checkpoint (e.g. a long CPU run continued with --resume).
+# DENOISER=SIDECAR skips stage 1 and uses that checkpoint (e.g. a long CPU run continued with --resume);
+# CLASSIFIER=SIDECAR likewise skips stage 3, FAKE_SET=NPY stage 2 (a fake set sampled before) and
+# DISCRIMINATOR=SIDECAR stage 4. CLS_ARGS adds train-classifier flags (e.g. a CPU-sized
+# trunk: CLS_ARGS="--mult 1,2,2 --attn none --lr 1e-3").
 # SHIP=DIR copies the three final networks as DIR/{denoiser,classifier,discriminator}.json with the
 # weights they name and a summary of each training log: the model folder `sedm demo` samples
 # (models/fmnist-default).
@@ -62,15 +65,33 @@ else
     --batch "$DEN_BATCH" --steps "$DEN_STEPS" --snap "$DEN_STEPS" --log-every 10 --lr-rampup-kimg 10 --ema-kimg 10 --device "$device"
   den="$(newest 'checkpoint-*.json')"
 fi
-stage sample-fakes "${sedm_cmd[@]}" sample --denoiser "checkpoint:$den" --seeds "0-$((FAKES - 1))" --batch 256 \
-  --dtype uint8 --device "$device" --outdir "$out/fakes" "${sample_extra[@]}"
-stage train-classifier "${sedm_cmd[@]}" train-classifier --outdir "$runs" --width "$cls_width" --depth 1 \
-  --data-limit "$DATA_LIMIT" --batch "$AUX_BATCH" --steps "$CLS_STEPS" --log-every 10 --device "$device" "${cls_extra[@]}"
-cls="$(newest 'classifier.json')"
-stage train-discriminator "${sedm_cmd[@]}" train-discriminator --outdir "$runs" --classifier "$cls" \
-  --fake "$out/fakes/samples.npy" --data-limit "$DATA_LIMIT" --batch "$AUX_BATCH" --steps "$DISC_STEPS" --log-every 10 \
-  --device "$device"
-disc="$(newest 'discriminator.json')"
+if [ -n "${FAKE_SET:-}" ]; then
+  fakes="$FAKE_SET"
+  echo "== sample-fakes: skipped, using $fakes" | tee -a "$report"
+else
+  stage sample-fakes "${sedm_cmd[@]}" sample --denoiser "checkpoint:$den" --seeds "0-$((FAKES - 1))" --batch 256 \
+    --dtype uint8 --device "$device" --outdir "$out/fakes" "${sample_extra[@]}"
+  fakes="$out/fakes/samples.npy"
+fi
+if [ -n "${CLASSIFIER:-}" ]; then
+  cls="$CLASSIFIER"
+  echo "== train-classifier: skipped, using $cls" | tee -a "$report"
+else
+  # shellcheck disable=SC2206  # CLS_ARGS is a list of flags
+  stage train-classifier "${sedm_cmd[@]}" train-classifier --outdir "$runs" --width "$cls_width" --depth 1 \
+    --data-limit "$DATA_LIMIT" --batch "$AUX_BATCH" --steps "$CLS_STEPS" --log-every 10 --device "$device" \
+    "${cls_extra[@]}" ${CLS_ARGS:-}
+  cls="$(newest 'classifier.json')"
+fi
+if [ -n "${DISCRIMINATOR:-}" ]; then
+  disc="$DISCRIMINATOR"
+  echo "== train-discriminator: skipped, using $disc" | tee -a "$report"
+else
+  stage train-discriminator "${sedm_cmd[@]}" train-discriminator --outdir "$runs" --classifier "$cls" \
+    --fake "$fakes" --data-limit "$DATA_LIMIT" --batch "$AUX_BATCH" --steps "$DISC_STEPS" --log-every 10 \
+    --device "$device"
+  disc="$(newest 'discriminator.json')"
+fi
 for sampler in edm edm-gpp sedm-gpp; do
   guide=()
   [ "$sampler" = edm ] || guide=(--discriminator "net:$disc" --classifier "$cls")
