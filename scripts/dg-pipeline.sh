@@ -100,7 +100,7 @@ for sampler in edm edm-gpp sedm-gpp; do
   cp "$out/$sampler/grid.png" "$out/$sampler.png"
 done
 # training curves: the logged losses of each run
-for log in $(find "$runs" -name log.txt | sort); do
+for log in $( [ -d "$runs" ] && find "$runs" -name log.txt | sort); do
   echo "-- $(basename "$(dirname "$log")")" >>"$report"
   grep -E "loss|bce|ce " "$log" | awk '{ $1 = ""; print }' >>"$report" || true
 done

@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--samples",
-            defaultValue = "128",
+            defaultValue = "64",
             paramLabel = "INT",
             description = "samples per sampler (seeds 0..n-1)")
     int samples;
@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--learned-samples",
-            defaultValue = "96",
+            defaultValue = "60",
             paramLabel = "INT",
             description = "samples per sampler of the learned model (0 = skip that section)")
     int learnedSamples;

@@ -34,7 +34,7 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "models/fmnist-features", paramLabel = "DIR", description = "output folder")
     Path out;
 
-    @Option(names = "--width", defaultValue = "16", paramLabel = "INT", description = "model_channels, in [2, 256]")
+    @Option(names = "--width", defaultValue = "32", paramLabel = "INT", description = "model_channels, in [2, 256]")
     int width;
 
     @Option(
@@ -76,7 +76,7 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100", paramLabel = "INT", description = "linear warm-up steps")
     long warmup;
 
-    @Option(names = "--steps", defaultValue = "3000", paramLabel = "INT", description = "steps (cosine decay to 0)")
+    @Option(names = "--steps", defaultValue = "8000", paramLabel = "INT", description = "steps (cosine decay to 0)")
     long steps;
 
     @Option(names = "--shift", defaultValue = "1", paramLabel = "INT", description = "random shift, pixels, in [0, 8]")

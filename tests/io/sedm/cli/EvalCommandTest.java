@@ -77,7 +77,7 @@ class EvalCommandTest {
         CliRun.Result dry = CliRun.run(
                 "train-features", "--dry-run", "--out", dir.resolve("m").toString());
         assertThat(dry.rc()).as(dry.err()).isZero();
-        assertThat(dry.out()).contains("\"kind\" : \"classifier\"", "\"model_channels\" : 16");
+        assertThat(dry.out()).contains("\"kind\" : \"classifier\"", "\"model_channels\" : 32", "\"steps\" : 8000");
         assertThat(dir.resolve("m")).doesNotExist();
     }
 
