@@ -15,8 +15,7 @@ public:
         const int64_t hidden = c.integer("hidden");
         const int64_t num_layers = c.integer("num_layers");
         noise_channels = c.integer("noise_channels");
-        if (in_features < 1 || hidden < 1 || num_layers < 0)
-            throw std::invalid_argument("mlp: sizes must be positive");
+        if (in_features < 1 || hidden < 1 || num_layers < 0) throw std::invalid_argument("mlp: sizes must be positive");
         // the positional embedding (endpoint = true) divides by noise_channels/2 - 1 and pairs cos with sin
         if (noise_channels < 4 || noise_channels % 2 != 0)
             throw std::invalid_argument("mlp: noise_channels must be even and >= 4, got " +

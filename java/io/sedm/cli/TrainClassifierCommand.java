@@ -123,7 +123,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     boolean dryRun;
 
     AdmEncoderConfig config(int width, int depth, long seed) {
-        return AdmEncoderConfig.dg("classifier", 32, 1, width, mult, depth, attnResolutions(attn, mult.length), 10, seed);
+        return AdmEncoderConfig.dg(
+                "classifier", 32, 1, width, mult, depth, attnResolutions(attn, mult.length), 10, seed);
     }
 
     /** {@code --attn}: "none" or comma-separated resolutions among those the trunk visits (32, 16, …). */
@@ -153,7 +154,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     void validate() {
         TrainCommand.require(width >= 1 && width <= 1024, "--width must be in [1, 1024], got " + width);
         TrainCommand.require(depth >= 1 && depth <= 16, "--depth must be in [1, 16], got " + depth);
-        TrainCommand.require(mult.length >= 1 && mult.length <= 4, "--mult must name 1 to 4 levels, got " + mult.length);
+        TrainCommand.require(
+                mult.length >= 1 && mult.length <= 4, "--mult must name 1 to 4 levels, got " + mult.length);
         for (int m : mult) TrainCommand.require(m >= 1 && m <= 16, "--mult entries must be in [1, 16], got " + m);
         attnResolutions(attn, mult.length);
         TrainCommand.require(dataLimit >= 0, "--data-limit must be >= 0, got " + dataLimit);

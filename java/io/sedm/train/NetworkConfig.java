@@ -17,7 +17,8 @@ import java.util.List;
  * through the JSON config of {@code sedm_module_create} (snake_case keys plus {@code "kind"}).
  * The records own every default: the native side requires every key and rejects unknown ones.
  */
-public sealed interface NetworkConfig permits SongUNetConfig, DhariwalUNetConfig, AdmEncoderConfig, MlpConfig, LinearScoreConfig {
+public sealed interface NetworkConfig
+        permits SongUNetConfig, DhariwalUNetConfig, AdmEncoderConfig, MlpConfig, LinearScoreConfig {
 
     ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

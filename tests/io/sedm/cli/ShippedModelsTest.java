@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sedm.runtime.Device;
 import io.sedm.sampler.EdmSampler;
-import io.sedm.schedule.EdmSchedule;
 import io.sedm.sampler.StepListener;
+import io.sedm.schedule.EdmSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,13 +49,17 @@ class ShippedModelsTest {
 
     @Test
     void defaultModelIsCompleteSmallAndSamplesWithGuidance() throws Exception {
-        assertThat(LearnedDemo.present(DEFAULT)).as(DEFAULT + " holds the three sidecars").isTrue();
+        assertThat(LearnedDemo.present(DEFAULT))
+                .as(DEFAULT + " holds the three sidecars")
+                .isTrue();
         long bytes = 0;
         for (String name : new String[] {"denoiser", "classifier", "discriminator"}) {
             Path sidecar = DEFAULT.resolve(name + ".json");
             bytes += sidecarBytes(sidecar);
             // sampling weights only: the denoiser's EMA, the others' trained weights (no optimizer state)
-            assertThat(JSON.readTree(sidecar.toFile()).get("files").size()).as(name).isEqualTo(1);
+            assertThat(JSON.readTree(sidecar.toFile()).get("files").size())
+                    .as(name)
+                    .isEqualTo(1);
             assertThat(DEFAULT.resolve(name + "-training-log.txt")).isNotEmptyFile();
         }
         assertThat(bytes).as("committed model size").isLessThanOrEqualTo(30L << 20);

@@ -68,7 +68,9 @@ class TrainClassifierDiscriminatorCommandTest {
         assertThat(c.rc()).as(c.err()).isZero();
         Path cls = runs.resolve("00001-classifier/classifier.json");
         // a two-level trunk with attention at 16x16 only: the discriminator head below sits on its 16x16 output
-        assertThat(Files.readString(cls)).contains("\"channel_mult\" : [ 1, 2 ]").contains("\"attn_resolutions\" : [ 16 ]");
+        assertThat(Files.readString(cls))
+                .contains("\"channel_mult\" : [ 1, 2 ]")
+                .contains("\"attn_resolutions\" : [ 16 ]");
         assertThat(Files.readString(runs.resolve("00001-classifier/log.txt"))).doesNotContain("test accuracy");
 
         Result refused = run(
@@ -83,8 +85,14 @@ class TrainClassifierDiscriminatorCommandTest {
                 runs.toString());
         assertThat(refused.rc()).isEqualTo(2);
         assertThat(refused.err()).contains("--width 16 (the checkpoint has 8) conflicts");
-        Result refusedAttn =
-                run(new TrainClassifierCommand(), "--resume", cls.toString(), "--attn", "none", "--outdir", runs.toString());
+        Result refusedAttn = run(
+                new TrainClassifierCommand(),
+                "--resume",
+                cls.toString(),
+                "--attn",
+                "none",
+                "--outdir",
+                runs.toString());
         assertThat(refusedAttn.rc()).isEqualTo(2);
         assertThat(refusedAttn.err()).contains("--attn [] (the checkpoint has [16]) conflicts");
 

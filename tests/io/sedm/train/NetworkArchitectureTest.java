@@ -523,7 +523,8 @@ class NetworkArchitectureTest {
             assertThatThrownBy(() -> new MlpConfig(2, 8, 1, bad, 0))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("noise_channels must be even and >= 4, got " + bad);
-            String json = new MlpConfig(2, 8, 1, 4, 0).toJson().replace("\"noise_channels\":4", "\"noise_channels\":" + bad);
+            String json =
+                    new MlpConfig(2, 8, 1, 4, 0).toJson().replace("\"noise_channels\":4", "\"noise_channels\":" + bad);
             assertThatThrownBy(() -> Network.create(json, Device.CPU))
                     .hasMessageContaining("noise_channels must be even and >= 4, got " + bad);
         }
