@@ -115,7 +115,8 @@ class SampleQualityTest {
         // Noise: outside the real manifold, and the classifier puts it (nearly) all into few classes.
         assertThat(bad.summary().get("precision").max()).isLessThan(0.05);
         assertThat(bad.summary().get("coverage").max()).isLessThan(0.05);
-        assertThat(bad.summary().get("kl_uniform").mean()).isGreaterThan(1.0);
+        // (KL to uniform 0.97 with the shipped 64-d network, 1.5+ with the earlier one; real images stay < 0.1)
+        assertThat(bad.summary().get("kl_uniform").mean()).isGreaterThan(0.5);
         assertThat(SampleQuality.table(real)).contains("fd_test", "mean ± s.e.", "T-shirt");
     }
 
