@@ -7,7 +7,6 @@ import io.sedm.eval.SampleQuality;
 import io.sedm.runtime.Device;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.StepListener;
-import io.sedm.schedule.EdmSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +56,7 @@ final class LearnedDemo {
                         dev);
                 FeatureNetwork net = FeatureNetwork.load(sidecar, dev)) {
             ReferenceFeatures ref = features.reference(net, line -> System.err.println("demo: " + line));
-            double[] sigmas = EdmSchedule.sigmas(
-                    steps, 0.002, 80, 7, m.denoiser().sigmaMin(), m.denoiser().sigmaMax(), m.denoiser()::roundSigma);
+            double[] sigmas = StudyCommand.sigmas(steps, m.denoiser());
             System.out.printf(
                     Locale.ROOT,
                     "learned default model (%s), %d samples per sampler, Heun %d NFE; against the first %s"

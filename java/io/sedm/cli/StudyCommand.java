@@ -226,7 +226,7 @@ final class StudyCommand implements Callable<Integer> {
     }
 
     /** EDM's ρ schedule on the network's σ range (as sample does). */
-    private static double[] sigmas(int steps, Denoiser model) {
+    static double[] sigmas(int steps, Denoiser model) {
         return EdmSchedule.sigmas(steps, 0.002, 80, 7, model.sigmaMin(), model.sigmaMax(), model::roundSigma);
     }
 

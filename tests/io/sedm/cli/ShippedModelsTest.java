@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sedm.runtime.Device;
 import io.sedm.sampler.EdmSampler;
 import io.sedm.sampler.StepListener;
-import io.sedm.schedule.EdmSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +70,7 @@ class ShippedModelsTest {
                 DEFAULT.resolve("discriminator.json").toString(),
                 Device.CPU)) {
             assertThat(m.discriminator()).isNotNull();
-            double[] sigmas = EdmSchedule.sigmas(
-                    18, 0.002, 80, 7, m.denoiser().sigmaMin(), m.denoiser().sigmaMax(), m.denoiser()::roundSigma);
+            double[] sigmas = StudyCommand.sigmas(18, m.denoiser());
             long[] seeds = {0, 1, 2};
             double[] x = m.sample(
                     "shipped",
